@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'ImageUpdater.PS.psm1'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    GUID                 = '6f0f8f1e-4f7e-4c55-9d2e-6b3f7f1c2a11'
+    Author               = 'ImageUpdater.PS contributors'
+    CompanyName          = 'ImageUpdater.PS'
+    Copyright            = '(c) ImageUpdater.PS contributors. Apache-2.0.'
+    Description          = 'Argo CD Image Updater as PowerShell cmdlets: read annotated Applications, find the newest allowed image tags (Amazon ECR and OCI registries), and write them back through Git or the Argo CD API.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @(
+        'formats/Applications.Format.ps1xml'
+    )
+    TypesToProcess       = @()
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Get-ArgoApplication'
+        'Test-ImageUpdaterAnnotation'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ArgoCD', 'GitOps', 'ECR', 'Helm', 'Kustomize', 'Containers', 'ImageUpdater')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ProjectUri   = 'https://github.com/imageupdater-ps/ImageUpdater.PS'
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace ImageUpdater.Core.Annotations
+{
+    public enum DiagnosticSeverity
+    {
+        Warning,
+        Error,
+    }
+
+    /// <summary>One problem found in an application's annotations (PSTypeName ImageUpdater.AnnotationDiagnostic).</summary>
+    public sealed class AnnotationDiagnostic
+    {
+        public AnnotationDiagnostic(string application, string key, DiagnosticSeverity severity, string message)
+        {
+            Application = application;
+            Key = key;
+            Severity = severity;
+            Message = message;
+        }
+
+        public string Application { get; }
+
+        /// <summary>The annotation key without the prefix (e.g. <c>nginx.update-strategy</c>).</summary>
+        public string Key { get; }
+
+        public DiagnosticSeverity Severity { get; }
+
+        public string Message { get; }
+
+        public override string ToString() => $"{Severity}: {Application}: {Key}: {Message}";
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using ImageUpdater.Core.Images;
+using ImageUpdater.Core.Tags;
+
+namespace ImageUpdater.Core.Annotations
+{
+    /// <summary>One image of an application's image-list with its effective options (PSTypeName ImageUpdater.ImageSpec).</summary>
+    public sealed class ImageSpec
+    {
+        public ImageSpec(string? alias, ImageReference reference)
+        {
+            Alias = alias;
+            Reference = reference;
+        }
+
+        /// <summary>Alias from <c>alias=image</c>, or null.</summary>
+        public string? Alias { get; }
+
+        /// <summary>The parsed image-list entry (its Tag is the constraint).</summary>
+        public ImageReference Reference { get; }
+
+        /// <summary>Registry and repository as written (<c>ghcr.io/org/app</c>).</summary>
+        public string Image => Reference.Name;
+
+        public string Registry => Reference.EffectiveRegistry;
+
+        public string Repository => Reference.Repository;
+
+        /// <summary>Version constraint (semver), tag to track (digest), or null.</summary>
+        public string? Constraint => Reference.Tag;
+
+        public UpdateStrategy UpdateStrategy { get; set; } = UpdateStrategy.Semver;
+
+        /// <summary><c>any</c>, <c>regexp:…</c>, or null (any).</summary>
+        public string? AllowTags { get; set; }
+
+        public IReadOnlyList<string> IgnoreTags { get; set; } = Array.Empty<string>();
+
+        public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
+
+        public bool ForceUpdate { get; set; }
+
+        public string? PullSecret { get; set; }
+
+        public string? HelmImageName { get; set; }
+
+        public string? HelmImageTag { get; set; }
+
+        public string? HelmImageSpec { get; set; }
+
+        public string? KustomizeImageName { get; set; }
+
+        /// <summary>The alias as it appears in annotation keys ('/' written as '_').</summary>
+        public string? KeyAlias => Alias?.Replace("/", "_");
+
+        public override string ToString() => Alias is null ? Reference.Original : Alias + "=" + Reference.Original;
+    }
+}

@@ -1,0 +1,84 @@
+namespace ImageUpdater.Core.Annotations
+{
+    /// <summary>How an application's new tags are persisted.</summary>
+    public enum WriteBackMethod
+    {
+        /// <summary>Update the Application through the Argo CD API (upstream default).</summary>
+        Argocd,
+
+        /// <summary>Commit the change to the application's Git repository.</summary>
+        Git,
+    }
+
+    /// <summary>The file a git write-back edits.</summary>
+    public enum WriteBackTargetKind
+    {
+        /// <summary><c>.argocd-source-&lt;app&gt;.yaml</c> in the source path (upstream default).</summary>
+        ArgoCDSource,
+
+        /// <summary>A Helm values file (<c>helmvalues[:path]</c>).</summary>
+        HelmValues,
+
+        /// <summary>A kustomization (<c>kustomization[:path]</c>).</summary>
+        Kustomization,
+
+        /// <summary>Any other value: a file path used verbatim (upstream backward compatibility).</summary>
+        File,
+    }
+
+    /// <summary>Where a git write-back writes: a kind and a path (PSTypeName ImageUpdater.WriteBackTarget).</summary>
+    public sealed class WriteBackTarget
+    {
+        public WriteBackTarget(WriteBackTargetKind kind, string? path)
+        {
+            Kind = kind;
+            Path = path;
+        }
+
+        public WriteBackTargetKind Kind { get; }
+
+        /// <summary>Path as written: relative to the source path, or repository-rooted when it starts with '/'. Null = the kind's default.</summary>
+        public string? Path { get; }
+
+        public bool IsRooted => Path is not null && Path.StartsWith("/", System.StringComparison.Ordinal);
+
+        public override string ToString() => Kind switch
+        {
+            WriteBackTargetKind.HelmValues => Path is null ? "helmvalues" : "helmvalues:" + Path,
+            WriteBackTargetKind.Kustomization => Path is null ? "kustomization" : "kustomization:" + Path,
+            WriteBackTargetKind.File => Path ?? string.Empty,
+            _ => Path ?? ".argocd-source",
+        };
+    }
+
+    /// <summary>An application's write-back settings (PSTypeName ImageUpdater.WriteBackSpec).</summary>
+    public sealed class WriteBackSpec
+    {
+        public WriteBackMethod Method { get; set; } = WriteBackMethod.Argocd;
+
+        /// <summary>For git: <c>repocreds</c> or <c>secret:ns/name</c>.</summary>
+        public string? Credentials { get; set; }
+
+        public WriteBackTarget Target { get; set; } = new WriteBackTarget(WriteBackTargetKind.ArgoCDSource, null);
+
+        /// <summary>Branch to check out (empty = the source's targetRevision).</summary>
+        public string? BaseBranch { get; set; }
+
+        /// <summary>Branch to push to, a template over .Images and .SHA256; null = the base branch.</summary>
+        public string? WriteBranch { get; set; }
+
+        /// <summary>Repository override (<c>git-repository</c>).</summary>
+        public string? Repository { get; set; }
+
+        /// <summary>Commit message template (<c>git.commit-message</c>), null = upstream's default.</summary>
+        public string? CommitMessage { get; set; }
+
+        public string? AuthorName { get; set; }
+
+        public string? AuthorEmail { get; set; }
+
+        public override string ToString() => Method == WriteBackMethod.Argocd
+            ? "argocd"
+            : "git" + (Credentials is null ? string.Empty : ":" + Credentials) + " → " + Target;
+    }
+}

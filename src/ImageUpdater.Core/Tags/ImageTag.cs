@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Tags
+{
+    /// <summary>One tag of an image repository, with whatever metadata the registry gave (PSTypeName ImageUpdater.ImageTag).</summary>
+    public sealed class ImageTag
+    {
+        public ImageTag(string tag)
+        {
+            Tag = tag;
+        }
+
+        public string? Registry { get; set; }
+
+        public string? Repository { get; set; }
+
+        public string Tag { get; }
+
+        /// <summary>Manifest digest (<c>sha256:…</c>) when known.</summary>
+        public string? Digest { get; set; }
+
+        /// <summary>When the image was pushed (ECR imagePushedAt).</summary>
+        public DateTimeOffset? PushedAt { get; set; }
+
+        /// <summary>When the image was built (OCI config <c>created</c>).</summary>
+        public DateTimeOffset? CreatedAt { get; set; }
+
+        public long? SizeBytes { get; set; }
+
+        public string? MediaType { get; set; }
+
+        /// <summary>Platforms (<c>os/arch[/variant]</c>) the image is built for, when manifests were read.</summary>
+        public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
+
+        public override string ToString() => Tag;
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Management.Automation;
+using ImageUpdater.Core;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>Base of every cmdlet: typed output with <c>ImageUpdater.*</c> type names and errors built from Core failures.</summary>
+    public abstract class ImageUpdaterCmdlet : PSCmdlet
+    {
+        /// <summary>Writes a Core object with the PSTypeName <c>ImageUpdater.&lt;ClassName&gt;</c> that the format file keys on.</summary>
+        protected void WriteTyped(object item)
+        {
+            WriteObject(AsTyped(item));
+        }
+
+        internal static PSObject AsTyped(object item)
+        {
+            var pso = PSObject.AsPSObject(item);
+            var typeName = "ImageUpdater." + item.GetType().Name;
+            if (!pso.TypeNames.Contains(typeName))
+            {
+                pso.TypeNames.Insert(0, typeName);
+            }
+
+            return pso;
+        }
+
+        /// <summary>A non-terminating error for one item; the pipeline goes on with the next.</summary>
+        protected void WriteFailure(Exception exception, object? target = null)
+        {
+            WriteError(ToErrorRecord(exception, target));
+        }
+
+        /// <summary>A terminating error: bad invocation, nothing more can be done.</summary>
+        protected void ThrowFailure(Exception exception, object? target = null)
+        {
+            ThrowTerminatingError(ToErrorRecord(exception, target));
+        }
+
+        internal static ErrorRecord ToErrorRecord(Exception exception, object? target)
+        {
+            if (exception is ImageUpdaterException failure)
+            {
+                return new ErrorRecord(failure, failure.ErrorId, ToCategory(failure.Kind), target ?? failure.Target);
+            }
+
+            var category = exception switch
+            {
+                ArgumentException => ErrorCategory.InvalidArgument,
+                FormatException => ErrorCategory.InvalidData,
+                UnauthorizedAccessException => ErrorCategory.PermissionDenied,
+                System.IO.FileNotFoundException => ErrorCategory.ObjectNotFound,
+                System.IO.DirectoryNotFoundException => ErrorCategory.ObjectNotFound,
+                System.IO.IOException => ErrorCategory.WriteError,
+                TimeoutException => ErrorCategory.OperationTimeout,
+                OperationCanceledException => ErrorCategory.OperationStopped,
+                System.Net.Http.HttpRequestException => ErrorCategory.ConnectionError,
+                _ => ErrorCategory.NotSpecified,
+            };
+            return new ErrorRecord(exception, exception.GetType().Name, category, target);
+        }
+
+        internal static ErrorCategory ToCategory(FailureKind kind) =>
+            Enum.TryParse<ErrorCategory>(kind.ToString(), out var category) ? category : ErrorCategory.NotSpecified;
+    }
+}
