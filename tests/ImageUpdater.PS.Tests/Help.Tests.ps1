@@ -54,3 +54,14 @@ Describe 'Default views' {
         $types | Should -Contain 'ImageUpdater.AnnotationDiagnostic'
     }
 }
+
+Describe 'about_ImageUpdater' {
+    It 'is shown by Get-Help and documents every annotation key' {
+        $text = Get-Help about_ImageUpdater | Out-String
+        foreach ($key in 'image-list', 'update-strategy', 'allow-tags', 'ignore-tags', 'platforms', 'force-update', 'pull-secret',
+            'helm.image-name', 'helm.image-tag', 'helm.image-spec', 'kustomize.image-name', 'write-back-method', 'write-back-target',
+            'git-branch', 'git-repository', 'git.commit-message', 'git.user', 'git.email') {
+            $text | Should -Match ([regex]::Escape($key))
+        }
+    }
+}
