@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Tags.Strategies
+{
+    /// <summary>semver: the highest version within the constraint; tags that are not versions are skipped; ties (<c>v1.0</c>, <c>1.0.0</c>) go to the ordinally greater text.</summary>
+    internal sealed class SemverStrategy : ITagStrategy
+    {
+        private static readonly IComparer<Ranked> BestFirst = new DescendingComparer();
+
+        public UpdateStrategy Strategy => UpdateStrategy.Semver;
+
+        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        {
+            // No constraint means '*' as in upstream v1: every release, no pre-release.
+            bool hasConstraint = !string.IsNullOrWhiteSpace(options.Constraint);
+            var constraint = hasConstraint ? SemverConstraint.Parse(options.Constraint!) : SemverConstraint.Any;
+
+            var ranked = new Ranked[tags.Count];
+            int count = 0, notVersions = 0, prereleases = 0, outside = 0;
+            foreach (var tag in tags)
+            {
+                if (!SemanticVersion.TryParse(tag.Tag, out var version))
+                {
+                    notVersions++;
+                }
+                else if (constraint.IsSatisfiedBy(version))
+                {
+                    ranked[count++] = new Ranked(version, tag);
+                }
+                else if (version.IsPrerelease && !constraint.AdmitsPrereleases)
+                {
+                    prereleases++;
+                }
+                else
+                {
+                    outside++;
+                }
+            }
+
+            Array.Sort(ranked, 0, count, BestFirst);
+            var ordered = new List<ImageTag>(count);
+            for (int i = 0; i < count; i++)
+            {
+                ordered.Add(ranked[i].Tag);
+            }
+
+            var outcome = new StrategyOutcome(ordered);
+            outcome.Reject(notVersions, notVersions == 1 ? "not a semantic version" : "not semantic versions");
+            outcome.Reject(prereleases, prereleases == 1 ? "pre-release (the constraint has no pre-release part)" : "pre-releases (the constraint has no pre-release part)");
+            outcome.Reject(outside, "outside " + constraint.Text);
+            if (count > 0)
+            {
+                outcome.WinnerPhrase = "newest " + ordered[0].Tag;
+            }
+
+            return outcome;
+        }
+
+        private readonly struct Ranked
+        {
+            public Ranked(SemanticVersion version, ImageTag tag)
+            {
+                Version = version;
+                Tag = tag;
+            }
+
+            public SemanticVersion Version { get; }
+
+            public ImageTag Tag { get; }
+        }
+
+        private sealed class DescendingComparer : IComparer<Ranked>
+        {
+            public int Compare(Ranked x, Ranked y) => SemanticVersion.CompareForSelection(y.Version, x.Version);
+        }
+    }
+}
