@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace ImageUpdater.Core.Tags
@@ -11,6 +12,10 @@ namespace ImageUpdater.Core.Tags
     public sealed class AllowTagsFilter
     {
         private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
+
+        // Compiled filters by text: many images share one allow-tags value, and a regex warms up (its DFA) as it matches.
+        private static readonly ConcurrentDictionary<string, (AllowTagsFilter Filter, string? Error)> Cache = new ConcurrentDictionary<string, (AllowTagsFilter, string?)>(StringComparer.Ordinal);
+        private const int CacheLimit = 256;
         private readonly Regex? _regex;
         private readonly bool _any;
 
@@ -46,7 +51,27 @@ namespace ImageUpdater.Core.Tags
                 return true;
             }
 
-            int colon = value!.IndexOf(':');
+            if (Cache.TryGetValue(value!, out var cached))
+            {
+                filter = cached.Filter;
+                error = cached.Error;
+                return error is null;
+            }
+
+            bool ok = TryParseUncached(value!, out filter, out error);
+            if (Cache.Count >= CacheLimit)
+            {
+                Cache.Clear();
+            }
+
+            Cache[value!] = (filter, error);
+            return ok;
+        }
+
+        private static bool TryParseUncached(string value, out AllowTagsFilter filter, out string? error)
+        {
+            error = null;
+            int colon = value.IndexOf(':');
             if (colon < 0)
             {
                 error = $"allow-tags '{value}' is neither 'any' nor 'regexp:<expression>', so it admits no tag";

@@ -45,12 +45,17 @@ namespace ImageUpdater.Core.Tags
 
             AllowTagsFilter.TryParse(options.AllowTags, out var allow, out _);
             var globs = new List<TagGlob>();
+            string? globProblem = null;
             foreach (var pattern in options.IgnoreTags ?? Array.Empty<string>())
             {
                 var trimmed = pattern?.Trim();
                 if (!string.IsNullOrEmpty(trimmed))
                 {
-                    TagGlob.TryParse(trimmed!, out var glob, out _);
+                    if (!TagGlob.TryParse(trimmed!, out var glob, out var globError))
+                    {
+                        globProblem ??= globError;
+                    }
+
                     globs.Add(glob);
                 }
             }
@@ -106,6 +111,11 @@ namespace ImageUpdater.Core.Tags
             var reason = tags.Count == 0
                 ? "no tags to choose from"
                 : (tags.Count == 1 ? "1 tag: " : tags.Count + " tags: ") + string.Join(", ", parts);
+            if (globProblem is not null)
+            {
+                outcome.AddNote(globProblem);
+            }
+
             if (outcome.Note is not null)
             {
                 reason += " (" + outcome.Note + ")";

@@ -114,7 +114,7 @@ namespace ImageUpdater.Core.Tests.Tags
             };
             var r = TagSelector.Select(mixed, new TagSelectionOptions { Strategy = UpdateStrategy.NewestBuild, Constraint = "~1" });
             Assert.Equal(new[] { "old-build-new-push", "new-build", "undated" }, Names(r));
-            Assert.Contains("1 tag has no push or build time and rank as oldest", r.Reason);
+            Assert.Contains("1 tag has no push or build time and ranks as oldest", r.Reason);
             Assert.Contains("the constraint ~1 is ignored by newest-build", r.Reason);
         }
 
@@ -217,6 +217,9 @@ namespace ImageUpdater.Core.Tests.Tags
             Assert.Null(TagSelector.Select(Tags("1.0.0", "2.0.0"), new TagSelectionOptions { IgnoreTags = new[] { "*" } }).Winner);
             Assert.Equal("2.0.0", TagSelector.Select(Tags("1.0.0", "2.0.0"), new TagSelectionOptions { IgnoreTags = new[] { " ", "" } }).Winner!.Tag);
             Assert.Equal("1.0.0", TagSelector.Select(Tags("1.0.0", "2.0.0"), new TagSelectionOptions { IgnoreTags = new[] { " 2.* " } }).Winner!.Tag);
+
+            var malformed = TagSelector.Select(Tags("1.0.0", "2.0.0"), new TagSelectionOptions { IgnoreTags = new[] { "[2", "1.*" } });
+            Assert.Equal("2 tags: 1 ignored by ignore-tags, newest 2.0.0 (ignore-tags pattern '[2' is malformed (an unclosed or empty [...] class or a trailing '\\'), so it ignores nothing)", malformed.Reason);
         }
 
         [Fact]

@@ -16,7 +16,7 @@ namespace ImageUpdater.Core.Tags.Strategies
             var outcome = new StrategyOutcome(ordered);
             if (!string.IsNullOrWhiteSpace(options.Constraint))
             {
-                outcome.Note = "the constraint " + options.Constraint + " is ignored by alphabetical";
+                outcome.AddNote("the constraint " + options.Constraint + " is ignored by alphabetical");
             }
 
             if (ordered.Count > 0)

@@ -33,8 +33,10 @@ namespace ImageUpdater.Core.Tags.Strategies
         /// <summary>What to write for the winner when it is not just the tag (digest: <c>tag@sha256:…</c>).</summary>
         public string? WinnerText { get; set; }
 
-        /// <summary>Something the user should know regardless of the outcome ("constraint ignored").</summary>
-        public string? Note { get; set; }
+        /// <summary>What the user should know regardless of the outcome ("constraint ignored"), or null.</summary>
+        public string? Note { get; private set; }
+
+        public void AddNote(string note) => Note = Note is null ? note : Note + "; " + note;
 
         public void Reject(int count, string why)
         {

@@ -27,12 +27,12 @@ namespace ImageUpdater.Core.Tags.Strategies
             var outcome = new StrategyOutcome(ordered);
             if (undated > 0)
             {
-                outcome.Note = undated + (undated == 1 ? " tag has" : " tags have") + " no push or build time and rank as oldest";
+                outcome.AddNote(undated + (undated == 1 ? " tag has no push or build time and ranks" : " tags have no push or build time and rank") + " as oldest");
             }
 
             if (!string.IsNullOrWhiteSpace(options.Constraint))
             {
-                outcome.Note = Join(outcome.Note, "the constraint " + options.Constraint + " is ignored by newest-build");
+                outcome.AddNote("the constraint " + options.Constraint + " is ignored by newest-build");
             }
 
             if (ordered.Count > 0)
@@ -44,8 +44,6 @@ namespace ImageUpdater.Core.Tags.Strategies
 
             return outcome;
         }
-
-        internal static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
 
         private static DateTimeOffset? TimeOf(ImageTag tag) => tag.PushedAt ?? tag.CreatedAt;
 

@@ -38,11 +38,22 @@ namespace ImageUpdater.Core.Tags.Strategies
                 }
             }
 
-            Array.Sort(ranked, 0, count, BestFirst);
             var ordered = new List<ImageTag>(count);
-            for (int i = 0; i < count; i++)
+            var order = SortAscending(ranked, count);
+            if (order is null)
             {
-                ordered.Add(ranked[i].Tag);
+                Array.Sort(ranked, 0, count, BestFirst);
+                for (int i = 0; i < count; i++)
+                {
+                    ordered.Add(ranked[i].Tag);
+                }
+            }
+            else
+            {
+                for (int i = count - 1; i >= 0; i--)
+                {
+                    ordered.Add(ranked[order[i]].Tag);
+                }
             }
 
             var outcome = new StrategyOutcome(ordered);
@@ -55,6 +66,47 @@ namespace ImageUpdater.Core.Tags.Strategies
             }
 
             return outcome;
+        }
+
+        // Sorting 100 000 structs through a comparer is the slow part: when the numbers fit, pack them into one ulong
+        // (major 25 bits, enough for yyyymmdd calver; minor and patch 19 bits; a release bit above its pre-releases),
+        // sort the primitives, then order only the runs of equal keys with the full comparison. Null when they do not fit.
+        private static int[]? SortAscending(Ranked[] ranked, int count)
+        {
+            var keys = new ulong[count];
+            var order = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                var v = ranked[i].Version;
+                if (v.Major >= 1UL << 25 || v.Minor >= 1UL << 19 || v.Patch >= 1UL << 19)
+                {
+                    return null;
+                }
+
+                keys[i] = (v.Major << 39) | (v.Minor << 20) | (v.Patch << 1) | (v.IsPrerelease ? 0UL : 1UL);
+                order[i] = i;
+            }
+
+            Array.Sort(keys, order);
+            IComparer<int>? ties = null;
+            for (int start = 0; start < count;)
+            {
+                int end = start + 1;
+                while (end < count && keys[end] == keys[start])
+                {
+                    end++;
+                }
+
+                if (end - start > 1)
+                {
+                    ties ??= Comparer<int>.Create((a, b) => SemanticVersion.CompareForSelection(ranked[a].Version, ranked[b].Version));
+                    Array.Sort(order, start, end - start, ties);
+                }
+
+                start = end;
+            }
+
+            return order;
         }
 
         private readonly struct Ranked
