@@ -11,10 +11,13 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
+        'formats/Argo.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Connect-ArgoCD'
+        'Disconnect-ArgoCD'
         'Get-ArgoApplication'
         'Test-ImageUpdaterAnnotation'
     )

@@ -88,6 +88,18 @@ namespace ImageUpdater.Core.Argo
             return doc.RootElement.Clone();
         }
 
+        /// <summary>GET /api/v1/session/userinfo: the user name the token belongs to (checks the token).</summary>
+        public async Task<string?> GetUserNameAsync(CancellationToken cancellationToken = default)
+        {
+            using var doc = await SendAsync(HttpMethod.Get, "api/v1/session/userinfo", null, "get", null, "session", cancellationToken).ConfigureAwait(false);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("loggedIn", out var loggedIn) && loggedIn.ValueKind == JsonValueKind.False)
+            {
+                throw new ImageUpdaterException("ArgoCDAuthenticationFailed", FailureKind.AuthenticationError, $"Argo CD at {Connection.Server} does not accept this token: token expired or invalid. Create a new one and run Connect-ArgoCD again.", Connection.Server.ToString());
+            }
+
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("username", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null;
+        }
+
         /// <summary>POST /api/v1/session: exchanges a local user's name and password for a session token.</summary>
         public static async Task<string> CreateSessionAsync(string server, string username, string password, bool skipCertificateCheck, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
         {

@@ -15,6 +15,7 @@ namespace ImageUpdater.Core.Argo
             Server = NormalizeServer(server);
             Token = token;
             SkipCertificateCheck = skipCertificateCheck;
+            Account = JwtSubject(token);
         }
 
         /// <summary>Base URL of the API server, ending in '/' (a --rootpath prefix is kept).</summary>
@@ -25,8 +26,8 @@ namespace ImageUpdater.Core.Argo
         /// <summary>The bearer token; internal so that it is never formatted or serialized by the cmdlet layer.</summary>
         internal string Token { get; }
 
-        /// <summary>The account the token belongs to (the JWT <c>sub</c> claim), or null when the token is not a readable JWT.</summary>
-        public string? Account => JwtSubject(Token);
+        /// <summary>Who the token belongs to: the server's userinfo answer when known, else the JWT <c>sub</c> claim, else null.</summary>
+        public string? Account { get; set; }
 
         /// <summary><c>argocd.example.com</c>, <c>host:8080</c> or a URL → a base URL; a bare host means https, as with the argocd CLI.</summary>
         public static Uri NormalizeServer(string server)
@@ -76,6 +77,9 @@ namespace ImageUpdater.Core.Argo
                 return null;
             }
         }
+
+        /// <summary>The same server and token, accepting any certificate.</summary>
+        public ArgoCDConnection WithSkipCertificateCheck() => new ArgoCDConnection(Server.ToString(), Token, true) { Account = Account };
 
         public override string ToString() => Server.ToString();
     }

@@ -1,0 +1,88 @@
+using System;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using ImageUpdater.Core.Argo;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>The Argo CD session that Connect-ArgoCD stores for later cmdlets in this process (the Connect-AzAccount pattern).</summary>
+    internal static class ArgoCDSession
+    {
+        private static readonly object Gate = new object();
+        private static ArgoCDConnection? current;
+
+        public static ArgoCDConnection? Current
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return current;
+                }
+            }
+
+            set
+            {
+                lock (Gate)
+                {
+                    current = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>Base of the cmdlets that talk to an Argo CD API server: the shared -Server, -Token and -SkipCertificateCheck.</summary>
+    public abstract class ArgoCmdletBase : ImageUpdaterCmdlet
+    {
+        protected const string ServerSet = "Server";
+
+        /// <summary>Argo CD API server: a host name (https) or a URL. Default: the Connect-ArgoCD session, else ARGOCD_SERVER.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Server { get; set; }
+
+        /// <summary>API token. Default: the Connect-ArgoCD session (for the same server), else ARGOCD_AUTH_TOKEN.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SecureString? Token { get; set; }
+
+        /// <summary>Accept any TLS certificate; for test servers only.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>The server and token to use: parameters first, then the session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
+        protected ArgoCDConnection ResolveConnection()
+        {
+            var session = ArgoCDSession.Current;
+            var server = Server ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
+            if (string.IsNullOrWhiteSpace(server))
+            {
+                throw new Core.ImageUpdaterException("ArgoCDNotConnected", Core.FailureKind.InvalidArgument, "No Argo CD server: run Connect-ArgoCD, pass -Server, or set ARGOCD_SERVER.");
+            }
+
+            var sameServer = session is not null && ArgoCDConnection.NormalizeServer(server!) == session.Server;
+            var token = Token is not null ? ToPlainText(Token)
+                : sameServer ? null
+                : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
+            if (token is null && sameServer)
+            {
+                return SkipCertificateCheck.IsPresent && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
+            }
+
+            return new ArgoCDConnection(server!, token ?? string.Empty, SkipCertificateCheck.IsPresent || (sameServer && session!.SkipCertificateCheck));
+        }
+
+        internal static string ToPlainText(SecureString secure)
+        {
+            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try
+            {
+                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
+            }
+            finally
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+            }
+        }
+    }
+}
