@@ -494,6 +494,9 @@ namespace ImageUpdater.Core.WriteBack
                 try
                 {
                     var repo = new Repository(directory);
+                    // Reading HEAD and the index finds the corruption an interrupted run leaves behind.
+                    _ = repo.Head.Tip;
+                    _ = repo.Index.Count;
                     if (repo.Network.Remotes[Remote]?.Url == url && !repo.Info.IsBare)
                     {
                         Configure(repo, credentials);
@@ -555,7 +558,9 @@ namespace ImageUpdater.Core.WriteBack
         private string ResolveDefaultBranch(Repository repo, string url, GitCredentials credentials)
         {
             options.Verbose?.Invoke($"Asking {url} for its default branch.");
-            var refs = repo.Network.ListReferences(repo.Network.Remotes[Remote], Handler(credentials)).ToList();
+            var handler = Handler(credentials);
+            var remote = repo.Network.Remotes[Remote];
+            var refs = (handler is null ? repo.Network.ListReferences(remote) : repo.Network.ListReferences(remote, handler)).ToList();
             var head = refs.FirstOrDefault(r => r.CanonicalName == "HEAD");
             if (head is SymbolicReference symbolic && symbolic.TargetIdentifier.StartsWith("refs/heads/", StringComparison.Ordinal))
             {

@@ -60,7 +60,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         {
             var work = Path.Combine(Root, "other-" + Guid.NewGuid().ToString("N").Substring(0, 6));
             Git(Root, "clone", "--quiet", "--branch", branch, Bare, work);
-            File.WriteAllText(Path.Combine(work, "other.txt"), "someone else\n");
+            File.WriteAllText(Path.Combine(work, "other.txt"), "someone else\n" + (File.Exists(Path.Combine(work, "other.txt")) ? Guid.NewGuid().ToString("N") + "\n" : string.Empty));
             Git(work, "add", "other.txt");
             Git(work, "-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "--quiet", "-m", "other writer");
             Git(work, "push", "--quiet", "origin", branch);
