@@ -677,14 +677,15 @@ namespace ImageUpdater.Core.WriteBack
             }
         }
 
-        internal static ImageUpdateResult Result(ImageUpdateCandidate candidate, string? url, string? branch, string? target, UpdateStatus status, string message) => new ImageUpdateResult
+        /// <summary>A result for one candidate (Method from its application's write-back method).</summary>
+        public static ImageUpdateResult Result(ImageUpdateCandidate candidate, string? url, string? branch, string? target, UpdateStatus status, string message) => new ImageUpdateResult
         {
             Application = candidate.Application,
             Alias = candidate.Alias,
             Image = candidate.Image,
             OldTag = candidate.CurrentTag,
             NewTag = candidate.NewTag,
-            Method = "git",
+            Method = candidate.WriteBack.Method == WriteBackMethod.Argocd ? "argocd" : "git",
             Repository = url,
             Branch = branch,
             Target = target,

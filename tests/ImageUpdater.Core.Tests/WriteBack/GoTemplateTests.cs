@@ -104,4 +104,37 @@ namespace ImageUpdater.Core.Tests.WriteBack
             Assert.Contains(".AppChanges", e.Message);
         }
     }
+
+    public class TemplateAnnotationCheckTests
+    {
+        [Fact]
+        public void ReportsUnknownFieldsAndSyntaxErrorsOfBothTemplates()
+        {
+            var parsed = ImageUpdater.Core.Annotations.AnnotationParser.Parse("shop", new Dictionary<string, string>
+            {
+                ["argocd-image-updater.argoproj.io/image-list"] = "nginx=nginx",
+                ["argocd-image-updater.argoproj.io/write-back-method"] = "git",
+                ["argocd-image-updater.argoproj.io/git.commit-message"] = "bump {{ .AppNmae }}",
+                ["argocd-image-updater.argoproj.io/git-branch"] = "main:upd-{{ range .Images }}{{ .Name }}",
+            });
+
+            var found = TemplateAnnotationCheck.Check(parsed, "shop").ToList();
+
+            Assert.Equal(2, found.Count);
+            Assert.Contains(found, d => d.Key == "git.commit-message" && d.Message.Contains(".AppNmae"));
+            Assert.Contains(found, d => d.Key == "git-branch" && d.Message.Contains("end"));
+        }
+
+        [Fact]
+        public void SeedTemplateIsClean()
+        {
+            var parsed = ImageUpdater.Core.Annotations.AnnotationParser.Parse("shop", new Dictionary<string, string>
+            {
+                ["argocd-image-updater.argoproj.io/image-list"] = "nginx=nginx",
+                ["argocd-image-updater.argoproj.io/git.commit-message"] = "イメージのタグを {{ .tag }} に更新しました",
+            });
+
+            Assert.Empty(TemplateAnnotationCheck.Check(parsed, "shop"));
+        }
+    }
 }
