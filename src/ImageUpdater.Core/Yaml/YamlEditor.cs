@@ -87,12 +87,19 @@ namespace ImageUpdater.Core.Yaml
                 throw new ImageUpdaterException("YamlFileNotFound", FailureKind.ObjectNotFound, $"The file '{path}' does not exist; check the path.", path);
             }
 
-            if (info.Length > YamlTreeReader.MaxChars * 2L)
+            return FromBytes(ReadBytes(path), path);
+        }
+
+        /// <summary>A file's bytes, refusing absurd sizes before reading.</summary>
+        public static byte[] ReadBytes(string path)
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > YamlTreeReader.MaxChars * 2L)
             {
                 throw TooLarge(path, info.Length);
             }
 
-            return FromBytes(File.ReadAllBytes(path), path);
+            return File.ReadAllBytes(path);
         }
 
         /// <summary>The bytes to write: the edited text in UTF-8, with the BOM when the file had one.</summary>
@@ -164,7 +171,12 @@ namespace ImageUpdater.Core.Yaml
         /// Sets the scalar at the path to <paramref name="value"/> (a string, quoted when plain text would read as another type),
         /// creating missing keys in the file's indentation. An equal value changes nothing.
         /// </summary>
-        public YamlScalarChange SetScalar(string keyPath, string value)
+        public YamlScalarChange SetScalar(string keyPath, string value) => SetScalar(keyPath, value, false);
+
+        /// <summary>Sets a boolean (written plain: <c>true</c>/<c>false</c>).</summary>
+        public YamlScalarChange SetScalar(string keyPath, bool value) => SetScalar(keyPath, value ? "true" : "false", true);
+
+        private YamlScalarChange SetScalar(string keyPath, string value, bool plain)
         {
             var path = YamlKeyPath.Parse(keyPath);
             var location = Locate(path);
@@ -173,17 +185,17 @@ namespace ImageUpdater.Core.Yaml
             {
                 var scalar = found as YamlScalar ?? throw NotScalar(path, found);
                 var places = OtherPlaces(location.Document!, scalar, path);
-                if (!scalar.IsNull && scalar.Value == value)
+                if (!scalar.IsNull && scalar.Value == value && (!plain || scalar.Style == ScalarStyle.Plain))
                 {
                     return new YamlScalarChange(path.Text, value, value, false, false, scalar.Line, scalar.Column, places);
                 }
 
-                ReplaceScalar(scalar, value);
+                ReplaceScalar(scalar, value, plain);
                 change = new YamlScalarChange(path.Text, scalar.IsNull ? null : scalar.Value, value, true, false, scalar.Line, scalar.Column, places);
             }
             else
             {
-                var target = Create(path, location, value);
+                var target = Create(path, location, plain ? new PlainText(value) : value);
                 change = new YamlScalarChange(path.Text, null, value, true, true, target.Line, target.Column, target.Places);
             }
 
@@ -202,6 +214,13 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>Appends a mapping item (keys in the order given) to the sequence at the path, creating the sequence when it is missing.</summary>
         public void AppendItem(string sequencePath, IReadOnlyList<KeyValuePair<string, string>> fields) =>
             Append(sequencePath, fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value)).ToList());
+
+        /// <summary>Appends a mapping item whose values are strings or booleans (booleans written plain).</summary>
+        public void AppendItem(string sequencePath, IReadOnlyList<KeyValuePair<string, object>> fields) =>
+            Append(sequencePath, fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value is bool b ? new PlainText(b ? "true" : "false") : f.Value)).ToList());
+
+        /// <summary>How many YAML documents the text holds.</summary>
+        public int DocumentCount => Documents.Count;
 
         /// <summary>Removes a key and its value; false when it was not there.</summary>
         public bool RemoveKey(string keyPath)
@@ -288,10 +307,10 @@ namespace ImageUpdater.Core.Yaml
             Reparse();
         }
 
-        private void ReplaceScalar(YamlScalar scalar, string value)
+        private void ReplaceScalar(YamlScalar scalar, string value, bool plain)
         {
             var style = scalar.Style == ScalarStyle.Literal || scalar.Style == ScalarStyle.Folded || scalar.IsNull ? ScalarStyle.Plain : scalar.Style;
-            var rendered = YamlScalarText.Render(value, style, scalar.InFlow);
+            var rendered = plain ? value : YamlScalarText.Render(value, style, scalar.InFlow);
             if (scalar.ValueStart == scalar.End)
             {
                 // An empty value: the parser marks the spot right after "key:".
@@ -358,9 +377,9 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>Gives a null value (<c>key:</c>, <c>key: ~</c>) content: a scalar in place, a collection on the lines below.</summary>
         private void FillNull(YamlScalar scalar, object value)
         {
-            if (value is string text)
+            if (value is string || value is PlainText)
             {
-                ReplaceScalar(scalar, text);
+                ReplaceScalar(scalar, value.ToString()!, value is PlainText);
                 return;
             }
 
@@ -419,6 +438,7 @@ namespace ImageUpdater.Core.Yaml
         private string AfterKey(object value, int keyIndent) => value switch
         {
             string s => " " + YamlScalarText.Render(s, ScalarStyle.Plain, false),
+            PlainText p => " " + p.Text,
             List<KeyValuePair<string, object>> { Count: 0 } => " {}",
             List<object> { Count: 0 } => " []",
             List<KeyValuePair<string, object>> map => LineBreak + Block(map, keyIndent + indentUnit),
@@ -456,12 +476,18 @@ namespace ImageUpdater.Core.Yaml
                 return Block(map, contentIndent).Substring(contentIndent);
             }
 
-            return item is string s ? YamlScalarText.Render(s, ScalarStyle.Plain, false) : Flow(item);
+            return item switch
+            {
+                string s => YamlScalarText.Render(s, ScalarStyle.Plain, false),
+                PlainText p => p.Text,
+                _ => Flow(item),
+            };
         }
 
         private static string Flow(object value) => value switch
         {
             string s => YamlScalarText.Render(s, ScalarStyle.Plain, true),
+            PlainText p => p.Text,
             List<KeyValuePair<string, object>> map => "{" + string.Join(", ", map.Select(e => Key(e.Key, true) + ": " + Flow(e.Value))) + "}",
             List<object> list => "[" + string.Join(", ", list.Select(Flow)) + "]",
             _ => throw Broken("unknown value " + value.GetType().Name),
@@ -807,6 +833,16 @@ namespace ImageUpdater.Core.Yaml
         private static YamlEditException TooLarge(string file, long bytes) =>
             new YamlEditException("YamlFileTooLarge", FailureKind.LimitsExceeded, file, 0, 0,
                 $"The file has {bytes:N0} bytes, more than this editor accepts ({YamlTreeReader.MaxChars:N0} characters); edit it by hand or split it.");
+
+        /// <summary>A value written as is, unquoted (booleans).</summary>
+        private sealed class PlainText
+        {
+            public PlainText(string text) => Text = text;
+
+            public string Text { get; }
+
+            public override string ToString() => Text;
+        }
 
         private sealed class Location
         {
