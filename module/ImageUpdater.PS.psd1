@@ -11,12 +11,15 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
+        'formats/Results.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-ArgoApplication'
         'Test-ImageUpdaterAnnotation'
+        'Update-HelmImageTag'
+        'Update-KustomizeImage'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
