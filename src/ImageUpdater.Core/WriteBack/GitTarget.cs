@@ -11,8 +11,6 @@ namespace ImageUpdater.Core.WriteBack
     /// <summary>The file a git write-back edits for one application, resolved inside a checkout.</summary>
     public sealed class GitTarget
     {
-        private static readonly string[] KustomizationNames = { "kustomization.yaml", "kustomization.yml", "Kustomization" };
-
         public GitTarget(WriteBackTargetKind kind, string relativePath, string fullPath, ArgoApplication application)
         {
             Kind = kind;
@@ -69,7 +67,7 @@ namespace ImageUpdater.Core.WriteBack
             if (spec.Kind == WriteBackTargetKind.Kustomization && (Directory.Exists(full) || string.Equals(full, root, comparison) || Path.GetExtension(full).Length == 0 && !File.Exists(full)))
             {
                 // A kustomization target names a folder; use the kustomization file it holds.
-                full = KustomizationNames.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists) ?? Path.Combine(full, KustomizationNames[0]);
+                full = KustomizationTarget.FileNames.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists) ?? Path.Combine(full, KustomizationTarget.FileNames[0]);
             }
 
             var relativeFull = full.Length > root.Length ? full.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;

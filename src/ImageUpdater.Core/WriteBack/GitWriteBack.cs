@@ -9,6 +9,7 @@ using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack.Templates;
+using ImageUpdater.Core.Yaml;
 using LibGit2Sharp;
 using LibGit2Sharp.Handlers;
 
@@ -414,9 +415,7 @@ namespace ImageUpdater.Core.WriteBack
                 if (pair.Value is not null && (edit.Original is null || !pair.Value.AsSpan().SequenceEqual(edit.Original)))
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(edit.Target.FullPath)!);
-                    var temp = edit.Target.FullPath + ".imageupdater-tmp";
-                    File.WriteAllBytes(temp, pair.Value);
-                    ReplaceFile(temp, edit.Target.FullPath);
+                    AtomicFile.Write(edit.Target.FullPath, pair.Value);
                 }
                 else
                 {
@@ -705,22 +704,6 @@ namespace ImageUpdater.Core.WriteBack
             using var sha = SHA256.Create();
             var hash = string.Concat(sha.ComputeHash(Encoding.UTF8.GetBytes(url)).Take(6).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
             return readable + "-" + hash;
-        }
-
-        private static void ReplaceFile(string temp, string path)
-        {
-#if NET8_0_OR_GREATER
-            File.Move(temp, path, overwrite: true);
-#else
-            if (File.Exists(path))
-            {
-                File.Replace(temp, path, null);
-            }
-            else
-            {
-                File.Move(temp, path);
-            }
-#endif
         }
 
         private static void DeleteDirectory(string directory)
