@@ -12,6 +12,7 @@
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
         'formats/Argo.Format.ps1xml'
+        'formats/Results.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -20,6 +21,8 @@
         'Disconnect-ArgoCD'
         'Get-ArgoApplication'
         'Test-ImageUpdaterAnnotation'
+        'Update-HelmImageTag'
+        'Update-KustomizeImage'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
