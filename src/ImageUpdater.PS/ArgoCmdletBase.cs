@@ -51,25 +51,47 @@ namespace ImageUpdater.PS
         public SwitchParameter SkipCertificateCheck { get; set; }
 
         /// <summary>The server and token to use: parameters first, then the session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
-        protected ArgoCDConnection ResolveConnection()
+        protected ArgoCDConnection ResolveConnection() => ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent);
+
+        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck)
         {
             var session = ArgoCDSession.Current;
-            var server = Server ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
+            var server = serverParameter ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
             if (string.IsNullOrWhiteSpace(server))
             {
                 throw new Core.ImageUpdaterException("ArgoCDNotConnected", Core.FailureKind.InvalidArgument, "No Argo CD server: run Connect-ArgoCD, pass -Server, or set ARGOCD_SERVER.");
             }
 
             var sameServer = session is not null && ArgoCDConnection.NormalizeServer(server!) == session.Server;
-            var token = Token is not null ? ToPlainText(Token)
+            var token = tokenParameter is not null ? ToPlainText(tokenParameter)
                 : sameServer ? null
                 : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
             if (token is null && sameServer)
             {
-                return SkipCertificateCheck.IsPresent && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
+                return skipCertificateCheck && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
             }
 
-            return new ArgoCDConnection(server!, token ?? string.Empty, SkipCertificateCheck.IsPresent || (sameServer && session!.SkipCertificateCheck));
+            return new ArgoCDConnection(server!, token ?? string.Empty, skipCertificateCheck || (sameServer && session!.SkipCertificateCheck));
+        }
+
+        /// <summary>
+        /// The argocd write-back method for Update-HelmImageTag's candidates: the Connect-ArgoCD session (or ARGOCD_SERVER and
+        /// ARGOCD_AUTH_TOKEN), requests and retries on -Verbose, and each application's JSON Patch on -WhatIf.
+        /// </summary>
+        internal static Core.WriteBack.IApplicationWriteBack CreateWriteBack(PSCmdlet cmdlet)
+        {
+            return new ArgoCDApiWriteBack(() => new ArgoCDClient(ResolveConnection(null, null, false)))
+            {
+                Log = cmdlet.WriteVerbose,
+                ShowWhatIf = (target, patch) =>
+                {
+                    // Only under -WhatIf: at a -Confirm prompt the cmdlet has already asked once.
+                    if (cmdlet.MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+                    {
+                        cmdlet.ShouldProcess(target, patch);
+                    }
+                },
+            };
         }
 
         internal static string ToPlainText(SecureString secure)

@@ -220,3 +220,134 @@ users:
         $err.FullyQualifiedErrorId | Should -BeLike 'KubeconfigNotFound,*'
     }
 }
+
+Describe 'Update-HelmImageTag with the argocd write-back method' {
+    BeforeAll {
+        if ($skipReason) { return }
+        $script:argo = Start-Emulator argocd @('--documents', (Join-Path $data 'api-models'))
+        $script:helmNames = @{ 'web.helm.image-name' = 'image.repository'; 'web.helm.image-tag' = 'image.tag' }
+        $script:savedEnv = @{ ARGOCD_SERVER = $env:ARGOCD_SERVER; ARGOCD_AUTH_TOKEN = $env:ARGOCD_AUTH_TOKEN }
+        $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null
+
+        function Reset-Apps {
+            Add-EmulatedApp $argo (New-App 'helm-web' -Annotations (@{ 'image-list' = 'web=ghcr.io/acme/web:~1.4' } + $helmNames) -Spec @{
+                    source = @{ repoURL = 'https://git.example.com/web.git'; path = 'chart'; helm = @{ parameters = @(@{ name = 'replicas'; value = '2' }) } } })
+            Add-EmulatedApp $argo (New-App 'kustomize-api' -Annotations @{ 'image-list' = 'api=ghcr.io/acme/api:~2'; 'api.kustomize.image-name' = 'acme/api' } -Spec @{
+                    source = @{ repoURL = 'https://git.example.com/api.git'; path = 'overlays/prod'; kustomize = @{ images = @('redis:7.2', 'acme/api=ghcr.io/acme/api:2.0.0') } } })
+            Add-EmulatedApp $argo (New-App 'multi' -Annotations (@{ 'image-list' = 'web=ghcr.io/acme/web:~1.4' } + $helmNames) -Spec @{
+                    sources = @(
+                        @{ repoURL = 'https://git.example.com/values.git'; targetRevision = 'main'; ref = 'values' },
+                        @{ repoURL = 'https://charts.example.com'; chart = 'web'; targetRevision = '1.0.0'; helm = @{ valueFiles = @('$values/web/values.yaml') } }) })
+        }
+
+        # A candidate as Find-EcrTag makes it: the application as read from the server, its first image, a new tag.
+        function New-Candidate([string] $Name, [string] $NewTag) {
+            $app = Get-ArgoApplication -Name $Name -Project default
+            $candidate = [ImageUpdater.Core.Updating.ImageUpdateCandidate]::new($app.PSObject.BaseObject, $app.Images[0])
+            $candidate.CurrentTag = '1.0.0'; $candidate.NewTag = $NewTag; $candidate.UpdateNeeded = $true
+            $candidate
+        }
+
+        function Get-Patches { @(Invoke-RestMethod "$($argo.url)__emulator/requests" | Where-Object method -EQ 'PATCH') }
+    }
+    AfterAll {
+        if ($argo) { $argo.Stop() }
+        Disconnect-ArgoCD
+        $env:ARGOCD_SERVER = $savedEnv.ARGOCD_SERVER; $env:ARGOCD_AUTH_TOKEN = $savedEnv.ARGOCD_AUTH_TOKEN
+    }
+    BeforeEach {
+        if ($skipReason) { Set-ItResult -Skipped -Because $skipReason; return }
+        Reset-Apps
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater')
+    }
+
+    It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters' {
+        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag
+        $result.Status | Should -Be 'Updated'
+        $result.Method | Should -Be 'argocd'
+        $result.Target | Should -Be 'spec.source.helm.parameters'
+        $result.NewTag | Should -Be '1.4.2'
+        $result.Diff | Should -Match '"op": "test"'
+
+        $parameters = (Get-ArgoApplication -Name helm-web).Sources[0].HelmParameters
+        ($parameters | ForEach-Object { "$($_.Name)=$($_.Value)" }) | Should -Be @('replicas=2', 'image.repository=ghcr.io/acme/web', 'image.tag=1.4.2')
+        ($parameters | Where-Object Name -EQ 'image.tag').ForceString | Should -BeTrue
+    }
+
+    It 'writes Kustomize images as orig=new:tag into spec.source.kustomize.images' {
+        $result = New-Candidate 'kustomize-api' '2.1.0' | Update-HelmImageTag
+        $result.Status | Should -Be 'Updated'
+        $result.Target | Should -Be 'spec.source.kustomize.images'
+        (Get-ArgoApplication -Name kustomize-api).Sources[0].KustomizeImages | Should -Be @('redis:7.2', 'acme/api=ghcr.io/acme/api:2.1.0')
+    }
+
+    It 'writes the Helm source of a multi-source application, not the first source' {
+        $result = New-Candidate 'multi' '1.4.3' | Update-HelmImageTag
+        $result.Target | Should -Be 'spec.sources[1].helm.parameters'
+        $sources = (Get-ArgoApplication -Name multi).Sources
+        $sources[0].HelmParameters | Should -BeNullOrEmpty
+        ($sources[1].HelmParameters | Where-Object Name -EQ 'image.tag').Value | Should -Be '1.4.3'
+        $sources[1].HelmValueFiles | Should -Be @('$values/web/values.yaml')
+    }
+
+    It 'shows the patch with -WhatIf and sends no PATCH' {
+        $before = (Get-Patches).Count
+        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag -WhatIf
+        $result.Status | Should -Be 'WhatIf'
+        $result.Diff | Should -Match '"path": "/spec/source/helm/parameters"'
+        (Get-Patches).Count | Should -Be $before
+        ((Get-ArgoApplication -Name helm-web).Sources[0].HelmParameters).Name | Should -Be @('replicas')
+    }
+
+    It 'detects a concurrent modification, reads again and keeps both changes' {
+        $candidate = New-Candidate 'helm-web' '1.4.2'
+        # Someone scales the app between our read and our PATCH.
+        $null = Invoke-RestMethod -Method Post -Uri "$($argo.url)__emulator/applications/argocd/helm-web/interfere" -ContentType 'application/json' `
+            -Body '[{"op":"replace","path":"/spec/source/helm/parameters/0/value","value":"5"}]'
+        $output = $candidate | Update-HelmImageTag -Verbose 4>&1
+        $result = $output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $result.Status | Should -Be 'Updated'
+        $result.Message | Should -Match 'concurrent change'
+        ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -Match 'changed since it was read'
+
+        $parameters = (Get-ArgoApplication -Name helm-web).Sources[0].HelmParameters
+        ($parameters | Where-Object Name -EQ 'replicas').Value | Should -Be '5'
+        ($parameters | Where-Object Name -EQ 'image.tag').Value | Should -Be '1.4.2'
+        $patches = Get-Patches
+        $patches.Count | Should -BeGreaterOrEqual 2
+        ($patches[-1].body | ConvertFrom-Json).patch | Should -Match '"op":"test"'
+    }
+
+    It 'reports a token without update as PermissionDenied naming applications, update (403)' {
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly)
+        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape("'applications, update, default/helm-web'"))
+    }
+
+    It 'reports an expired token as AuthenticationError (401) and no connection as a clear error' {
+        $candidate = New-Candidate 'helm-web' '1.4.2'
+        Disconnect-ArgoCD
+        $result = $candidate | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ArgoCDNotConnected,*'
+
+        try {
+            $env:ARGOCD_SERVER = $argo.url; $env:ARGOCD_AUTH_TOKEN = $argo.expiredToken
+            $null = $candidate | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null }
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errs[0].Exception.Message | Should -Not -Match ([regex]::Escape($argo.expiredToken))
+    }
+
+    It 'reports an application deleted since it was read as ObjectNotFound (404)' {
+        $candidate = New-Candidate 'helm-web' '1.4.2'
+        $gone = [ImageUpdater.Core.Updating.ImageUpdateCandidate]::new([ImageUpdater.Core.Argo.ArgoApplication]::new('deleted-app'), $candidate.Spec)
+        $gone.ApplicationObject.Project = 'default'; $gone.NewTag = '1.4.2'; $gone.UpdateNeeded = $true
+        $result = $gone | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}

@@ -5,48 +5,77 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Updating;
+using ImageUpdater.Core.WriteBack;
 
 namespace ImageUpdater.Core.Argo
 {
-    /// <summary>A write-back method: persists the new tags of one application's candidates.</summary>
-    public interface IApplicationWriteBack
-    {
-        WriteBackMethod Method { get; }
-
-        /// <summary>
-        /// Writes the candidates of ONE application. <paramref name="confirm"/>(target, description of the change) is asked once before
-        /// anything is written (the cmdlet's ShouldProcess); false gives WhatIf results. Throws <see cref="ImageUpdaterException"/>
-        /// when the application cannot be written.
-        /// </summary>
-        IReadOnlyList<ImageUpdateResult> Write(IReadOnlyList<ImageUpdateCandidate> candidates, Func<string, string, bool> confirm, CancellationToken cancellationToken = default);
-    }
-
     /// <summary>
     /// The <c>argocd</c> write-back method through the Argo CD API: read the Application, PATCH its spec with a JSON Patch whose
     /// <c>test</c> operations guard the replaced values, and when someone changed them in between, read again and re-apply (bounded).
     /// </summary>
     public sealed class ArgoCDApiWriteBack : IApplicationWriteBack
     {
-        private readonly ArgoCDClient client;
+        private readonly Func<ArgoCDClient> connect;
+        private ArgoCDClient? connected;
 
         public ArgoCDApiWriteBack(ArgoCDClient client, int maxAttempts = 5)
+            : this(() => client, maxAttempts)
         {
-            this.client = client;
-            MaxAttempts = Math.Max(1, maxAttempts);
         }
 
-        public WriteBackMethod Method => WriteBackMethod.Argocd;
+        /// <summary>Connects on first use, so that a missing session fails each application (as a result and an error) rather than the whole call.</summary>
+        public ArgoCDApiWriteBack(Func<ArgoCDClient> connect, int maxAttempts = 5)
+        {
+            this.connect = connect;
+            MaxAttempts = Math.Max(1, maxAttempts);
+        }
 
         /// <summary>PATCH attempts per application before giving up on a busy application.</summary>
         public int MaxAttempts { get; }
 
-        /// <summary>Reports each retry (for -Verbose).</summary>
+        /// <summary>Reports each request and retry (for -Verbose).</summary>
         public Action<string>? Log { get; set; }
+
+        /// <summary>In <see cref="Apply"/> with whatIf: called per application with (target, "PATCH &lt;json patch&gt;"), so that -WhatIf shows each patch.</summary>
+        public Action<string, string>? ShowWhatIf { get; set; }
+
+        /// <summary>Writes every application's candidates; a failed application gives Failed results and an entry in <paramref name="errors"/>, and the others go on.</summary>
+        public IReadOnlyList<ImageUpdateResult> Apply(IReadOnlyList<ImageUpdateCandidate> candidates, bool whatIf, ICollection<ImageUpdaterException> errors)
+        {
+            var results = new List<ImageUpdateResult>();
+            foreach (var group in ByApplication(candidates))
+            {
+                try
+                {
+                    results.AddRange(Write(group, (target, patch) =>
+                    {
+                        if (whatIf)
+                        {
+                            ShowWhatIf?.Invoke(target, patch);
+                        }
+
+                        return !whatIf;
+                    }));
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    errors.Add(ex);
+                    results.AddRange(group.Select(c => Result(c, UpdateStatus.Failed, null, ex.Message, null)));
+                }
+            }
+
+            return results;
+        }
 
         /// <summary>Groups candidates by application, in first-seen order.</summary>
         public static IEnumerable<IReadOnlyList<ImageUpdateCandidate>> ByApplication(IEnumerable<ImageUpdateCandidate> candidates) =>
             candidates.GroupBy(c => c.ApplicationObject.QualifiedName, StringComparer.Ordinal).Select(g => (IReadOnlyList<ImageUpdateCandidate>)g.ToList());
 
+        /// <summary>
+        /// Writes the candidates of ONE application. <paramref name="confirm"/>(target, "PATCH &lt;json patch&gt;") is asked once before
+        /// anything is written; false gives WhatIf results carrying the patch. Throws <see cref="ImageUpdaterException"/> when the
+        /// application cannot be written.
+        /// </summary>
         public IReadOnlyList<ImageUpdateResult> Write(IReadOnlyList<ImageUpdateCandidate> candidates, Func<string, string, bool> confirm, CancellationToken cancellationToken = default)
         {
             if (candidates.Count == 0)
@@ -67,10 +96,12 @@ namespace ImageUpdater.Core.Argo
                 return results;
             }
 
+            var client = connected ??= connect();
             var confirmed = false;
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                Log?.Invoke($"GET application '{app.QualifiedName}' from {client.Origin}.");
                 var current = JsonNode.Parse(client.GetApplicationAsync(app.Name, app.Namespace, app.Project, cancellationToken).GetAwaiter().GetResult().GetRawText()) as JsonObject
                     ?? throw new ImageUpdaterException("ArgoCDInvalidAnswer", FailureKind.InvalidData, $"Argo CD at {client.Origin} returned no object for '{app.Name}'.", app.Name);
                 var patch = ApplicationImagePatch.Build(current, toWrite);
@@ -94,6 +125,7 @@ namespace ImageUpdater.Core.Argo
 
                 try
                 {
+                    Log?.Invoke($"PATCH application '{app.QualifiedName}' on {client.Origin}: {patch.Operations.Count} operation(s) on {string.Join(", ", patch.Targets.Values.Distinct())}.");
                     client.PatchApplicationAsync(app.Name, app.Namespace, app.Project, text, cancellationToken).GetAwaiter().GetResult();
                     var message = attempt == 1 ? "Patched the Application." : $"Patched the Application after {attempt - 1} concurrent change(s) were read back and kept.";
                     results.AddRange(toWrite.Select(c => Result(c, UpdateStatus.Updated, patch.Targets[c], message, patch.ToJson(indented: true))));
@@ -120,7 +152,7 @@ namespace ImageUpdater.Core.Argo
             OldTag = candidate.CurrentTag,
             NewTag = candidate.NewTag is null && candidate.NewDigest is null ? null : ApplicationImagePatch.TagValue(candidate),
             Method = "argocd",
-            Repository = client.Origin,
+            Repository = connected?.Origin,
             Target = target,
             Status = status,
             Message = message,

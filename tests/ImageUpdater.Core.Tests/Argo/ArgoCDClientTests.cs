@@ -174,7 +174,8 @@ namespace ImageUpdater.Core.Tests.Argo
 
             Assert.Equal(UpdateStatus.Updated, result.Status);
             Assert.Contains("concurrent change", result.Message);
-            Assert.Single(logged);
+            Assert.Single(logged, l => l.Contains("changed since it was read"));
+            Assert.Equal(2, logged.Count(l => l.StartsWith("PATCH", StringComparison.Ordinal)));
             var parameters = server.Store.Get("argocd", "web")!["spec"]!["source"]!["helm"]!["parameters"]!.AsArray();
             Assert.Equal("3", (string?)parameters[0]!["value"]);
             Assert.Equal("1.4.2", (string?)parameters.Single(p => (string?)p!["name"] == "image.tag")!["value"]);
@@ -203,6 +204,27 @@ namespace ImageUpdater.Core.Tests.Argo
             var ex = Assert.Throws<ImageUpdaterException>(() => new ArgoCDApiWriteBack(client).Write(candidates, (_, _) => true, TestContext.Current.CancellationToken));
             Assert.Equal(FailureKind.PermissionDenied, ex.Kind);
             Assert.Contains("applications, update, default/web", ex.Message);
+        }
+
+        [Fact]
+        public void ApplyWritesEachApplicationAndAFailedOneDoesNotStopTheOthers()
+        {
+            var web = Seed(HelmApp("web"), "1.4.2");
+            var gone = ApplicationImagePatchTests.Candidates(HelmApp("gone"), "2.0.0");
+            var shown = new List<string>();
+            using var client = Client();
+            var writer = new ArgoCDApiWriteBack(client) { ShowWhatIf = (target, patch) => shown.Add(target) };
+
+            var errors = new List<ImageUpdaterException>();
+            var whatIf = writer.Apply(gone.Concat(web).ToList(), whatIf: true, errors);
+            Assert.Equal(new[] { UpdateStatus.Failed, UpdateStatus.WhatIf }, whatIf.Select(r => r.Status));
+            Assert.Equal(new[] { "argocd/web on " + server.Url }, shown);
+            Assert.Equal(FailureKind.ObjectNotFound, Assert.Single(errors).Kind);
+
+            errors.Clear();
+            var applied = writer.Apply(web, whatIf: false, errors);
+            Assert.Empty(errors);
+            Assert.Equal(UpdateStatus.Updated, Assert.Single(applied).Status);
         }
 
         [Fact]
