@@ -241,14 +241,18 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
         }
 
         # A candidate as Find-EcrTag makes it: the application as read from the server, its first image, a new tag.
-        function New-Candidate([string] $Name, [string] $NewTag) {
-            $app = Get-ArgoApplication -Name $Name -Project default
-            $candidate = [ImageUpdater.Core.Updating.ImageUpdateCandidate]::new($app.PSObject.BaseObject, $app.Images[0])
+        # The types come from the module's own AssemblyLoadContext, so they are reached through a returned object, not a type literal.
+        function New-Candidate([string] $Name, [string] $NewTag, $Application) {
+            $app = if ($Application) { $Application } else { (Get-ArgoApplication -Name $Name -Project default).PSObject.BaseObject }
+            $spec = (Get-ArgoApplication -Name helm-web -Project default).Images[0].PSObject.BaseObject
+            $type = $app.GetType().Assembly.GetType('ImageUpdater.Core.Updating.ImageUpdateCandidate')
+            $candidate = [Activator]::CreateInstance($type, [object[]] @($app, $(if ($Application) { $spec } else { $app.Images[0] })))
             $candidate.CurrentTag = '1.0.0'; $candidate.NewTag = $NewTag; $candidate.UpdateNeeded = $true
             $candidate
         }
 
-        function Get-Patches { @(Invoke-RestMethod "$($argo.url)__emulator/requests" | Where-Object method -EQ 'PATCH') }
+        # The emulator's log of API requests; Invoke-RestMethod hands over a JSON array as one object, so unroll it.
+        function Get-Patches { @((Invoke-RestMethod "$($argo.url)__emulator/requests") | ForEach-Object { $_ } | Where-Object method -EQ 'PATCH') }
     }
     AfterAll {
         if ($argo) { $argo.Stop() }
@@ -262,7 +266,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     }
 
     It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters' {
-        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag
+        $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2')
         $result.Status | Should -Be 'Updated'
         $result.Method | Should -Be 'argocd'
         $result.Target | Should -Be 'spec.source.helm.parameters'
@@ -275,14 +279,14 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     }
 
     It 'writes Kustomize images as orig=new:tag into spec.source.kustomize.images' {
-        $result = New-Candidate 'kustomize-api' '2.1.0' | Update-HelmImageTag
+        $result = Update-HelmImageTag -Candidate (New-Candidate 'kustomize-api' '2.1.0')
         $result.Status | Should -Be 'Updated'
         $result.Target | Should -Be 'spec.source.kustomize.images'
         (Get-ArgoApplication -Name kustomize-api).Sources[0].KustomizeImages | Should -Be @('redis:7.2', 'acme/api=ghcr.io/acme/api:2.1.0')
     }
 
     It 'writes the Helm source of a multi-source application, not the first source' {
-        $result = New-Candidate 'multi' '1.4.3' | Update-HelmImageTag
+        $result = Update-HelmImageTag -Candidate (New-Candidate 'multi' '1.4.3')
         $result.Target | Should -Be 'spec.sources[1].helm.parameters'
         $sources = (Get-ArgoApplication -Name multi).Sources
         $sources[0].HelmParameters | Should -BeNullOrEmpty
@@ -292,7 +296,8 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
 
     It 'shows the patch with -WhatIf and sends no PATCH' {
         $before = (Get-Patches).Count
-        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag -WhatIf
+        $before | Should -BeGreaterThan 0 -Because 'the earlier tests patched'
+        $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2') -WhatIf
         $result.Status | Should -Be 'WhatIf'
         $result.Diff | Should -Match '"path": "/spec/source/helm/parameters"'
         (Get-Patches).Count | Should -Be $before
@@ -304,7 +309,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
         # Someone scales the app between our read and our PATCH.
         $null = Invoke-RestMethod -Method Post -Uri "$($argo.url)__emulator/applications/argocd/helm-web/interfere" -ContentType 'application/json' `
             -Body '[{"op":"replace","path":"/spec/source/helm/parameters/0/value","value":"5"}]'
-        $output = $candidate | Update-HelmImageTag -Verbose 4>&1
+        $output = Update-HelmImageTag -Candidate ($candidate) -Verbose 4>&1
         $result = $output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $result.Status | Should -Be 'Updated'
         $result.Message | Should -Match 'concurrent change'
@@ -320,7 +325,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
 
     It 'reports a token without update as PermissionDenied naming applications, update (403)' {
         Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly)
-        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2') -ErrorVariable errs -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'Failed'
         $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $errs[0].Exception.Message | Should -Match ([regex]::Escape("'applications, update, default/helm-web'"))
@@ -329,13 +334,13 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     It 'reports an expired token as AuthenticationError (401) and no connection as a clear error' {
         $candidate = New-Candidate 'helm-web' '1.4.2'
         Disconnect-ArgoCD
-        $result = $candidate | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result = Update-HelmImageTag -Candidate ($candidate) -ErrorVariable errs -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'Failed'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ArgoCDNotConnected,*'
 
         try {
             $env:ARGOCD_SERVER = $argo.url; $env:ARGOCD_AUTH_TOKEN = $argo.expiredToken
-            $null = $candidate | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+            $null = Update-HelmImageTag -Candidate ($candidate) -ErrorVariable errs -ErrorAction SilentlyContinue
         }
         finally { $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null }
         $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
@@ -343,10 +348,11 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     }
 
     It 'reports an application deleted since it was read as ObjectNotFound (404)' {
-        $candidate = New-Candidate 'helm-web' '1.4.2'
-        $gone = [ImageUpdater.Core.Updating.ImageUpdateCandidate]::new([ImageUpdater.Core.Argo.ArgoApplication]::new('deleted-app'), $candidate.Spec)
-        $gone.ApplicationObject.Project = 'default'; $gone.NewTag = '1.4.2'; $gone.UpdateNeeded = $true
-        $result = $gone | Update-HelmImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $real = (Get-ArgoApplication -Name helm-web).PSObject.BaseObject
+        $deleted = [Activator]::CreateInstance($real.GetType(), [object[]] @('deleted-app'))
+        $deleted.Project = 'default'
+        $gone = New-Candidate -NewTag '1.4.2' -Application $deleted
+        $result = Update-HelmImageTag -Candidate ($gone) -ErrorVariable errs -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'Failed'
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
