@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ImageUpdater.Emulators.ArgoCD
+namespace ImageUpdater.Emulators
 {
-    /// <summary>An HttpListener on 127.0.0.1 and a free port that hands each request to <see cref="HandleAsync"/>; JSON in and out.</summary>
+    /// <summary>Base of the HTTP emulators: an HttpListener on 127.0.0.1 and a free port that hands each request to <see cref="HandleAsync"/>, with JSON helpers.</summary>
     public abstract class LoopbackHttpServer : IEmulator
     {
         // Go's encoding/json writes quotes as \" rather than \u0022.
