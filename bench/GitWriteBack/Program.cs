@@ -102,19 +102,6 @@ namespace GitWriteBackBench
             return bare;
         }
 
-        private static string Git(string directory, params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(psi)!;
-            var output = process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(" ", args)}: {error}");
-        }
+        private static string Git(string directory, params string[] args) => GitHttpEmulator.Git(directory, args);
     }
 }
