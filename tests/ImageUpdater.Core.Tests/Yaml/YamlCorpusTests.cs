@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using ImageUpdater.Core.WriteBack;
 using ImageUpdater.Core.Yaml;
 using Xunit;
 using YamlDotNet.Core;
@@ -55,14 +56,14 @@ namespace ImageUpdater.Core.Tests.Yaml
             if (names is null)
             {
                 // kustomization-03-before has no images: the list is appended in the file's own sequence style.
-                var created = new WriteBack.KustomizationTarget().Apply(path, File.ReadAllBytes(path), new[] { new WriteBack.ImageUpdate("nginx", "1.11.13") });
+                var created = new KustomizationTarget().Apply(path, File.ReadAllBytes(path), new[] { new ImageUpdate("nginx", "1.11.13") });
                 Assert.Equal(text + "images:\n  - name: nginx\n    newTag: 1.11.13\n", created.NewText);
                 return;
             }
 
             for (var i = 0; i < names.Count; i++)
             {
-                var edit = new WriteBack.KustomizationTarget().Apply(path, File.ReadAllBytes(path), new[] { new WriteBack.ImageUpdate(names[i], "9.9.9-corpus") });
+                var edit = new KustomizationTarget().Apply(path, File.ReadAllBytes(path), new[] { new ImageUpdate(names[i], "9.9.9-corpus") });
                 var tagNode = TagScalars(text).FirstOrDefault(t => t.Path == $"images[{i}].newTag").Node;
                 var digest = editor.GetScalar($"images[{i}].digest");
                 if (digest is not null)
@@ -94,8 +95,8 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var before = File.ReadAllText(SharedData.RealWorld("values-writeback-write-helmvalues-before.yaml"));
             var upstream = File.ReadAllText(SharedData.RealWorld("values-writeback-write-helmvalues-after.yaml"));
-            var edit = new WriteBack.HelmValuesTarget().Apply(SharedData.RealWorld("values-writeback-write-helmvalues-before.yaml"),
-                new[] { new WriteBack.ImageUpdate(null, "1.27.5") { HelmImageTagKey = "image.tag" } });
+            var edit = new HelmValuesTarget().Apply(SharedData.RealWorld("values-writeback-write-helmvalues-before.yaml"),
+                new[] { new ImageUpdate(null, "1.27.5") { HelmImageTagKey = "image.tag" } });
             Assert.Equal(before.Replace("tag: 1.27.1  #", "tag: 1.27.5  #"), edit.NewText);
             Assert.NotEqual(upstream, edit.NewText);
             Assert.False(edit.NewText.EndsWith("\n", StringComparison.Ordinal));
@@ -106,7 +107,7 @@ namespace ImageUpdater.Core.Tests.Yaml
         public void AnchoredImageBlockReportsItsAlias()
         {
             var path = SharedData.RealWorld("values-enterprise-logs.yaml");
-            var edit = new WriteBack.HelmValuesTarget().Apply(path, new[] { new WriteBack.ImageUpdate(null, "v1.6.0") { HelmImageTagKey = "image.tag" } });
+            var edit = new HelmValuesTarget().Apply(path, new[] { new ImageUpdate(null, "v1.6.0") { HelmImageTagKey = "image.tag" } });
             Assert.Contains("loki-distributed.loki.image.tag", edit.Results[0].Message);
             Assert.Equal(1, UnifiedDiff.SplitLines(edit.Diff).Count(l => l.StartsWith("+ ", StringComparison.Ordinal) || (l.StartsWith("+", StringComparison.Ordinal) && !l.StartsWith("+++", StringComparison.Ordinal))));
         }
@@ -116,10 +117,10 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var path = SharedData.RealWorld("argocd-source-01.yaml");
             var text = File.ReadAllText(path);
-            var target = new WriteBack.ArgoCDSourceTarget("guestbook", WriteBack.ArgoCDSourceForm.Helm);
+            var target = new ArgoCDSourceTarget("guestbook", ArgoCDSourceForm.Helm);
             var edit = target.Apply(path, File.ReadAllBytes(path), new[]
             {
-                new WriteBack.ImageUpdate("gcr.io/heptio-images/ks-guestbook-demo", "0.3") { HelmImageNameKey = "image.repository", HelmImageTagKey = "image.tag" },
+                new ImageUpdate("gcr.io/heptio-images/ks-guestbook-demo", "0.3") { HelmImageNameKey = "image.repository", HelmImageTagKey = "image.tag" },
             });
             Assert.Equal(text.Replace("value: \"0.2\"", "value: \"0.3\""), edit.NewText);
             Assert.Equal("0.2", edit.Results[0].OldTag);
@@ -130,9 +131,9 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var path = SharedData.RealWorld("argocd-source-02.yaml");
             var text = File.ReadAllText(path);
-            var target = new WriteBack.ArgoCDSourceTarget("image-list-kustomize", WriteBack.ArgoCDSourceForm.Kustomize);
+            var target = new ArgoCDSourceTarget("image-list-kustomize", ArgoCDSourceForm.Kustomize);
             var digest = "sha256:" + new string('a', 64);
-            var edit = target.Apply(path, File.ReadAllBytes(path), new[] { new WriteBack.ImageUpdate("docker.io/bitnami/nginx", "latest") { Digest = digest } });
+            var edit = target.Apply(path, File.ReadAllBytes(path), new[] { new ImageUpdate("docker.io/bitnami/nginx", "latest") { Digest = digest } });
             var lines = text.Split('\n');
             Assert.Equal(text.Replace(lines[3], "  - docker.io/bitnami/nginx:latest@" + digest), edit.NewText);
         }
