@@ -10,7 +10,7 @@ namespace ImageUpdater.Core.Yaml
     /// <summary>
     /// Edits YAML text in place: finds nodes by key path with YamlDotNet's parser and splices only the changed span,
     /// so comments, blank lines, order, quoting, anchors, indentation, line breaks and BOM stay as they were.
-    /// Every edit is re-parsed and checked before the next one; a failed check throws and the text stays as before.
+    /// A replaced scalar is read back in place; an insertion or removal re-parses the whole text. A failed check throws (a bug, nothing is written).
     /// </summary>
     public sealed class YamlEditor
     {
@@ -46,7 +46,18 @@ namespace ImageUpdater.Core.Yaml
 
         public bool IsChanged => !string.Equals(Text, OriginalText, StringComparison.Ordinal);
 
-        private List<SpanDocument> Documents => documents ??= YamlTreeReader.Read(Text, SourceName);
+        private List<SpanDocument> Documents
+        {
+            get
+            {
+                if (documents is null)
+                {
+                    Reparse();
+                }
+
+                return documents!;
+            }
+        }
 
         /// <summary>Parses text (a leading U+FEFF is taken as a BOM and kept apart).</summary>
         public static YamlEditor Parse(string text, string sourceName = "(text)")
@@ -199,10 +210,13 @@ namespace ImageUpdater.Core.Yaml
                 change = new YamlScalarChange(path.Text, null, value, true, true, target.Line, target.Column, target.Places);
             }
 
-            var check = GetScalar(keyPath);
-            if (check != value)
+            if (change.Created)
             {
-                throw Broken($"'{path}' reads '{check}' after the edit instead of '{value}'");
+                var check = GetScalar(keyPath);
+                if (check != value)
+                {
+                    throw Broken($"'{path}' reads '{check}' after the edit instead of '{value}'");
+                }
             }
 
             return change;
@@ -319,7 +333,42 @@ namespace ImageUpdater.Core.Yaml
             }
 
             Splice(scalar.ValueStart, scalar.ContentEnd, rendered);
-            Reparse();
+            CheckScalar(rendered.TrimStart(' '), scalar.InFlow, value);
+        }
+
+        /// <summary>
+        /// Checks a replaced scalar's new text where it stands: only that span changed, so reading it back in the same
+        /// context (block value or flow item) as one scalar of the same value is enough; the document is re-parsed lazily.
+        /// </summary>
+        private void CheckScalar(string rendered, bool inFlow, string value)
+        {
+            var snippet = inFlow ? "[" + rendered + "]" : "k: " + rendered;
+            var scalars = new List<string>();
+            try
+            {
+                var parser = new Parser(new StringReader(snippet));
+                while (parser.MoveNext())
+                {
+                    if (parser.Current is YamlDotNet.Core.Events.Scalar scalar)
+                    {
+                        scalars.Add(scalar.Value);
+                    }
+                    else if (parser.Current is YamlDotNet.Core.Events.MappingStart && inFlow)
+                    {
+                        scalars.Add("(mapping)");
+                    }
+                }
+            }
+            catch (YamlException ex)
+            {
+                throw Broken($"the new value {rendered} does not parse ({ex.Message})");
+            }
+
+            var read = inFlow ? scalars.SingleOrDefault() : scalars.Count == 2 ? scalars[1] : null;
+            if (read != value)
+            {
+                throw Broken($"the new text {rendered} reads as '{read}' instead of '{value}'");
+            }
         }
 
         private (int Line, int Column, IReadOnlyList<string> Places) Create(YamlKeyPath path, Location location, object leaf)
