@@ -187,7 +187,9 @@ namespace ImageUpdater.Core.Registries
                         key = key.Substring(0, slash);
                     }
 
-                    if (!string.Equals(key, registryHost, StringComparison.OrdinalIgnoreCase))
+                    var same = string.Equals(key, registryHost, StringComparison.OrdinalIgnoreCase)
+                        || (RegistriesConfig.IsDockerHubHost(key) && RegistriesConfig.IsDockerHubHost(registryHost));
+                    if (!same)
                     {
                         continue;
                     }
