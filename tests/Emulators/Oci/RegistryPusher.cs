@@ -157,7 +157,7 @@ namespace ImageUpdater.Emulators.Oci
 
                 var response = await http.SendAsync(request).ConfigureAwait(false);
                 var bearer = response.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme == "Bearer");
-                if (response.StatusCode != HttpStatusCode.Unauthorized || bearer is null || attempt > 0)
+                if (response.StatusCode != HttpStatusCode.Unauthorized || bearer is null || attempt > 2)
                 {
                     return response;
                 }

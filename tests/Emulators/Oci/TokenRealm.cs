@@ -18,7 +18,7 @@ namespace ImageUpdater.Emulators.Oci
     /// optional Basic credentials returns RS256 JWTs with an <c>x5c</c> chain, which the real docker-registry verifies against the
     /// certificate written to <see cref="CertificatePath"/> (its <c>auth.token.rootcertbundle</c>).
     /// Options: <c>--user u:p</c> (required credentials; anonymous otherwise), <c>--service</c>, <c>--issuer</c>,
-    /// <c>--expires-in seconds</c>, <c>--expired-first n</c> (the first n tokens are already expired for the registry),
+    /// <c>--expires-in seconds</c>, <c>--expired-first n</c> (the first n tokens are already expired for the registry, see <see cref="ExpiredNext"/>),
     /// <c>--cert-out path</c>.
     /// </summary>
     public sealed class TokenRealm : IEmulator
@@ -29,6 +29,7 @@ namespace ImageUpdater.Emulators.Oci
         private readonly CancellationTokenSource stop = new CancellationTokenSource();
         private readonly Task loop;
         private int issued;
+        private int expiredNext;
 
         private TokenRealm(string? user, string service, string issuer, int expiresIn, int expiredFirst, string certPath)
         {
@@ -36,7 +37,7 @@ namespace ImageUpdater.Emulators.Oci
             Service = service;
             Issuer = issuer;
             ExpiresIn = expiresIn;
-            ExpiredFirst = expiredFirst;
+            expiredNext = expiredFirst;
             CertificatePath = certPath;
             var request = new CertificateRequest("CN=token-realm", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
@@ -58,7 +59,12 @@ namespace ImageUpdater.Emulators.Oci
 
         public int ExpiresIn { get; }
 
-        public int ExpiredFirst { get; }
+        /// <summary>How many of the next tokens are issued already expired (for the registry, not by expires_in).</summary>
+        public int ExpiredNext
+        {
+            get => Volatile.Read(ref expiredNext);
+            set => Volatile.Write(ref expiredNext, value);
+        }
 
         public string CertificatePath { get; }
 
@@ -174,17 +180,23 @@ namespace ImageUpdater.Emulators.Oci
                 }
             }
 
-            var number = Interlocked.Increment(ref issued);
+            Interlocked.Increment(ref issued);
+            var expired = Interlocked.Decrement(ref expiredNext) >= 0;
+            if (!expired)
+            {
+                Interlocked.Exchange(ref expiredNext, 0);
+            }
+
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             // Beyond the registry's 60 s leeway, so it refuses the token although expires_in says otherwise.
-            var exp = number <= ExpiredFirst ? now - 600 : now + ExpiresIn;
+            var exp = expired ? now - 600 : now + ExpiresIn;
             var token = Sign(new Dictionary<string, object>
             {
                 ["iss"] = Issuer,
                 ["sub"] = subject,
                 ["aud"] = Service,
                 ["exp"] = exp,
-                ["nbf"] = now - 5 - (number <= ExpiredFirst ? 700 : 0),
+                ["nbf"] = now - 5 - (expired ? 700 : 0),
                 ["iat"] = now,
                 ["jti"] = Guid.NewGuid().ToString("N"),
                 ["access"] = access,

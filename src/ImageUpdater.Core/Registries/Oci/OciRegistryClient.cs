@@ -43,7 +43,7 @@ namespace ImageUpdater.Core.Registries.Oci
     /// </summary>
     public sealed class OciRegistryClient : IRegistryClient, IDisposable
     {
-        private readonly ConcurrentDictionary<RegistryEndpoint, Lazy<DistributionClient>> clients = new ConcurrentDictionary<RegistryEndpoint, Lazy<DistributionClient>>();
+        private readonly ConcurrentDictionary<string, Lazy<DistributionClient>> clients = new ConcurrentDictionary<string, Lazy<DistributionClient>>(StringComparer.OrdinalIgnoreCase);
 
         public OciRegistryClient(RegistriesConfig? config = null, OciClientOptions? options = null)
         {
@@ -84,7 +84,7 @@ namespace ImageUpdater.Core.Registries.Oci
 
         /// <summary>The API client of an endpoint; one per endpoint, shared by every repository on it.</summary>
         public DistributionClient ClientFor(RegistryEndpoint endpoint) =>
-            clients.GetOrAdd(endpoint, e => new Lazy<DistributionClient>(() => CreateClient(e), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            clients.GetOrAdd(endpoint.Name + "|" + endpoint.ApiUrl + "|" + endpoint.Line, _ => new Lazy<DistributionClient>(() => CreateClient(endpoint), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         private DistributionClient CreateClient(RegistryEndpoint endpoint)
         {

@@ -62,11 +62,22 @@ namespace ImageUpdater.Core.Registries.Oci
                 }
 
                 var challenge = response.StatusCode == HttpStatusCode.Unauthorized ? AuthChallenge.From(response) : null;
-                if (challenge is not null && (known is null || known.Scheme != challenge.Scheme))
+                var learned = challenge is not null && (known is null || known.Scheme != challenge.Scheme);
+                if (learned)
                 {
-                    // First challenge from this registry: answer it and remember the scheme for every later request.
                     known = challenge;
-                    if (credential is null && (challenge.IsBasic || scope is null))
+                }
+
+                if (scope is null && !(learned && challenge!.IsBasic && credential is not null))
+                {
+                    // /v2/ (the ping) needs no repository access: a 401 there only tells the scheme.
+                    return response;
+                }
+
+                if (learned)
+                {
+                    // First challenge from this registry: answer it; later requests carry the scheme's credentials up front.
+                    if (challenge!.IsBasic && credential is null)
                     {
                         return response;
                     }
@@ -117,16 +128,12 @@ namespace ImageUpdater.Core.Registries.Oci
                 return null;
             }
 
-            if (scope is null && challenge["scope"] is null)
+            if (scope is null)
             {
-                // /v2/ needs no repository access; a token without scope only proves the credential.
-                if (credential is null)
-                {
-                    return null;
-                }
+                return null;
             }
 
-            var wanted = scope ?? challenge["scope"] ?? string.Empty;
+            var wanted = scope;
             var key = challenge["realm"] + "|" + challenge["service"] + "|" + wanted;
             if (!tokens.TryGetValue(key, out var token) || token.ExpiresAt <= DateTimeOffset.UtcNow)
             {
