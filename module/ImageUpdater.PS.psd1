@@ -11,11 +11,14 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
+        'formats/Registries.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Find-EcrTag'
         'Get-ArgoApplication'
+        'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'
     )
     VariablesToExport    = @()

@@ -55,7 +55,7 @@ function Read-HelpMarkdown([string] $file) {
 function Write-Paras([System.Xml.XmlWriter] $w, [string] $text) {
     $paras = @(($text -split "\r?\n\s*\r?\n") | ForEach-Object { $_.Trim() } | Where-Object { $_ })
     if (-not $paras) { $paras = @('') }
-    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', $null, ($p -replace '\r?\n', ' ')) }
+    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', 'http://schemas.microsoft.com/maml/2004/10', ($p -replace '\r?\n', ' ')) }
 }
 
 Import-Module $ModulePath -Force
@@ -92,11 +92,11 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
 
     $writeParameter = {
         param($p, $set)
-        $attr = if ($set) { $p } else { $p }
         $w.WriteStartElement('command', 'parameter', $cmd)
         $w.WriteAttributeString('required', $(if ($set -and $set.IsMandatory) { 'true' } else { 'false' }))
         $w.WriteAttributeString('variableLength', 'true')
-        $w.WriteAttributeString('globbing', 'false')
+        $globbing = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+        $w.WriteAttributeString('globbing', $globbing.ToString().ToLowerInvariant())
         $pipe = @()
         if ($set -and $set.ValueFromPipeline) { $pipe += 'ByValue' }
         if ($set -and $set.ValueFromPipelineByPropertyName) { $pipe += 'ByPropertyName' }

@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Annotations
+{
+    /// <summary>The annotation keys Argo CD Image Updater reads (prefix <c>argocd-image-updater.argoproj.io/</c>), plus our per-application extensions.</summary>
+    public static class AnnotationKeys
+    {
+        public const string Prefix = "argocd-image-updater.argoproj.io/";
+
+        public const string ImageList = "image-list";
+        public const string UpdateStrategy = "update-strategy";
+        public const string AllowTags = "allow-tags";
+        public const string TagMatch = "tag-match";
+        public const string IgnoreTags = "ignore-tags";
+        public const string ForceUpdate = "force-update";
+        public const string PullSecret = "pull-secret";
+        public const string Platforms = "platforms";
+        public const string HelmImageName = "helm.image-name";
+        public const string HelmImageTag = "helm.image-tag";
+        public const string HelmImageSpec = "helm.image-spec";
+        public const string KustomizeImageName = "kustomize.image-name";
+        public const string WriteBackMethod = "write-back-method";
+        public const string WriteBackTarget = "write-back-target";
+        public const string GitBranch = "git-branch";
+        public const string GitBranchDotted = "git.branch";
+        public const string GitRepository = "git-repository";
+        public const string GitCommitMessage = "git.commit-message";
+        public const string GitUser = "git.user";
+        public const string GitEmail = "git.email";
+
+        /// <summary>Options that may follow an alias (<c>&lt;alias&gt;.&lt;option&gt;</c>).</summary>
+        public static readonly IReadOnlyList<string> PerImageOptions = new[]
+        {
+            UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, Platforms,
+            HelmImageName, HelmImageTag, HelmImageSpec, KustomizeImageName,
+        };
+
+        /// <summary>Keys valid without an alias.</summary>
+        public static readonly ISet<string> ApplicationKeys = new HashSet<string>(StringComparer.Ordinal)
+        {
+            ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret,
+            WriteBackMethod, WriteBackTarget, GitBranch, GitBranchDotted, GitRepository, GitCommitMessage, GitUser, GitEmail,
+        };
+    }
+}
