@@ -26,7 +26,7 @@ namespace ImageUpdater.Core.Updating
         }
 
         /// <summary>The tag selection used when none is given.</summary>
-        public static Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> DefaultSelect { get; } = InterimTagSelection.Select;
+        public static Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> DefaultSelect { get; } = TagSelector.Select;
 
         /// <summary>True when this planner's registry serves the image.</summary>
         public bool Handles(ImageSpec spec) => registry.Handles(spec.Registry);
@@ -44,6 +44,7 @@ namespace ImageUpdater.Core.Updating
             {
                 Platforms = spec.Platforms,
                 NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
+                OnlyTag = spec.UpdateStrategy == UpdateStrategy.Digest ? spec.Constraint : null,
             };
             var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
             return Decide(app, spec, tags, select);

@@ -126,7 +126,8 @@ namespace ImageUpdater.Core.Registries.Oci
                 return tags;
             }
 
-            await ReadMetadataAsync(client, name, tags, options.Platforms, cancellationToken).ConfigureAwait(false);
+            var wanted = options.OnlyTag is null ? tags : tags.Where(t => t.Tag == options.OnlyTag).ToList();
+            await ReadMetadataAsync(client, name, wanted, options.Platforms, cancellationToken).ConfigureAwait(false);
             Options.Cache.Save();
             return tags;
         }
@@ -134,6 +135,7 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Fills Digest, MediaType, Platforms and CreatedAt (newest among the wanted platforms) of each tag, ThrottleLimit at a time.</summary>
         public async Task ReadMetadataAsync(DistributionClient client, string repository, IReadOnlyList<ImageTag> tags, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
         {
+            PlatformFilter.TryParse(platforms, out var wanted, out _);
             using var slots = new SemaphoreSlim(Math.Max(1, Options.ThrottleLimit));
             var done = 0;
             var work = tags.Select(async tag =>
@@ -141,7 +143,7 @@ namespace ImageUpdater.Core.Registries.Oci
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await ReadTagAsync(client, repository, tag, platforms, cancellationToken).ConfigureAwait(false);
+                    await ReadTagAsync(client, repository, tag, wanted, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -152,7 +154,7 @@ namespace ImageUpdater.Core.Registries.Oci
             await Task.WhenAll(work).ConfigureAwait(false);
         }
 
-        private async Task ReadTagAsync(DistributionClient client, string repository, ImageTag tag, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
+        private async Task ReadTagAsync(DistributionClient client, string repository, ImageTag tag, PlatformFilter wanted, CancellationToken cancellationToken)
         {
             var head = await client.HeadManifestAsync(repository, tag.Tag, cancellationToken).ConfigureAwait(false);
             ManifestResponse? fetched = null;
@@ -169,7 +171,7 @@ namespace ImageUpdater.Core.Registries.Oci
             {
                 tag.Platforms = children.Select(c => c.Platform).ToList();
                 DateTimeOffset? newest = null;
-                foreach (var child in children.Where(c => Wanted(c.Platform, platforms)))
+                foreach (var child in children.Where(c => wanted.Admits(new[] { c.Platform })))
                 {
                     var one = await MetadataAsync(client, repository, child.Digest, null, cancellationToken).ConfigureAwait(false);
                     if (one.Created is { } created && (newest is null || created > newest))
@@ -183,7 +185,7 @@ namespace ImageUpdater.Core.Registries.Oci
             else
             {
                 tag.Platforms = metadata.Platform is null ? Array.Empty<string>() : new[] { metadata.Platform };
-                tag.CreatedAt = metadata.Platform is null || Wanted(metadata.Platform, platforms) ? metadata.Created : null;
+                tag.CreatedAt = metadata.Platform is null || wanted.Admits(new[] { metadata.Platform }) ? metadata.Created : null;
             }
         }
 
@@ -244,26 +246,6 @@ namespace ImageUpdater.Core.Registries.Oci
 
             var variant = element.TryGetProperty("variant", out var v) ? v.GetString() : null;
             return os + "/" + arch + (string.IsNullOrEmpty(variant) ? string.Empty : "/" + variant);
-        }
-
-        /// <summary>Upstream's platform match: no filter wants all; <c>linux/arm</c> matches any variant, <c>linux/arm/v7</c> only v7.</summary>
-        internal static bool Wanted(string platform, IReadOnlyList<string> wanted)
-        {
-            if (wanted.Count == 0)
-            {
-                return true;
-            }
-
-            foreach (var w in wanted)
-            {
-                if (string.Equals(w, platform, StringComparison.OrdinalIgnoreCase)
-                    || (w.Count(c => c == '/') == 1 && platform.StartsWith(w + "/", StringComparison.OrdinalIgnoreCase)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         public void Dispose()
