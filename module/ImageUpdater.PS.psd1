@@ -17,6 +17,7 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Find-EcrTag'
+        'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'

@@ -15,7 +15,8 @@ using ImageUpdater.Core.Updating;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an Amazon ECR repository, or the update candidates of Argo CD Applications' ECR images.</summary>
-    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = RepositorySet)]
+    // Application is the default set: with Repository (mandatory, bindable by property name) PowerShell would commit to it before the pipeline object arrives.
+    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = ApplicationSet)]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { RepositorySet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindEcrTagCommand : AwsCmdletBase

@@ -77,6 +77,12 @@ namespace ImageUpdater.Core.Registries.Ecr
                         $"AWS did not recognise the access key or security token from {credentialSource} ({code}): check -AccessKey/-SessionToken, -ProfileName or AWS_ACCESS_KEY_ID, and that the key is active in this partition ({region}).{said}", target);
                 case "InvalidSignatureException":
                 case "SignatureDoesNotMatch":
+                    if (message.IndexOf("scoped to a valid region", StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        return new ImageUpdaterException("EcrWrongRegion", FailureKind.InvalidArgument,
+                            $"The request was signed for region {region}, which the endpoint {endpoint} does not serve: pass the registry's region with -Region (or AWS_REGION).{said}", target);
+                    }
+
                     return message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("not yet current", StringComparison.OrdinalIgnoreCase) >= 0
                         ? new ImageUpdaterException("EcrClockSkew", FailureKind.AuthenticationError,
                             $"AWS rejected the request time: this computer's clock is more than 5 minutes off. Synchronise the clock (NTP) and try again.{said}", target)
