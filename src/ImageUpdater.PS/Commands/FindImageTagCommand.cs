@@ -15,7 +15,8 @@ using ImageUpdater.Core.Updating;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an image in any OCI registry (Docker Hub, GHCR, Quay, Harbor, ACR, ECR…), or the update candidates of Argo CD Applications.</summary>
-    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ImageSet)]
+    // Applications are the default set so that an ArgoApplication on the pipeline is never bound to -Image as text.
+    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ApplicationSet)]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { ImageSet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindImageTagCommand : ImageUpdaterCmdlet
@@ -136,7 +137,7 @@ namespace ImageUpdater.PS.Commands
                     WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"{app.Name}: {spec.Image}") { PercentComplete = 100 * i / images.Count });
                     try
                     {
-                        var planner = EcrHost.IsEcrHost(spec.Registry) && Credential is null && !Configured(spec.Reference) ? EcrPlanner() : ociPlanner!;
+                        var planner = EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner() : ociPlanner!;
                         var candidate = Await(planner.PlanAsync(app, spec, stopping.Token), ShowMetadataProgress);
                         WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
                         WriteTyped(candidate);
@@ -153,12 +154,16 @@ namespace ImageUpdater.PS.Commands
         /// <summary>True when registries.conf names the image's registry (then the distribution API is used, as upstream does).</summary>
         private bool Configured(ImageReference image) => oci!.Config.Registries.Contains(oci.Config.Find(image));
 
-        /// <summary>ECR images of applications take the ECR API (DescribeImages: push times without manifest reads), with the AWS default credentials.</summary>
+        /// <summary>
+        /// ECR images of applications take the ECR API (DescribeImages: push times without manifest reads), with the AWS default
+        /// credentials and the SDKs' endpoint variables (AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL) for VPC endpoints.
+        /// </summary>
         private ImageUpdatePlanner EcrPlanner()
         {
             if (ecrPlanner is null)
             {
-                ecr = new EcrRegistryClient(new AwsOptions()) { Log = QueueVerbose };
+                var endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_ECR") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+                ecr = new EcrRegistryClient(new AwsOptions { EndpointUrl = Uri.TryCreate(endpoint, UriKind.Absolute, out var url) ? url : null }) { Log = QueueVerbose };
                 ecrPlanner = new ImageUpdatePlanner(new CachingRegistryClient(ecr));
             }
 
