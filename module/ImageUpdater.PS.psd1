@@ -21,6 +21,7 @@
         'Connect-ArgoCD'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
+        'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'
