@@ -105,8 +105,7 @@ namespace ImageUpdater.Emulators.Ecr
         public async ValueTask DisposeAsync()
         {
             stopping.Cancel();
-            listener.Stop();
-            listener.Close();
+            LoopbackListener.Shutdown(listener);
             try
             {
                 await loop.ConfigureAwait(false);
