@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Tags;
 using Xunit;
 
@@ -246,7 +248,7 @@ namespace ImageUpdater.Core.Tests.Tags
         [Fact]
         public void Options_come_from_an_image_spec()
         {
-            var spec = new Annotations.ImageSpec("app", Images.ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
+            var spec = new ImageSpec("app", ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
             {
                 AllowTags = "regexp:^1",
                 IgnoreTags = new[] { "1.4.9" },
