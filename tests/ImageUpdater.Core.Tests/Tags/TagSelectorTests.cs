@@ -259,6 +259,16 @@ namespace ImageUpdater.Core.Tests.Tags
         }
 
         [Fact]
+        public void Every_update_strategy_has_an_implementation()
+        {
+            foreach (UpdateStrategy strategy in Enum.GetValues(typeof(UpdateStrategy)))
+            {
+                var result = TagSelector.Select(Tags("1.0.0", "0.9.0"), new TagSelectionOptions { Strategy = strategy, Constraint = "1.0.0" });
+                Assert.True(result.Winner is not null, strategy + ": " + result.Reason);
+            }
+        }
+
+        [Fact]
         public void Selects_over_100000_tags_with_a_constraint_and_a_regexp()
         {
             var tags = GenerateTags(100_000);
