@@ -19,7 +19,7 @@ namespace ImageUpdater.Core.Tags
             @"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?" +
             @"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
 
-        private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(5);
         private static readonly Regex OneConstraint = Build("^" + Ws + "*(" + Ops + ")" + Ws + "*(" + Cv + ")" + Ws + @"*\z");
         private static readonly Regex HyphenRange = Build(Ws + "*(" + Cv + ")" + Ws + "+-" + Ws + "+(" + Cv + ")" + Ws + "*");
         private static readonly Regex FindConstraint = Build("(" + Ops + ")" + Ws + "*(" + Cv + ")");
