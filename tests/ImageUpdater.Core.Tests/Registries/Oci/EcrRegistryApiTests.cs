@@ -31,7 +31,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             }
             finally
             {
-                EcrTestBed.Dispose(emulator);
+                await emulator.DisposeAsync();
             }
         }
 
@@ -49,7 +49,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             }
             finally
             {
-                EcrTestBed.Dispose(emulator);
+                await emulator.DisposeAsync();
             }
         }
 
@@ -71,7 +71,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             }
             finally
             {
-                EcrTestBed.Dispose(emulator);
+                await emulator.DisposeAsync();
             }
         }
     }
