@@ -49,7 +49,7 @@ namespace ImageUpdater.Core.Tags
             Caret,
         }
 
-        /// <summary>The constraint as written.</summary>
+        /// <summary>The constraint as written (trimmed).</summary>
         public string Text { get; }
 
         /// <summary>True when some OR group carries a pre-release part, so pre-release tags can satisfy it.</summary>
@@ -164,7 +164,7 @@ namespace ImageUpdater.Core.Tags
                 groups[k] = terms.ToArray();
             }
 
-            constraint = new SemverConstraint(text, groups, admitsPre);
+            constraint = new SemverConstraint(text.Trim(), groups, admitsPre);
             return true;
         }
 
