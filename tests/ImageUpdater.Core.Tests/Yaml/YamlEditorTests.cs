@@ -135,6 +135,36 @@ namespace ImageUpdater.Core.Tests.Yaml
         }
 
         [Fact]
+        public void EditThroughMergeKeyEditsTheBaseAndNamesTheOthers()
+        {
+            var yaml = "base: &base\n  tag: v1\n  pull: Always\nweb:\n  <<: *base\n  pull: Never\napi:\n  <<: [*base]\n";
+            var editor = YamlEditor.Parse(yaml, "v.yaml");
+            var change = editor.SetScalar("web.tag", "v2");
+            Assert.Equal(yaml.Replace("tag: v1", "tag: v2"), editor.Text);
+            Assert.Equal(new[] { "api.tag", "base.tag" }, change.OtherPlaces.OrderBy(p => p, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void WhitespaceOnlyLinesTrailingBlanksAndOddIndentsSurvive()
+        {
+            var yaml = "a:   \n      \nimage:\n     tag: v1   # two  spaces  \n   \n     pull:  x  \nz: [ 1,2 ]  \n";
+            Assert.Equal(yaml.Replace("tag: v1 ", "tag: v2 "), Set(yaml, "image.tag", "v2"));
+        }
+
+        [Fact]
+        public void CreatingInsideAnAliasedMappingNamesTheOtherPlaces()
+        {
+            var editor = YamlEditor.Parse("image: &i\n  repository: x\nsidecar:\n  image: *i\n", "v.yaml");
+            var change = editor.SetScalar("image.tag", "v2");
+            Assert.Equal("image: &i\n  repository: x\n  tag: v2\nsidecar:\n  image: *i\n", editor.Text);
+            Assert.Contains("sidecar.image", change.OtherPlaces);
+
+            editor = YamlEditor.Parse("list: &l\n  - a\nother: *l\n", "v.yaml");
+            editor.AppendItem("list", "b");
+            Assert.Equal("list: &l\n  - a\n  - b\nother: *l\n", editor.Text);
+        }
+
+        [Fact]
         public void ScalarAnchorIsKept()
         {
             var yaml = "port: &p http\nsvc:\n  port: *p\n";
@@ -236,6 +266,31 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var diff = UnifiedDiff.Create("a: 1\ntag: v1", "a: 1\ntag: v2", "v.yaml");
             Assert.Equal("--- a/v.yaml\n+++ b/v.yaml\n@@ -1,2 +1,2 @@\n a: 1\n-tag: v1\n\\ No newline at end of file\n+tag: v2\n\\ No newline at end of file\n", diff);
+        }
+
+        [Fact]
+        public void DiffScriptRebuildsBothTexts()
+        {
+            var random = new Random(7);
+            for (var round = 0; round < 200; round++)
+            {
+                var a = Enumerable.Range(0, random.Next(0, 30)).Select(_ => "l" + random.Next(0, 6) + "\n").ToList();
+                var b = a.Where(_ => random.Next(0, 4) != 0).Select(l => random.Next(0, 5) == 0 ? "x" + random.Next(0, 6) + "\n" : l).ToList();
+                var ops = UnifiedDiff.Compare(a, b);
+                Assert.Equal(a, ops.Where(o => o.Kind != '+').Select(o => a[o.A]).ToList());
+                Assert.Equal(b, ops.Where(o => o.Kind != '-').Select(o => b[o.B]).ToList());
+                Assert.All(ops.Where(o => o.Kind == ' '), o => Assert.Equal(a[o.A], b[o.B]));
+            }
+        }
+
+        [Fact]
+        public void DiffHasSeparateHunksForDistantChanges()
+        {
+            var a = string.Concat(Enumerable.Range(1, 20).Select(i => $"k{i}: {i}\n"));
+            var b = a.Replace("k2: 2\n", "k2: two\n").Replace("k18: 18\n", string.Empty);
+            Assert.Equal(
+                "--- a/f\n+++ b/f\n@@ -1,5 +1,5 @@\n k1: 1\n-k2: 2\n+k2: two\n k3: 3\n k4: 4\n k5: 5\n@@ -15,6 +15,5 @@\n k15: 15\n k16: 16\n k17: 17\n-k18: 18\n k19: 19\n k20: 20\n",
+                UnifiedDiff.Create(a, b, "f"));
         }
 
         [Fact]
