@@ -63,6 +63,7 @@ namespace ImageUpdater.Core.Tests.Yaml
         [InlineData("image.tag: v1\nimage:\n  tag: v0\n", "image.tag", "image.tag: v2\nimage:\n  tag: v0\n")]
         [InlineData("image: {repository: a, tag: v1}\n", "image.tag", "image: {repository: a, tag: v2}\n")]
         [InlineData("tags: [v1, v1]\n", "tags[1]", "tags: [v1, v2]\n")]
+        [InlineData("tags: {a: v1, b: [v1]}\n", "tags.b[0]", "tags: {a: v1, b: [v2]}\n")]
         [InlineData("image:\r\n  tag: v1\r\n  x: 1\r\n", "image.tag", "image:\r\n  tag: v2\r\n  x: 1\r\n")]
         [InlineData("image:\n  tag: v1", "image.tag", "image:\n  tag: v2")]
         [InlineData("kind: A\n---\nimage:\n  tag: v1\n", "image.tag", "kind: A\n---\nimage:\n  tag: v2\n")]
@@ -101,6 +102,16 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             Assert.Equal("image:\n  a: 1\n  tag: \"1.10\"\n", Set("image:\n  a: 1\n", "image.tag", "1.10"));
             Assert.Equal("image: {tag: \"1.10\"}\n", Set("image: {}\n", "image.tag", "1.10"));
+        }
+
+        [Theory]
+        [InlineData("a,b", "[\"a,b\"]")]
+        [InlineData("a:b", "[\"a:b\"]")]
+        [InlineData("{x}", "[\"{x}\"]")]
+        [InlineData("v2", "[v2]")]
+        public void FlowItemsAreQuotedWhenFlowSyntaxWouldSplitThem(string value, string expected)
+        {
+            Assert.Equal("tags: " + expected + "\n", Set("tags: [v1]\n", "tags[0]", value));
         }
 
         [Fact]
@@ -238,7 +249,7 @@ namespace ImageUpdater.Core.Tests.Yaml
 
             editor = YamlEditor.Parse("images: [a]\n", "k.yaml");
             editor.AppendItem("images", "b:v2");
-            Assert.Equal("images: [a, b:v2]\n", editor.Text);
+            Assert.Equal("images: [a, \"b:v2\"]\n", editor.Text);
         }
 
         [Fact]
