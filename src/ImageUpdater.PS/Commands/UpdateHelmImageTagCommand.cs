@@ -8,7 +8,7 @@ namespace ImageUpdater.PS.Commands
     /// <summary>Sets an image tag (and optionally name, or a name:tag spec) in Helm values files, changing nothing else in them.</summary>
     [Cmdlet(VerbsData.Update, "HelmImageTag", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ImageUpdateResult))]
-    public sealed class UpdateHelmImageTagCommand : FileEditCmdlet
+    public sealed partial class UpdateHelmImageTagCommand : FileEditCmdlet
     {
         /// <summary>The tag to write (tag@sha256:… also works).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
@@ -37,6 +37,12 @@ namespace ImageUpdater.PS.Commands
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == CandidateSet)
+            {
+                CollectCandidates();
+                return;
+            }
+
             var update = new ImageUpdate(Image, Tag)
             {
                 HelmImageTagKey = ImageTagKey ?? (ImageSpecKey is null ? "image.tag" : null),
@@ -47,6 +53,14 @@ namespace ImageUpdater.PS.Commands
             foreach (var file in ResolvePaths(Path))
             {
                 Run(target, file, new[] { update });
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == CandidateSet)
+            {
+                WriteBackCandidates();
             }
         }
     }
