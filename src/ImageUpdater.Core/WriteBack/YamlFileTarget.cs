@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using ImageUpdater.Core.Annotations;
-using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.Yaml;
 
@@ -13,17 +11,6 @@ namespace ImageUpdater.Core.WriteBack
     {
         /// <summary>True when the target may create its file (.argocd-source); false when the file must exist.</summary>
         protected abstract bool CreatesFile { get; }
-
-        /// <summary>
-        /// The target for an application's write-back-target kind: helmvalues, kustomization, or the .argocd-source file
-        /// (also for a verbatim file path), in the Kustomize form when the source is Kustomize and the Helm form otherwise.
-        /// </summary>
-        public static IWriteBackTarget For(WriteBackTargetKind kind, string application, ApplicationSource? source) => kind switch
-        {
-            WriteBackTargetKind.HelmValues => new HelmValuesTarget(),
-            WriteBackTargetKind.Kustomization => new KustomizationTarget(),
-            _ => new ArgoCDSourceTarget(application, source?.IsKustomize == true ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm),
-        };
 
         public virtual string ResolveFile(string fileOrDirectory) => fileOrDirectory;
 

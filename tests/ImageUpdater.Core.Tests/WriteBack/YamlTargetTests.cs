@@ -203,17 +203,6 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
-        public void TargetKindPicksTheClass()
-        {
-            Assert.IsType<HelmValuesTarget>(YamlFileTarget.For(WriteBackTargetKind.HelmValues, "a", null));
-            Assert.IsType<KustomizationTarget>(YamlFileTarget.For(WriteBackTargetKind.Kustomization, "a", null));
-            var kustomize = Assert.IsType<ArgoCDSourceTarget>(YamlFileTarget.For(WriteBackTargetKind.ArgoCDSource, "a", new ApplicationSource { IsKustomize = true }));
-            Assert.Equal(ArgoCDSourceForm.Kustomize, kustomize.Form);
-            Assert.Equal(".argocd-source-a.yaml", kustomize.FileName);
-            Assert.Equal(ArgoCDSourceForm.Helm, Assert.IsType<ArgoCDSourceTarget>(YamlFileTarget.For(WriteBackTargetKind.File, "a", new ApplicationSource { IsHelm = true })).Form);
-        }
-
-        [Fact]
         public void FromCandidateCarriesTheAnnotationKeys()
         {
             var spec = new ImageSpec("web", ImageReference.Parse("ghcr.io/acme/web:~1.0"))
