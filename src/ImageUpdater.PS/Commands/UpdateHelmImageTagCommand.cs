@@ -10,14 +10,6 @@ namespace ImageUpdater.PS.Commands
     [OutputType(typeof(ImageUpdateResult))]
     public sealed partial class UpdateHelmImageTagCommand : FileEditCmdlet
     {
-        private const string PathSet = "Path";
-
-        /// <summary>Values files (wildcards allowed).</summary>
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
         /// <summary>The tag to write (tag@sha256:… also works).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
