@@ -94,13 +94,14 @@ namespace ImageUpdater.PS
             }
         }
 
-        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines as they come.</summary>
-        protected T Await<T>(Task<T> task)
+        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines as they come; <paramref name="tick"/> runs there too (progress).</summary>
+        protected T Await<T>(Task<T> task, Action? tick = null)
         {
             while (!task.IsCompleted)
             {
                 ((IAsyncResult)task).AsyncWaitHandle.WaitOne(100);
                 FlushVerbose();
+                tick?.Invoke();
             }
 
             FlushVerbose();

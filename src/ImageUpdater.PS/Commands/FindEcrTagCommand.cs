@@ -143,8 +143,17 @@ namespace ImageUpdater.PS.Commands
                     registry = EcrHost.RegistryHost(RegistryId, ecr!.ClientFor(null).Region);
                 }
 
-                WriteProgress(new ProgressRecord(1, "Find-EcrTag", $"Listing {repository}"));
-                tags = Await(cached!.ListTagsAsync(registry, repository, new TagListOptions { Platforms = Platform }, stopping.Token));
+                var pages = 0;
+                ecr!.OnPage = (_, page) => Volatile.Write(ref pages, page);
+                var progress = new ProgressRecord(1, "Find-EcrTag", $"Listing {repository}");
+                WriteProgress(progress);
+                tags = Await(cached!.ListTagsAsync(registry, repository, new TagListOptions { Platforms = Platform }, stopping.Token), () =>
+                {
+                    progress.StatusDescription = $"Listing {repository}: {Volatile.Read(ref pages)} DescribeImages page(s) of up to 1000 images read";
+                    WriteProgress(progress);
+                });
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
             }
             catch (ImageUpdaterException ex)
             {
@@ -185,6 +194,11 @@ namespace ImageUpdater.PS.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == ApplicationSet)
+            {
+                WriteProgress(new ProgressRecord(1, "Find-EcrTag", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
             if (ecr is not null)
             {
                 var counts = ecr.Requests;

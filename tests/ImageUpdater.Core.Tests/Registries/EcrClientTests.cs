@@ -255,5 +255,36 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(2, emulator.RequestCount("DescribeImages"));
             Assert.Equal(1, cached.Listings);
         }
+    
+        /// <summary>Session credentials that hand out an expired token first and a fresh one after ClearCredentials.</summary>
+        private sealed class RotatingCredentials : Amazon.Runtime.RefreshingAWSCredentials
+        {
+            public int Generated;
+
+            protected override CredentialsRefreshState GenerateNewCredentials()
+            {
+                Generated++;
+                var token = Generated == 1 ? "old-token" : "new-token";
+                return new CredentialsRefreshState(new Amazon.Runtime.ImmutableCredentials("ASIAROTATING00000001", "rotating-secret", token), DateTime.UtcNow.AddHours(1));
+            }
+        }
+
+        [Fact]
+        public async Task AnExpiredSessionOfRefreshingCredentialsIsRefreshedOnceAndRetried()
+        {
+            await using var emulator = EcrTestBed.Start(o =>
+            {
+                o.Keys["ASIAROTATING00000001"] = ("rotating-secret", "new-token");
+                o.ExpiredTokens.Add("old-token");
+                o.Generated["team/app"] = 2;
+            });
+            var credentials = new RotatingCredentials();
+            using var client = new EcrClient(new AwsOptions { Credentials = credentials, Region = emulator.Options.Region, EndpointUrl = new Uri(emulator.Url) });
+            var details = await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(2, details.Count);
+            Assert.Equal(2, credentials.Generated);
+            Assert.Equal(2, emulator.RequestCount("DescribeImages"));
+            Assert.StartsWith("the -Credential object", client.CredentialSource);
+        }
     }
 }
