@@ -1,10 +1,8 @@
 using System;
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Net;
 using System.Reflection;
 using System.Security;
-using System.Threading.Tasks;
 using Amazon.Runtime;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries.Ecr;
@@ -12,13 +10,10 @@ using ImageUpdater.Core.Registries.Ecr;
 namespace ImageUpdater.PS
 {
     /// <summary>
-    /// The credential, region and endpoint parameters every AWS cmdlet shares (named as AWS Tools for PowerShell names them),
-    /// and the queue that carries -Verbose lines from worker threads back to the pipeline thread.
+    /// The credential, region and endpoint parameters every AWS cmdlet shares (named as AWS Tools for PowerShell names them).
     /// </summary>
     public abstract class AwsCmdletBase : ImageUpdaterCmdlet
     {
-        private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
-
         /// <summary>A named profile of the shared credentials/config files.</summary>
         [Parameter]
         [Alias("StoredCredentials")]
@@ -81,31 +76,6 @@ namespace ImageUpdater.PS
                 Region = Region,
                 EndpointUrl = endpoint,
             };
-        }
-
-        /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
-        protected void QueueVerbose(string message) => messages.Enqueue(message);
-
-        protected void FlushVerbose()
-        {
-            while (messages.TryDequeue(out var message))
-            {
-                WriteVerbose(message);
-            }
-        }
-
-        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines as they come; <paramref name="tick"/> runs there too (progress).</summary>
-        protected T Await<T>(Task<T> task, Action? tick = null)
-        {
-            while (!task.IsCompleted)
-            {
-                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(100);
-                FlushVerbose();
-                tick?.Invoke();
-            }
-
-            FlushVerbose();
-            return task.GetAwaiter().GetResult();
         }
     }
 

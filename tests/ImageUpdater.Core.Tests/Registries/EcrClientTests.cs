@@ -256,6 +256,18 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(1, cached.Listings);
         }
     
+        [Fact]
+        public async Task ApplicationsWithDifferentStrategiesOnOneEcrRepositoryShareOneListing()
+        {
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 10);
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            var cached = new CachingRegistryClient(registry);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions(), TestContext.Current.CancellationToken);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { NeedsMetadata = true, OnlyTag = "1.0.3" }, TestContext.Current.CancellationToken);
+            Assert.Equal(1, emulator.RequestCount("DescribeImages"));
+        }
+
         /// <summary>Session credentials that hand out an expired token first and a fresh one after ClearCredentials.</summary>
         private sealed class RotatingCredentials : Amazon.Runtime.RefreshingAWSCredentials
         {

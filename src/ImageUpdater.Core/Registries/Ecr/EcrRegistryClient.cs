@@ -14,7 +14,7 @@ namespace ImageUpdater.Core.Registries.Ecr
     /// Lists ECR repositories as <see cref="ImageTag"/>s: one DescribeImages page per 1000 images, plus BatchGetImage for manifest
     /// lists when platforms are asked. Routes each registry host to an <see cref="EcrClient"/> of its region.
     /// </summary>
-    public sealed class EcrRegistryClient : IRegistryClient, IDisposable
+    public sealed class EcrRegistryClient : IRegistryClient, IListingKey, IDisposable
     {
         private static readonly string[] ListMediaTypes =
         {
@@ -52,6 +52,9 @@ namespace ImageUpdater.Core.Registries.Ecr
         public int Retries => clients.Values.Where(c => c.IsValueCreated).Sum(c => c.Value.Retries);
 
         public bool Handles(string registry) => EcrHost.IsEcrHost(registry);
+
+        /// <summary>DescribeImages gives digests and push times for every tag, so only platforms (BatchGetImage) change a listing.</summary>
+        public string ListingKey(TagListOptions options) => string.Join(",", options.Platforms);
 
         /// <summary>The client of a region (null = the region from options and the environment); created once, thread-safe.</summary>
         public EcrClient ClientFor(string? hostRegion)
