@@ -116,6 +116,7 @@ Describe 'Find-EcrTag -Repository: strategies and filters' {
         (Get-EmulatorStats).DescribeImages | Should -Be 1
         ($verbose.Message -join "`n") | Should -Match 'ECR DescribeImages team/app'
         ($verbose.Message -join "`n") | Should -Match 'ECR requests: DescribeImages 1'
+        ($verbose.Message -join "`n") | Should -Match 'ECR region us-east-1 \(from -Region\), endpoint http://127\.0\.0\.1:\d+/, credentials from -AccessKey/-SecretKey'
         ($verbose.Message -join "`n") | Should -Not -Match 'pester-secret'
     }
 }

@@ -60,7 +60,14 @@ namespace ImageUpdater.Core.Registries.Ecr
         public EcrClient ClientFor(string? hostRegion)
         {
             var key = options.Region ?? hostRegion ?? string.Empty;
-            return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(() => new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(
+                () =>
+                {
+                    var client = new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log };
+                    Log?.Invoke($"ECR region {client.Region} (from {client.RegionSource}), endpoint {client.Endpoint}, credentials from {client.CredentialSource}");
+                    return client;
+                },
+                LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
         public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions listOptions, CancellationToken cancellationToken = default)
