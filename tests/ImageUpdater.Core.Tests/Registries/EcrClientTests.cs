@@ -268,6 +268,25 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(1, emulator.RequestCount("DescribeImages"));
         }
 
+        /// <summary>Credentials whose refresh fails, as an SSO profile with an expired login does.</summary>
+        private sealed class FailingCredentials : Amazon.Runtime.RefreshingAWSCredentials
+        {
+            protected override CredentialsRefreshState GenerateNewCredentials() =>
+                throw new Amazon.Runtime.AmazonClientException("The SSO session associated with this profile has expired.");
+        }
+
+        [Fact]
+        public async Task CredentialsThatCannotBeRefreshedAreAnAuthenticationError()
+        {
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 1);
+            using var client = new EcrClient(new AwsOptions { Credentials = new FailingCredentials(), Region = emulator.Options.Region, EndpointUrl = new Uri(emulator.Url) });
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("AwsCredentialsUnavailable", ex.ErrorId);
+            Assert.Equal(FailureKind.AuthenticationError, ex.Kind);
+            Assert.Contains("SSO session", ex.Message);
+            Assert.Equal(0, emulator.RequestCount("DescribeImages"));
+        }
+
         /// <summary>Session credentials that hand out an expired token first and a fresh one after ClearCredentials.</summary>
         private sealed class RotatingCredentials : Amazon.Runtime.RefreshingAWSCredentials
         {

@@ -307,6 +307,17 @@ namespace ImageUpdater.Core.Registries.Ecr
                     throw new ImageUpdaterException("EcrConnectionFailed", FailureKind.ConnectionError,
                         $"Could not reach the ECR API at {Endpoint} for {operation}: {ex.Message}. Check the network, -Region and -EndpointUrl.", target, ex);
                 }
+                catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new ImageUpdaterException("EcrTimeout", FailureKind.OperationTimeout,
+                        $"The ECR API at {Endpoint} did not answer {operation} within {http.Timeout.TotalSeconds:0} s: check the network and -EndpointUrl, then try again.", target, ex);
+                }
+                catch (AmazonClientException ex)
+                {
+                    // Raised while signing, when refreshing credentials (SSO, assume-role, container or instance metadata) fails.
+                    throw new ImageUpdaterException("AwsCredentialsUnavailable", FailureKind.AuthenticationError,
+                        $"Could not get AWS credentials from {CredentialSource}: {ex.Message} Refresh them (aws sso login, aws configure) or pass -AccessKey/-SecretKey or -ProfileName.", target, ex);
+                }
 
                 using (response)
                 {
