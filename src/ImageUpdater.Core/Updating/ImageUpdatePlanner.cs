@@ -78,7 +78,8 @@ namespace ImageUpdater.Core.Updating
             }
 
             candidate.NewTag = winner.Tag;
-            candidate.NewDigest = winner.Digest;
+            // Upstream writes tag@digest only for the digest strategy; a semver pick is written as the bare tag.
+            candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)
             {
