@@ -11,12 +11,19 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
+        'formats/Registries.Format.ps1xml'
+        'formats/Argo.Format.ps1xml'
         'formats/Results.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Connect-ArgoCD'
+        'Disconnect-ArgoCD'
+        'Find-EcrTag'
+        'Find-ImageTag'
         'Get-ArgoApplication'
+        'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'
         'Update-KustomizeImage'

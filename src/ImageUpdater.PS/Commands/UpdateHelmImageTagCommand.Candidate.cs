@@ -19,8 +19,8 @@ namespace ImageUpdater.PS.Commands
     {
         private const string CandidateSet = "Candidate";
 
-        /// <summary>The argocd method's implementation; the Argo CD API issue sets it. Null until then.</summary>
-        internal static Func<PSCmdlet, IApplicationWriteBack?> ApplicationWriteBack { get; set; } = _ => null;
+        /// <summary>The argocd method's implementation: the Argo CD API through the Connect-ArgoCD session.</summary>
+        internal static Func<PSCmdlet, IApplicationWriteBack?> ApplicationWriteBack { get; set; } = ArgoCmdletBase.CreateWriteBack;
 
         private readonly List<ImageUpdateCandidate> candidates = new List<ImageUpdateCandidate>();
 
