@@ -78,6 +78,18 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         (Invoke-Git -C $repo.Bare log -1 '--format=%an <%ae>|%s' main) | Should -Be 'argocd-image-updater <noreply@argoproj.io>|build: automatic update of web'
     }
 
+    It 'loads LibGit2Sharp into the module''s load context and libgit2 from the module''s runtimes folder' {
+        # Runs after a git write-back above, so libgit2 is loaded by now.
+        $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'ImageUpdater.PS'
+        @($alc.Assemblies.GetName().Name) | Should -Contain 'LibGit2Sharp'
+        @([System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name) | Should -Not -Contain 'LibGit2Sharp'
+        if ($IsLinux) {
+            $native = @(Get-Content /proc/self/maps | Where-Object { $_ -match 'libgit2-[0-9a-f]+\.so' } | ForEach-Object { ($_ -split '\s+')[-1] } | Select-Object -Unique)
+            $native.Count | Should -Be 1
+            $native[0] | Should -BeLike (Join-Path (Get-TestModulePath) 'bin/net8.0/runtimes/linux-*/native/libgit2-*.so')
+        }
+    }
+
     It 'batches three applications into one commit and one push' {
         $repo = New-GitOpsRepository 'a', 'b', 'c'
         $before = Get-CommitCount $repo
