@@ -23,7 +23,7 @@ namespace ImageUpdater.Emulators.Oci
     /// </summary>
     public sealed class TokenRealm : IEmulator
     {
-        private readonly HttpListener listener = new HttpListener();
+        private readonly HttpListener listener;
         private readonly RSA key = RSA.Create(2048);
         private readonly X509Certificate2 certificate;
         private readonly CancellationTokenSource stop = new CancellationTokenSource();
@@ -42,10 +42,8 @@ namespace ImageUpdater.Emulators.Oci
             var request = new CertificateRequest("CN=token-realm", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             File.WriteAllText(certPath, certificate.ExportCertificatePem() + "\n");
-            var port = FreePort();
-            Url = $"http://127.0.0.1:{port}/token";
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            listener.Start();
+            listener = LoopbackListener.Start(out var baseUrl);
+            Url = baseUrl + "token";
             loop = Task.Run(ServeAsync);
         }
 
@@ -91,15 +89,6 @@ namespace ImageUpdater.Emulators.Oci
         }
 
         public string Describe() => JsonSerializer.Serialize(new { url = Url, service = Service, issuer = Issuer, certificate = CertificatePath });
-
-        internal static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
-        }
 
         private async Task ServeAsync()
         {
