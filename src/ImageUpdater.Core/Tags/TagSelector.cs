@@ -2,9 +2,145 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Tags.Strategies;
 
 namespace ImageUpdater.Core.Tags
 {
+    /// <summary>
+    /// Picks the best tag the way Argo CD Image Updater does: allow-tags, ignore-tags and platforms filter the list,
+    /// then the strategy orders what is left. Pure: no I/O, the same input gives the same result.
+    /// </summary>
+    public static class TagSelector
+    {
+        // The strategies; a new one is a class implementing ITagStrategy plus one line here.
+        private static readonly Dictionary<UpdateStrategy, ITagStrategy> Strategies = new ITagStrategy[]
+        {
+            new SemverStrategy(),
+            new NewestBuildStrategy(),
+            new AlphabeticalStrategy(),
+            new DigestStrategy(),
+        }.ToDictionary(s => s.Strategy);
+
+        /// <summary>
+        /// Filters and orders <paramref name="tags"/>; the result's Reason says which tag won and why, or why none did.
+        /// Throws <see cref="ImageUpdaterException"/> (InvalidConstraint, DigestNeedsTag) when the constraint cannot be used,
+        /// as upstream reports an error for that image. An invalid allow-tags or platform does not throw: it admits nothing, and the Reason says so.
+        /// </summary>
+        public static TagSelectionResult Select(IReadOnlyList<ImageTag> tags, TagSelectionOptions options)
+        {
+            if (tags is null)
+            {
+                throw new ArgumentNullException(nameof(tags));
+            }
+
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            if (!Strategies.TryGetValue(options.Strategy, out var strategy))
+            {
+                throw new ImageUpdaterException("UnknownUpdateStrategy", FailureKind.InvalidArgument, $"No tag selection is implemented for the strategy '{options.Strategy}'.", options.Strategy);
+            }
+
+            AllowTagsFilter.TryParse(options.AllowTags, out var allow, out _);
+            var globs = new List<TagGlob>();
+            string? globProblem = null;
+            foreach (var pattern in options.IgnoreTags ?? Array.Empty<string>())
+            {
+                var trimmed = pattern?.Trim();
+                if (!string.IsNullOrEmpty(trimmed))
+                {
+                    if (!TagGlob.TryParse(trimmed!, out var glob, out var globError))
+                    {
+                        globProblem ??= globError;
+                    }
+
+                    globs.Add(glob);
+                }
+            }
+
+            PlatformFilter.TryParse(options.Platforms, out var platforms, out var platformError);
+
+            int notAllowed = 0, ignored = 0, wrongPlatform = 0;
+            var kept = new List<ImageTag>(tags.Count);
+            bool allowAll = allow.AdmitsAll;
+            bool anyPlatform = platforms.IsEmpty;
+            foreach (var tag in tags)
+            {
+                var name = tag.Tag;
+                if (!allowAll && !allow.IsMatch(name))
+                {
+                    notAllowed++;
+                }
+                else if (globs.Count > 0 && IsIgnored(globs, name))
+                {
+                    ignored++;
+                }
+                else if (!anyPlatform && !platforms.Admits(tag.Platforms))
+                {
+                    wrongPlatform++;
+                }
+                else
+                {
+                    kept.Add(tag);
+                }
+            }
+
+            var outcome = strategy.Rank(kept, options);
+
+            var parts = new List<string>();
+            if (notAllowed > 0)
+            {
+                parts.Add(notAllowed + " rejected by allow-tags" + (allow.Problem is null ? string.Empty : " (" + allow.Problem + ")"));
+            }
+
+            if (ignored > 0)
+            {
+                parts.Add(ignored + " ignored by ignore-tags");
+            }
+
+            if (wrongPlatform > 0)
+            {
+                parts.Add(wrongPlatform + " not built for " + platforms.Text + (platformError is null ? string.Empty : " (" + platformError + ")"));
+            }
+
+            parts.AddRange(outcome.Rejections);
+            parts.Add(outcome.Ordered.Count > 0 ? outcome.WinnerPhrase ?? ("chose " + outcome.Ordered[0].Tag) : "none left");
+
+            var reason = tags.Count == 0
+                ? "no tags to choose from"
+                : (tags.Count == 1 ? "1 tag: " : tags.Count + " tags: ") + string.Join(", ", parts);
+            if (globProblem is not null)
+            {
+                outcome.AddNote(globProblem);
+            }
+
+            if (outcome.Note is not null)
+            {
+                reason += " (" + outcome.Note + ")";
+            }
+
+            return new TagSelectionResult(outcome.Ordered, reason)
+            {
+                WinnerText = outcome.Ordered.Count > 0 ? outcome.WinnerText ?? outcome.Ordered[0].Tag : null,
+            };
+        }
+
+        private static bool IsIgnored(List<TagGlob> globs, string tag)
+        {
+            foreach (var glob in globs)
+            {
+                if (glob.IsMatch(tag))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>What to select: a strategy and the filters of one image (from its ImageSpec or from cmdlet parameters).</summary>
     public sealed class TagSelectionOptions
     {

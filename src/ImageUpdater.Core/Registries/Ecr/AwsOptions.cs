@@ -1,0 +1,120 @@
+using System;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace ImageUpdater.Core.Registries.Ecr
+{
+    /// <summary>
+    /// Which AWS credentials, region and endpoint to use. Credentials: <see cref="Credentials"/>, else access/secret keys, else
+    /// <see cref="ProfileName"/>, else the SDK's default chain. Region: <see cref="Region"/>, the image host, AWS_REGION,
+    /// AWS_DEFAULT_REGION, the profile's region. ToString never shows a secret.
+    /// </summary>
+    public sealed class AwsOptions
+    {
+        public AWSCredentials? Credentials { get; set; }
+
+        public string? AccessKey { get; set; }
+
+        public string? SecretKey { get; set; }
+
+        public string? SessionToken { get; set; }
+
+        public string? ProfileName { get; set; }
+
+        /// <summary>Path of a non-default shared credentials file, or null for ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE is honoured by the SDK).</summary>
+        public string? ProfilesLocation { get; set; }
+
+        public string? Region { get; set; }
+
+        /// <summary>The ECR API endpoint to call instead of api.ecr.&lt;region&gt;… (VPC endpoints, emulators).</summary>
+        public Uri? EndpointUrl { get; set; }
+
+        /// <summary>The credentials to sign with and where they came from (for -Verbose).</summary>
+        public (AWSCredentials Credentials, string Source) ResolveCredentials()
+        {
+            if (Credentials is not null)
+            {
+                return (Credentials, "the -Credential object (" + Credentials.GetType().Name + ")");
+            }
+
+            if (!string.IsNullOrEmpty(AccessKey) || !string.IsNullOrEmpty(SecretKey))
+            {
+                if (string.IsNullOrEmpty(AccessKey) || string.IsNullOrEmpty(SecretKey))
+                {
+                    throw new ImageUpdaterException("AwsKeysIncomplete", FailureKind.InvalidArgument,
+                        "Give both -AccessKey and -SecretKey (and -SessionToken for temporary credentials), or neither.");
+                }
+
+                return string.IsNullOrEmpty(SessionToken)
+                    ? (new BasicAWSCredentials(AccessKey, SecretKey), "-AccessKey/-SecretKey")
+                    : (new SessionAWSCredentials(AccessKey, SecretKey, SessionToken), "-AccessKey/-SecretKey/-SessionToken");
+            }
+
+            if (!string.IsNullOrEmpty(ProfileName))
+            {
+                if (Profiles().TryGetAWSCredentials(ProfileName, out var fromProfile))
+                {
+                    return (fromProfile, "profile '" + ProfileName + "'");
+                }
+
+                throw new ImageUpdaterException("AwsProfileNotFound", FailureKind.ObjectNotFound,
+                    $"The AWS profile '{ProfileName}' was not found in the shared credentials or config file: check the name (aws configure list-profiles) or create it with 'aws configure --profile {ProfileName}'.",
+                    ProfileName);
+            }
+
+            try
+            {
+                var chained = DefaultAWSCredentialsIdentityResolver.GetCredentials();
+                return (chained, "the AWS default chain (" + chained.GetType().Name + ")");
+            }
+            catch (Exception ex) when (ex is AmazonClientException || ex is InvalidOperationException)
+            {
+                throw new ImageUpdaterException("AwsCredentialsNotFound", FailureKind.AuthenticationError,
+                    "No AWS credentials were found: pass -ProfileName, -AccessKey/-SecretKey or -Credential, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'. (" + ex.Message + ")",
+                    null, ex);
+            }
+        }
+
+        /// <summary>The region to call: -Region, then the image host's region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</summary>
+        public (string Region, string Source) ResolveRegion(string? hostRegion = null)
+        {
+            if (!string.IsNullOrWhiteSpace(Region))
+            {
+                return (Region!.Trim(), "-Region");
+            }
+
+            if (!string.IsNullOrWhiteSpace(hostRegion))
+            {
+                return (hostRegion!, "the registry host");
+            }
+
+            foreach (var variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
+            {
+                var value = Environment.GetEnvironmentVariable(variable);
+                if (!string.IsNullOrWhiteSpace(value))
+                {
+                    return (value!.Trim(), variable);
+                }
+            }
+
+            var profileName = !string.IsNullOrEmpty(ProfileName) ? ProfileName! : Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
+            if (Profiles().TryGetProfile(profileName, out var profile) && profile.Region is not null)
+            {
+                return (profile.Region.SystemName, "profile '" + profileName + "'");
+            }
+
+            throw new ImageUpdaterException("AwsRegionMissing", FailureKind.InvalidArgument,
+                "No AWS region is known: pass -Region, use a full registry host (<account>.dkr.ecr.<region>.amazonaws.com/<repository>), set AWS_REGION, or set a region in your AWS profile.");
+        }
+
+        private CredentialProfileStoreChain Profiles() =>
+            ProfilesLocation is null ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(ProfilesLocation);
+
+        public override string ToString() =>
+            (Credentials is not null ? "credential object" : AccessKey is not null ? "access key" : ProfileName is not null ? "profile " + ProfileName : "default chain")
+            + (Region is null ? string.Empty : ", " + Region)
+            + (EndpointUrl is null ? string.Empty : ", " + EndpointUrl);
+    }
+}

@@ -1,0 +1,369 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+
+namespace ImageUpdater.Core.Registries.Ecr
+{
+    /// <summary>
+    /// The Amazon ECR JSON 1.1 API of one region: DescribeImages, BatchGetImage, GetAuthorizationToken, DescribeRepositories,
+    /// signed with SigV4 and retried on throttling and 5xx. Thread-safe.
+    /// </summary>
+    public sealed class EcrClient : IDisposable
+    {
+        public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
+        public const string ContentType = "application/x-amz-json-1.1";
+
+        /// <summary>Media types BatchGetImage is asked for: single manifests and lists/indexes.</summary>
+        public static readonly string[] ManifestMediaTypes =
+        {
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json",
+        };
+
+        private readonly HttpClient http;
+        private readonly RetryHandler retry;
+        private readonly SigV4Handler signer;
+        private readonly AWSCredentials credentials;
+
+        /// <param name="options">Credentials, region and endpoint override.</param>
+        /// <param name="hostRegion">The region of the registry host being read, second in precedence after options.Region.</param>
+        /// <param name="transport">The innermost handler (tests); it must not follow redirects.</param>
+        public EcrClient(AwsOptions options, string? hostRegion = null, RetryPolicy? retryPolicy = null, HttpMessageHandler? transport = null)
+        {
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            (Region, RegionSource) = options.ResolveRegion(hostRegion);
+            (credentials, CredentialSource) = options.ResolveCredentials();
+            Endpoint = options.EndpointUrl ?? EcrHost.ApiEndpointFor(Region);
+            signer = new SigV4Handler(credentials, Region, "ecr", transport ?? new HttpClientHandler { AllowAutoRedirect = false });
+            retry = new RetryHandler(retryPolicy, signer);
+            retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms");
+            http = new HttpClient(retry) { Timeout = TimeSpan.FromSeconds(100) };
+        }
+
+        public string Region { get; }
+
+        /// <summary>Where the region came from (-Region, the registry host, AWS_REGION, …).</summary>
+        public string RegionSource { get; }
+
+        /// <summary>Where the credentials came from (never the keys themselves).</summary>
+        public string CredentialSource { get; }
+
+        public Uri Endpoint { get; }
+
+        /// <summary>Receives one line per call and per retry (no secrets), for -Verbose.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Sent requests (tries included) per operation name.</summary>
+        public IReadOnlyDictionary<string, int> Requests => signer.Requests;
+
+        /// <summary>Requests sent again after throttling or a transient failure.</summary>
+        public int Retries => retry.Retries;
+
+        /// <summary>The retry loop's wait, replaced by tests so they need not sleep.</summary>
+        public Func<TimeSpan, CancellationToken, Task> RetryDelay
+        {
+            get => retry.Delay;
+            set => retry.Delay = value;
+        }
+
+        /// <summary>Signs as of this UTC time instead of now (tests of clock skew).</summary>
+        public DateTime? SignedAt
+        {
+            get => signer.SignedAt;
+            set => signer.SignedAt = value;
+        }
+
+        /// <summary>Every tagged image of a repository: DescribeImages with filter.tagStatus TAGGED and maxResults 1000, following nextToken.</summary>
+        public async Task<IReadOnlyList<EcrImageDetail>> DescribeImagesAsync(string repositoryName, string? registryId = null, Action<int>? onPage = null, CancellationToken cancellationToken = default)
+        {
+            var details = new List<EcrImageDetail>();
+            string? nextToken = null;
+            var page = 0;
+            do
+            {
+                var token = nextToken;
+                using var response = await CallAsync("DescribeImages", w =>
+                {
+                    WriteOptional(w, "registryId", registryId);
+                    w.WriteString("repositoryName", repositoryName);
+                    w.WriteStartObject("filter");
+                    w.WriteString("tagStatus", "TAGGED");
+                    w.WriteEndObject();
+                    w.WriteNumber("maxResults", 1000);
+                    WriteOptional(w, "nextToken", token);
+                }, repositoryName, cancellationToken).ConfigureAwait(false);
+                var root = response.RootElement;
+                if (root.TryGetProperty("imageDetails", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in list.EnumerateArray())
+                    {
+                        details.Add(new EcrImageDetail
+                        {
+                            RegistryId = GetString(item, "registryId"),
+                            RepositoryName = GetString(item, "repositoryName"),
+                            ImageDigest = GetString(item, "imageDigest"),
+                            ImageTags = item.TryGetProperty("imageTags", out var tags) && tags.ValueKind == JsonValueKind.Array
+                                ? tags.EnumerateArray().Select(t => t.GetString()!).Where(t => t is not null).ToArray()
+                                : Array.Empty<string>(),
+                            ImageSizeInBytes = item.TryGetProperty("imageSizeInBytes", out var size) && size.ValueKind == JsonValueKind.Number ? (long)size.GetDouble() : (long?)null,
+                            ImagePushedAt = GetTime(item, "imagePushedAt"),
+                            ImageManifestMediaType = GetString(item, "imageManifestMediaType"),
+                            ArtifactMediaType = GetString(item, "artifactMediaType"),
+                            LastRecordedPullTime = GetTime(item, "lastRecordedPullTime"),
+                        });
+                    }
+                }
+
+                nextToken = GetString(root, "nextToken");
+                onPage?.Invoke(++page);
+            }
+            while (!string.IsNullOrEmpty(nextToken));
+
+            return details;
+        }
+
+        /// <summary>Manifests by digest (up to 100 a call), for platform checks. Images that failed are left out.</summary>
+        public async Task<IReadOnlyList<EcrManifest>> BatchGetImageAsync(string repositoryName, IEnumerable<string> digests, string? registryId = null, CancellationToken cancellationToken = default)
+        {
+            var result = new List<EcrManifest>();
+            var all = digests.Distinct(StringComparer.Ordinal).ToList();
+            for (var start = 0; start < all.Count; start += 100)
+            {
+                var chunk = all.Skip(start).Take(100).ToList();
+                using var response = await CallAsync("BatchGetImage", w =>
+                {
+                    WriteOptional(w, "registryId", registryId);
+                    w.WriteString("repositoryName", repositoryName);
+                    w.WriteStartArray("imageIds");
+                    foreach (var digest in chunk)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("imageDigest", digest);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteStartArray("acceptedMediaTypes");
+                    foreach (var type in ManifestMediaTypes)
+                    {
+                        w.WriteStringValue(type);
+                    }
+
+                    w.WriteEndArray();
+                }, repositoryName, cancellationToken).ConfigureAwait(false);
+                if (response.RootElement.TryGetProperty("images", out var images) && images.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var image in images.EnumerateArray())
+                    {
+                        var id = image.TryGetProperty("imageId", out var imageId) ? imageId : default;
+                        result.Add(new EcrManifest
+                        {
+                            ImageDigest = id.ValueKind == JsonValueKind.Object ? GetString(id, "imageDigest") : null,
+                            ImageTag = id.ValueKind == JsonValueKind.Object ? GetString(id, "imageTag") : null,
+                            MediaType = GetString(image, "imageManifestMediaType"),
+                            Manifest = GetString(image, "imageManifest"),
+                        });
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>A registry login (user AWS) for the given registry, or the caller's default registry.</summary>
+        public async Task<EcrAuthorization> GetAuthorizationTokenAsync(string? registryId = null, CancellationToken cancellationToken = default)
+        {
+            using var response = await CallAsync("GetAuthorizationToken", w =>
+            {
+                if (!string.IsNullOrEmpty(registryId))
+                {
+                    w.WriteStartArray("registryIds");
+                    w.WriteStringValue(registryId);
+                    w.WriteEndArray();
+                }
+            }, registryId, cancellationToken).ConfigureAwait(false);
+            if (!response.RootElement.TryGetProperty("authorizationData", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
+            {
+                throw new ImageUpdaterException("EcrNoAuthorizationData", FailureKind.InvalidData, "ECR GetAuthorizationToken returned no authorizationData.", registryId);
+            }
+
+            var first = data[0];
+            var token = GetString(first, "authorizationToken") ?? string.Empty;
+            string decoded;
+            try
+            {
+                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            }
+            catch (FormatException ex)
+            {
+                throw new ImageUpdaterException("EcrAuthorizationTokenInvalid", FailureKind.InvalidData, "ECR returned an authorization token that is not base64 'user:password'.", registryId, ex);
+            }
+
+            var colon = decoded.IndexOf(':');
+            if (colon <= 0)
+            {
+                throw new ImageUpdaterException("EcrAuthorizationTokenInvalid", FailureKind.InvalidData, "ECR returned an authorization token that is not 'user:password'.", registryId);
+            }
+
+            return new EcrAuthorization(decoded.Substring(0, colon), decoded.Substring(colon + 1), GetTime(first, "expiresAt"), GetString(first, "proxyEndpoint"));
+        }
+
+        /// <summary>Repositories of a registry (all, following nextToken), or the named ones.</summary>
+        public async Task<IReadOnlyList<EcrRepository>> DescribeRepositoriesAsync(IReadOnlyList<string>? repositoryNames = null, string? registryId = null, CancellationToken cancellationToken = default)
+        {
+            var result = new List<EcrRepository>();
+            string? nextToken = null;
+            var named = repositoryNames is not null && repositoryNames.Count > 0;
+            do
+            {
+                var token = nextToken;
+                using var response = await CallAsync("DescribeRepositories", w =>
+                {
+                    WriteOptional(w, "registryId", registryId);
+                    if (named)
+                    {
+                        w.WriteStartArray("repositoryNames");
+                        foreach (var name in repositoryNames!)
+                        {
+                            w.WriteStringValue(name);
+                        }
+
+                        w.WriteEndArray();
+                    }
+                    else
+                    {
+                        w.WriteNumber("maxResults", 1000);
+                        WriteOptional(w, "nextToken", token);
+                    }
+                }, named ? string.Join(",", repositoryNames!) : registryId, cancellationToken).ConfigureAwait(false);
+                if (response.RootElement.TryGetProperty("repositories", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in list.EnumerateArray())
+                    {
+                        result.Add(new EcrRepository
+                        {
+                            RepositoryArn = GetString(item, "repositoryArn"),
+                            RegistryId = GetString(item, "registryId"),
+                            RepositoryName = GetString(item, "repositoryName"),
+                            RepositoryUri = GetString(item, "repositoryUri"),
+                            CreatedAt = GetTime(item, "createdAt"),
+                            ImageTagMutability = GetString(item, "imageTagMutability"),
+                        });
+                    }
+                }
+
+                nextToken = named ? null : GetString(response.RootElement, "nextToken");
+            }
+            while (!string.IsNullOrEmpty(nextToken));
+
+            return result;
+        }
+
+        /// <summary>One JSON 1.1 call; a modelled or common error becomes an <see cref="ImageUpdaterException"/>. An expired session is refreshed once.</summary>
+        private async Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken)
+        {
+            byte[] body;
+            using (var buffer = new MemoryStream())
+            {
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    writeBody(writer);
+                    writer.WriteEndObject();
+                }
+
+                body = buffer.ToArray();
+            }
+
+            for (var refreshed = false; ; refreshed = true)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint);
+                request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
+                Log?.Invoke($"ECR {operation} {target} → {Endpoint} ({Region})");
+                HttpResponseMessage response;
+                try
+                {
+                    response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new ImageUpdaterException("EcrConnectionFailed", FailureKind.ConnectionError,
+                        $"Could not reach the ECR API at {Endpoint} for {operation}: {ex.Message}. Check the network, -Region and -EndpointUrl.", target, ex);
+                }
+
+                using (response)
+                {
+                    var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return JsonDocument.Parse(text.Length == 0 ? "{}" : text);
+                    }
+
+                    var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, retry.Policy.MaxAttempts);
+                    if (error.ErrorId == EcrError.ExpiredId && !refreshed && credentials is RefreshingAWSCredentials refreshing)
+                    {
+                        refreshing.ClearCredentials();
+                        continue;
+                    }
+
+                    throw error;
+                }
+            }
+        }
+
+        private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                writer.WriteString(name, value);
+            }
+        }
+
+        internal static string? GetString(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        /// <summary>awsJson timestamps are epoch seconds, possibly fractional or in exponent form.</summary>
+        internal static DateTimeOffset? GetTime(JsonElement element, string name)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
+            {
+                return null;
+            }
+
+            double seconds;
+            if (value.ValueKind == JsonValueKind.Number)
+            {
+                seconds = value.GetDouble();
+            }
+            else if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+            {
+                seconds = parsed;
+            }
+            else
+            {
+                return null;
+            }
+
+            return new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+        }
+
+        public void Dispose() => http.Dispose();
+    }
+}

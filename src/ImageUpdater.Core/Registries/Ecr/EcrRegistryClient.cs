@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using ImageUpdater.Core.Tags;
+
+namespace ImageUpdater.Core.Registries.Ecr
+{
+    /// <summary>
+    /// Lists ECR repositories as <see cref="ImageTag"/>s: one DescribeImages page per 1000 images, plus BatchGetImage for manifest
+    /// lists when platforms are asked. Routes each registry host to an <see cref="EcrClient"/> of its region.
+    /// </summary>
+    public sealed class EcrRegistryClient : IRegistryClient, IDisposable
+    {
+        private static readonly string[] ListMediaTypes =
+        {
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+        };
+
+        private readonly AwsOptions options;
+        private readonly RetryPolicy? retryPolicy;
+        private readonly Func<HttpMessageHandler>? transport;
+        private readonly ConcurrentDictionary<string, Lazy<EcrClient>> clients = new ConcurrentDictionary<string, Lazy<EcrClient>>(StringComparer.Ordinal);
+
+        /// <param name="defaultRegistryId">The account used when a call names no registry host (null = the caller's own).</param>
+        public EcrRegistryClient(AwsOptions options, string? defaultRegistryId = null, RetryPolicy? retryPolicy = null, Func<HttpMessageHandler>? transport = null)
+        {
+            this.options = options ?? throw new ArgumentNullException(nameof(options));
+            DefaultRegistryId = defaultRegistryId;
+            this.retryPolicy = retryPolicy;
+            this.transport = transport;
+        }
+
+        public string? DefaultRegistryId { get; }
+
+        /// <summary>Receives one line per API call and retry, for -Verbose.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Called with (repository, pages read so far) while listing, for progress.</summary>
+        public Action<string, int>? OnPage { get; set; }
+
+        /// <summary>Requests sent per operation over every region's client.</summary>
+        public IReadOnlyDictionary<string, int> Requests =>
+            clients.Values.Where(c => c.IsValueCreated).SelectMany(c => c.Value.Requests)
+                .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+
+        public int Retries => clients.Values.Where(c => c.IsValueCreated).Sum(c => c.Value.Retries);
+
+        public bool Handles(string registry) => EcrHost.IsEcrHost(registry);
+
+        /// <summary>The client of a region (null = the region from options and the environment); created once, thread-safe.</summary>
+        public EcrClient ClientFor(string? hostRegion)
+        {
+            var key = options.Region ?? hostRegion ?? string.Empty;
+            return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(() => new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        }
+
+        public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions listOptions, CancellationToken cancellationToken = default)
+        {
+            listOptions ??= TagListOptions.Default;
+            string? registryId = DefaultRegistryId;
+            string? hostRegion = null;
+            if (!string.IsNullOrEmpty(registry))
+            {
+                var host = EcrHost.Parse(registry!);
+                registryId = host.AccountId;
+                hostRegion = host.Region;
+            }
+
+            var client = ClientFor(hostRegion);
+            var details = await client.DescribeImagesAsync(repository, registryId, page => OnPage?.Invoke(repository, page), cancellationToken).ConfigureAwait(false);
+            var platforms = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            if (listOptions.Platforms.Count > 0)
+            {
+                // Only manifest lists name their platforms; a single manifest's platform is in its config blob, which this API does not serve.
+                var lists = details.Where(d => d.ImageDigest is not null && ListMediaTypes.Contains(d.ImageManifestMediaType)).Select(d => d.ImageDigest!).ToList();
+                if (lists.Count > 0)
+                {
+                    foreach (var manifest in await client.BatchGetImageAsync(repository, lists, registryId, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (manifest.ImageDigest is not null && manifest.Manifest is not null)
+                        {
+                            platforms[manifest.ImageDigest] = PlatformsOf(manifest.Manifest);
+                        }
+                    }
+                }
+            }
+
+            var registryHost = registry ?? (registryId is null ? null : EcrHost.RegistryHost(registryId, client.Region));
+            var tags = new List<ImageTag>(details.Count);
+            foreach (var detail in details)
+            {
+                var known = detail.ImageDigest is not null && platforms.TryGetValue(detail.ImageDigest, out var p) ? p : Array.Empty<string>();
+                foreach (var tag in detail.ImageTags)
+                {
+                    tags.Add(new ImageTag(tag)
+                    {
+                        Registry = registryHost ?? (detail.RegistryId is null ? null : EcrHost.RegistryHost(detail.RegistryId, client.Region)),
+                        Repository = repository,
+                        Digest = detail.ImageDigest,
+                        PushedAt = detail.ImagePushedAt,
+                        SizeBytes = detail.ImageSizeInBytes,
+                        MediaType = detail.ImageManifestMediaType,
+                        Platforms = known,
+                    });
+                }
+            }
+
+            return tags;
+        }
+
+        /// <summary>The <c>os/arch[/variant]</c> entries of a manifest list or OCI index.</summary>
+        public static IReadOnlyList<string> PlatformsOf(string manifest)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(manifest);
+                if (!doc.RootElement.TryGetProperty("manifests", out var entries) || entries.ValueKind != JsonValueKind.Array)
+                {
+                    return Array.Empty<string>();
+                }
+
+                var result = new List<string>();
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    if (!entry.TryGetProperty("platform", out var platform) || platform.ValueKind != JsonValueKind.Object)
+                    {
+                        continue;
+                    }
+
+                    var os = EcrClient.GetString(platform, "os");
+                    var arch = EcrClient.GetString(platform, "architecture");
+                    if (os is null || arch is null || os == "unknown")
+                    {
+                        continue; // attestation manifests carry unknown/unknown
+                    }
+
+                    var variant = EcrClient.GetString(platform, "variant");
+                    result.Add(os + "/" + arch + (string.IsNullOrEmpty(variant) ? string.Empty : "/" + variant));
+                }
+
+                return result;
+            }
+            catch (JsonException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var client in clients.Values.Where(c => c.IsValueCreated))
+            {
+                client.Value.Dispose();
+            }
+        }
+    }
+}

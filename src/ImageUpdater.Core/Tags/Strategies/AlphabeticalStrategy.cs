@@ -1,0 +1,30 @@
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Tags.Strategies
+{
+    /// <summary>alphabetical: the last tag in ordinal (byte) order, meant for calver and date tags; the constraint is ignored.</summary>
+    internal sealed class AlphabeticalStrategy : ITagStrategy
+    {
+        private static readonly IComparer<ImageTag> BestFirst = Comparer<ImageTag>.Create((x, y) => string.CompareOrdinal(y.Tag, x.Tag));
+
+        public UpdateStrategy Strategy => UpdateStrategy.Alphabetical;
+
+        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        {
+            var ordered = new List<ImageTag>(tags);
+            ordered.Sort(BestFirst);
+            var outcome = new StrategyOutcome(ordered);
+            if (!string.IsNullOrWhiteSpace(options.Constraint))
+            {
+                outcome.AddNote("the constraint " + options.Constraint + " is ignored by alphabetical");
+            }
+
+            if (ordered.Count > 0)
+            {
+                outcome.WinnerPhrase = "last alphabetically " + ordered[0].Tag;
+            }
+
+            return outcome;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Tags.Strategies
+{
+    /// <summary>digest: the constraint names one mutable tag (e.g. <c>latest</c>); the result is that tag pinned to its current digest, <c>tag@sha256:…</c>.</summary>
+    internal sealed class DigestStrategy : ITagStrategy
+    {
+        public UpdateStrategy Strategy => UpdateStrategy.Digest;
+
+        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        {
+            var tracked = options.Constraint?.Trim();
+            if (string.IsNullOrEmpty(tracked))
+            {
+                throw new ImageUpdaterException(
+                    "DigestNeedsTag",
+                    FailureKind.InvalidArgument,
+                    "The digest strategy needs the tag to track as its constraint: write it in the image-list (e.g. 'app=my/app:latest') or pass -Constraint latest.");
+            }
+
+            var ordered = new List<ImageTag>(1);
+            foreach (var tag in tags)
+            {
+                if (string.Equals(tag.Tag, tracked, StringComparison.Ordinal))
+                {
+                    ordered.Add(tag);
+                    break;
+                }
+            }
+
+            var outcome = new StrategyOutcome(ordered);
+            outcome.Reject(tags.Count - ordered.Count, "not the tracked tag " + tracked);
+            if (ordered.Count > 0)
+            {
+                var winner = ordered[0];
+                if (string.IsNullOrEmpty(winner.Digest))
+                {
+                    outcome.WinnerPhrase = "tracking " + winner.Tag + " but the registry gave no digest for it";
+                    outcome.WinnerText = winner.Tag;
+                }
+                else
+                {
+                    outcome.WinnerPhrase = "tracking " + winner.Tag + " at " + winner.Digest;
+                    outcome.WinnerText = winner.Tag + "@" + winner.Digest;
+                }
+            }
+
+            return outcome;
+        }
+    }
+}

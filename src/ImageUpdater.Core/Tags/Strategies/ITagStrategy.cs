@@ -1,0 +1,49 @@
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Tags.Strategies
+{
+    /// <summary>
+    /// One update strategy: orders the tags that passed the filters best first and says why the first one won.
+    /// Adding a strategy is one class implementing this plus one line in <see cref="TagSelector"/>'s registry.
+    /// </summary>
+    internal interface ITagStrategy
+    {
+        UpdateStrategy Strategy { get; }
+
+        /// <summary>Ranks <paramref name="tags"/> (already filtered); throws <see cref="ImageUpdaterException"/> for an unusable constraint.</summary>
+        StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options);
+    }
+
+    /// <summary>What a strategy did: the tags it kept best first, how many it set aside and why, and how to describe and write the winner.</summary>
+    internal sealed class StrategyOutcome
+    {
+        public StrategyOutcome(List<ImageTag> ordered)
+        {
+            Ordered = ordered;
+        }
+
+        public List<ImageTag> Ordered { get; }
+
+        /// <summary>"19 outside ~1.4"-style phrases, in the order the checks ran.</summary>
+        public List<string> Rejections { get; } = new List<string>();
+
+        /// <summary>How the winner is described ("newest 1.4.7"); used only when there is one.</summary>
+        public string? WinnerPhrase { get; set; }
+
+        /// <summary>What to write for the winner when it is not just the tag (digest: <c>tag@sha256:…</c>).</summary>
+        public string? WinnerText { get; set; }
+
+        /// <summary>What the user should know regardless of the outcome ("constraint ignored"), or null.</summary>
+        public string? Note { get; private set; }
+
+        public void AddNote(string note) => Note = Note is null ? note : Note + "; " + note;
+
+        public void Reject(int count, string why)
+        {
+            if (count > 0)
+            {
+                Rejections.Add(count + " " + why);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.Registries;
+using ImageUpdater.Core.Tags;
+
+namespace ImageUpdater.Core.Updating
+{
+    /// <summary>
+    /// Decides, per image of an application, the tag it runs now, the best tag the registry offers and whether to update,
+    /// with upstream's rules: an image not running in an Application that has a status is skipped unless force-update is set.
+    /// Registry-agnostic: give it any <see cref="IRegistryClient"/> (ECR, OCI), or call <see cref="Decide"/> with a tag list.
+    /// </summary>
+    public sealed class ImageUpdatePlanner
+    {
+        private readonly IRegistryClient registry;
+        private readonly Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> select;
+
+        public ImageUpdatePlanner(IRegistryClient registry, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
+        {
+            this.registry = registry ?? throw new ArgumentNullException(nameof(registry));
+            this.select = select ?? DefaultSelect;
+        }
+
+        /// <summary>The tag selection used when none is given.</summary>
+        public static Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> DefaultSelect { get; } = TagSelector.Select;
+
+        /// <summary>True when this planner's registry serves the image.</summary>
+        public bool Handles(ImageSpec spec) => registry.Handles(spec.Registry);
+
+        /// <summary>Lists the image's repository (unless it is skipped as not live) and decides.</summary>
+        public async Task<ImageUpdateCandidate> PlanAsync(ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken = default)
+        {
+            var skipped = SkipReason(app, spec);
+            if (skipped is not null)
+            {
+                return new ImageUpdateCandidate(app, spec) { CurrentTag = null, UpdateNeeded = false, Reason = skipped };
+            }
+
+            var options = new TagListOptions
+            {
+                Platforms = spec.Platforms,
+                NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
+            };
+            var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
+            return Decide(app, spec, tags, select);
+        }
+
+        /// <summary>Why the image is not looked at, or null: upstream skips an image that the Application's status shows not running, unless force-update.</summary>
+        public static string? SkipReason(ArgoApplication app, ImageSpec spec)
+        {
+            if (app.LiveImages is null || spec.ForceUpdate || CurrentImage.IsLive(app, spec))
+            {
+                return null;
+            }
+
+            var key = spec.KeyAlias is null ? "force-update" : spec.KeyAlias + ".force-update";
+            return $"skipped: {spec.Image} is not running in {app.Name} (status.summary.images does not list it); set the annotation {key}: \"true\" to update it anyway";
+        }
+
+        /// <summary>The decision for one image given the repository's tags: pure, no I/O.</summary>
+        public static ImageUpdateCandidate Decide(ArgoApplication app, ImageSpec spec, IReadOnlyList<ImageTag> tags, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
+        {
+            var current = CurrentImage.Find(app, spec);
+            var result = (select ?? DefaultSelect)(tags, TagSelectionOptions.FromSpec(spec));
+            var candidate = new ImageUpdateCandidate(app, spec) { CurrentTag = current?.Tag };
+            var winner = result.Winner;
+            var now = current is null ? "current tag unknown" : "running " + current;
+            if (winner is null)
+            {
+                candidate.UpdateNeeded = false;
+                candidate.Reason = result.Reason + "; " + now + ": no update";
+                return candidate;
+            }
+
+            candidate.NewTag = winner.Tag;
+            candidate.NewDigest = winner.Digest;
+            bool needed;
+            if (current is null)
+            {
+                // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
+                needed = true;
+            }
+            else if (spec.UpdateStrategy == UpdateStrategy.Digest)
+            {
+                needed = current.Digest is null || !string.Equals(current.Digest, winner.Digest, StringComparison.Ordinal);
+            }
+            else
+            {
+                needed = !string.Equals(current.Tag, winner.Tag, StringComparison.Ordinal);
+            }
+
+            candidate.UpdateNeeded = needed;
+            candidate.Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date");
+            return candidate;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Net;
+using System.Reflection;
+using System.Security;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using ImageUpdater.Core;
+using ImageUpdater.Core.Registries.Ecr;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>
+    /// The credential, region and endpoint parameters every AWS cmdlet shares (named as AWS Tools for PowerShell names them),
+    /// and the queue that carries -Verbose lines from worker threads back to the pipeline thread.
+    /// </summary>
+    public abstract class AwsCmdletBase : ImageUpdaterCmdlet
+    {
+        private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
+
+        /// <summary>A named profile of the shared credentials/config files.</summary>
+        [Parameter]
+        [Alias("StoredCredentials")]
+        [ValidateNotNullOrEmpty]
+        public string? ProfileName { get; set; }
+
+        /// <summary>Another shared credentials file than ~/.aws/credentials.</summary>
+        [Parameter]
+        [Alias("AWSProfilesLocation", "ProfilesLocation")]
+        [ValidateNotNullOrEmpty]
+        public string? ProfileLocation { get; set; }
+
+        [Parameter]
+        [Alias("AK")]
+        [ValidateNotNullOrEmpty]
+        public string? AccessKey { get; set; }
+
+        [Parameter]
+        [Alias("SK")]
+        [ValidateNotNull]
+        public SecureString? SecretKey { get; set; }
+
+        [Parameter]
+        [Alias("ST")]
+        [ValidateNotNull]
+        public SecureString? SessionToken { get; set; }
+
+        /// <summary>An AWSCredentials object (e.g. from AWS Tools' Get-AWSCredential or New-AWSCredential).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        [AwsCredentialsTransformation]
+        public AWSCredentials? Credential { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Region { get; set; }
+
+        /// <summary>The ECR API endpoint to call instead of https://api.ecr.&lt;region&gt;.amazonaws.com (VPC endpoints, emulators).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? EndpointUrl { get; set; }
+
+        /// <summary>The AWS settings from the parameters; secrets are read out of their SecureStrings only here.</summary>
+        protected AwsOptions GetAwsOptions()
+        {
+            Uri? endpoint = null;
+            if (EndpointUrl is not null && !Uri.TryCreate(EndpointUrl, UriKind.Absolute, out endpoint))
+            {
+                ThrowFailure(new ImageUpdaterException("EndpointUrlInvalid", FailureKind.InvalidArgument, $"-EndpointUrl '{EndpointUrl}' is not an absolute URL such as https://api.ecr.eu-west-1.amazonaws.com.", EndpointUrl));
+            }
+
+            return new AwsOptions
+            {
+                Credentials = Credential,
+                AccessKey = AccessKey,
+                SecretKey = SecretKey is null ? null : new NetworkCredential(string.Empty, SecretKey).Password,
+                SessionToken = SessionToken is null ? null : new NetworkCredential(string.Empty, SessionToken).Password,
+                ProfileName = ProfileName,
+                ProfilesLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
+                Region = Region,
+                EndpointUrl = endpoint,
+            };
+        }
+
+        /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
+        protected void QueueVerbose(string message) => messages.Enqueue(message);
+
+        protected void FlushVerbose()
+        {
+            while (messages.TryDequeue(out var message))
+            {
+                WriteVerbose(message);
+            }
+        }
+
+        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines as they come.</summary>
+        protected T Await<T>(Task<T> task)
+        {
+            while (!task.IsCompleted)
+            {
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(100);
+                FlushVerbose();
+            }
+
+            FlushVerbose();
+            return task.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Accepts an AWSCredentials made by another copy of AWSSDK.Core (AWS.Tools in PowerShell 7's default load context): its
+    /// keys are read through reflection into credentials of our own copy. Refreshing credentials are read once.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class AwsCredentialsTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            var value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            if (value is null || value is AWSCredentials)
+            {
+                return value;
+            }
+
+            if (!IsForeignCredentials(value.GetType()))
+            {
+                return value;
+            }
+
+            var immutable = value.GetType().GetMethod("GetCredentials", BindingFlags.Public | BindingFlags.Instance, null, Type.EmptyTypes, null)?.Invoke(value, null);
+            if (immutable is null)
+            {
+                return value;
+            }
+
+            string? Read(string name) => immutable.GetType().GetProperty(name)?.GetValue(immutable) as string;
+            var access = Read("AccessKey");
+            var secret = Read("SecretKey");
+            var token = Read("Token");
+            if (string.IsNullOrEmpty(access) || string.IsNullOrEmpty(secret))
+            {
+                return value;
+            }
+
+            return string.IsNullOrEmpty(token) ? new BasicAWSCredentials(access, secret) : new SessionAWSCredentials(access, secret, token);
+        }
+
+        private static bool IsForeignCredentials(Type type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+            {
+                if (t.FullName == typeof(AWSCredentials).FullName)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
