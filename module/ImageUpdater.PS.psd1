@@ -11,9 +11,9 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
+        'formats/Registries.Format.ps1xml'
         'formats/Argo.Format.ps1xml'
         'formats/Results.Format.ps1xml'
-        'formats/Registries.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -21,6 +21,7 @@
         'Connect-ArgoCD'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
+        'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'

@@ -30,7 +30,7 @@ namespace GitWriteBackBench
                 var bare = Seed(root, apps);
                 await using var server = GitHttpEmulator.Create(new[] { "--root", Path.GetDirectoryName(bare)!, "--user", "bench", "--password", "bench-token" });
                 var url = server.Url + "gitops.git";
-                Console.WriteLine($"Git write-back bench: {apps} applications in one repository over smart HTTP (git http-backend on loopback), git {Git(root, "version").Trim()}");
+                Console.WriteLine($"Git write-back bench: {apps} applications in one repository over smart HTTP ({Git(root, "version").Trim()} http-backend on loopback)");
 
                 Run("batched, cold cache (clone)", server, url, root, "cache", apps, "1.1.0", perApp: false);
                 Run("batched, warm cache (fetch)", server, url, root, "cache", apps, "1.2.0", perApp: false);
@@ -52,7 +52,7 @@ namespace GitWriteBackBench
 
         private static void Run(string label, GitHttpEmulator server, string url, string root, string cache, int apps, string tag, bool perApp)
         {
-            var (uploads, receives) = (server.UploadPacks, server.ReceivePacks);
+            var (adverts, uploads, receives) = (server.Advertisements, server.UploadPacks, server.ReceivePacks);
             var options = new GitWriteBackOptions { WorkingDirectory = Path.Combine(root, cache), Credentials = new GitCredentials { Https = new NetworkCredential("bench", "bench-token") } };
             var engine = new GitWriteBack(new GitTargetEditor(), options);
             var candidates = Enumerable.Range(0, apps).Select(i => Candidate(url, "app-" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture), tag)).ToList();
@@ -66,7 +66,7 @@ namespace GitWriteBackBench
                 throw new InvalidOperationException($"{label}: {failed.FirstOrDefault()?.Message ?? results.First(r => r.Status != UpdateStatus.Updated).Message}");
             }
 
-            Console.WriteLine($"{label,-48} {engine.Statistics.Fetches,3} fetches {engine.Statistics.Commits,3} commits {engine.Statistics.Pushes,3} pushes | server: {server.UploadPacks - uploads,3} upload-pack {server.ReceivePacks - receives,3} receive-pack | {watch.Elapsed.TotalMilliseconds,8:0} ms");
+            Console.WriteLine($"{label,-48} {engine.Statistics.Fetches,3} fetches {engine.Statistics.Commits,3} commits {engine.Statistics.Pushes,3} pushes | server: {server.Advertisements - adverts,3} ref adverts {server.UploadPacks - uploads,3} upload-pack {server.ReceivePacks - receives,3} receive-pack | {watch.Elapsed.TotalMilliseconds,8:0} ms");
         }
 
         private static ImageUpdateCandidate Candidate(string url, string name, string tag)
@@ -102,19 +102,6 @@ namespace GitWriteBackBench
             return bare;
         }
 
-        private static string Git(string directory, params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(psi)!;
-            var output = process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(" ", args)}: {error}");
-        }
+        private static string Git(string directory, params string[] args) => GitHttpEmulator.Git(directory, args);
     }
 }

@@ -17,8 +17,6 @@ namespace ImageUpdater.PS
     /// </summary>
     public abstract class AwsCmdletBase : ImageUpdaterCmdlet
     {
-        private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
-
         /// <summary>A named profile of the shared credentials/config files.</summary>
         [Parameter]
         [Alias("StoredCredentials")]
@@ -81,30 +79,6 @@ namespace ImageUpdater.PS
                 Region = Region,
                 EndpointUrl = endpoint,
             };
-        }
-
-        /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
-        protected void QueueVerbose(string message) => messages.Enqueue(message);
-
-        protected void FlushVerbose()
-        {
-            while (messages.TryDequeue(out var message))
-            {
-                WriteVerbose(message);
-            }
-        }
-
-        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines as they come.</summary>
-        protected T Await<T>(Task<T> task)
-        {
-            while (!task.IsCompleted)
-            {
-                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(100);
-                FlushVerbose();
-            }
-
-            FlushVerbose();
-            return task.GetAwaiter().GetResult();
         }
     }
 

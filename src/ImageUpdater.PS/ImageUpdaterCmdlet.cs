@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using ImageUpdater.Core;
 
@@ -7,6 +9,33 @@ namespace ImageUpdater.PS
     /// <summary>Base of every cmdlet: typed output with <c>ImageUpdater.*</c> type names and errors built from Core failures.</summary>
     public abstract class ImageUpdaterCmdlet : PSCmdlet
     {
+        private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
+
+        /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
+        protected void QueueVerbose(string message) => messages.Enqueue(message);
+
+        protected void FlushVerbose()
+        {
+            while (messages.TryDequeue(out var message))
+            {
+                WriteVerbose(message);
+            }
+        }
+
+        /// <summary>Runs Core's async work to completion on the pipeline thread, writing its -Verbose lines (and <paramref name="onTick"/>, e.g. progress) as they come.</summary>
+        protected T Await<T>(Task<T> task, Action? onTick = null)
+        {
+            while (!task.IsCompleted)
+            {
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(100);
+                FlushVerbose();
+                onTick?.Invoke();
+            }
+
+            FlushVerbose();
+            return task.GetAwaiter().GetResult();
+        }
+
         /// <summary>Writes a Core object with the PSTypeName <c>ImageUpdater.&lt;ClassName&gt;</c> that the format file keys on.</summary>
         protected void WriteTyped(object item)
         {

@@ -24,7 +24,7 @@ BeforeAll {
         Invoke-Git -C $seed add -A | Out-Null
         Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
         Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
-        [pscustomobject]@{ Root = $root; Bare = $bare; Url = ([uri] $bare).AbsoluteUri; Cache = (Join-Path $root 'cache'); Manifests = (Join-Path $root 'manifests') }
+        [pscustomobject]@{ Root = $root; Bare = $bare; Url = [System.Uri]::new($bare, [System.UriKind]::Absolute).AbsoluteUri; Cache = (Join-Path $root 'cache'); Manifests = (Join-Path $root 'manifests') }
     }
 
     function New-AppManifest($Repo, [string] $Name, [hashtable] $Annotations = @{}, [string] $RepoUrl) {
@@ -48,7 +48,9 @@ BeforeAll {
     # What Find-EcrTag emits, built from the Core model: nginx 1.0.0 → $NewTag.
     function New-Candidate([string] $Manifest, [string] $NewTag = '1.1.0', [bool] $Needed = $true) {
         $app = Get-ArgoApplication -Path $Manifest
-        $candidate = [ImageUpdater.Core.Updating.ImageUpdateCandidate]::new($app.PSObject.BaseObject, $app.Images[0])
+        # The module's types live in its own load context, where [type] literals do not look; reach them through an instance.
+        $type = $app.PSObject.BaseObject.GetType().Assembly.GetType('ImageUpdater.Core.Updating.ImageUpdateCandidate', $true)
+        $candidate = [Activator]::CreateInstance($type, @($app.PSObject.BaseObject, $app.Images[0]))
         $candidate.CurrentTag = '1.0.0'
         $candidate.NewTag = $NewTag
         $candidate.UpdateNeeded = $Needed

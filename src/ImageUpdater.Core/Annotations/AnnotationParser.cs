@@ -59,6 +59,7 @@ namespace ImageUpdater.Core.Annotations
             var writeBack = ParseWriteBack(keys, Report);
 
             var parsed = new ParsedAnnotations(images, writeBack, diagnostics);
+            diagnostics.AddRange(WriteBack.Templates.TemplateAnnotationCheck.Check(parsed, application));
             foreach (var validator in Validators)
             {
                 diagnostics.AddRange(validator(parsed, application));

@@ -17,8 +17,11 @@ namespace ImageUpdater.Core.Registries
         /// <summary>True when the strategy needs build or push times and digests (newest-build, digest); registries that list them for free ignore it.</summary>
         public bool NeedsMetadata { get; set; }
 
+        /// <summary>The digest strategy's tracked tag: registries that read metadata per tag read it for this tag only (null = every tag).</summary>
+        public string? OnlyTag { get; set; }
+
         /// <summary>A key that tells option sets apart, for caches.</summary>
-        public string CacheKey => (NeedsMetadata ? "m|" : "|") + string.Join(",", Platforms);
+        public string CacheKey => (NeedsMetadata ? "m|" : "|") + string.Join(",", Platforms) + (OnlyTag is null ? string.Empty : "|" + OnlyTag);
     }
 
     /// <summary>A container registry that can list the tags of a repository with their metadata (ECR, OCI distribution).</summary>

@@ -44,6 +44,7 @@ namespace ImageUpdater.Core.Updating
             {
                 Platforms = spec.Platforms,
                 NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
+                OnlyTag = spec.UpdateStrategy == UpdateStrategy.Digest ? spec.Constraint : null,
             };
             var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
             return Decide(app, spec, tags, select);

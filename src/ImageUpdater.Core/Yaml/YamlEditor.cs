@@ -10,12 +10,12 @@ namespace ImageUpdater.Core.Yaml
     /// <summary>
     /// Edits YAML text in place: finds nodes by key path with YamlDotNet's parser and splices only the changed span,
     /// so comments, blank lines, order, quoting, anchors, indentation, line breaks and BOM stay as they were.
-    /// Every edit is re-parsed and checked before the next one; a failed check throws and the text stays as before.
+    /// A replaced scalar is read back in place; an insertion or removal re-parses the whole text. A failed check throws (a bug, nothing is written).
     /// </summary>
     public sealed class YamlEditor
     {
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
-        private List<YamlDocumentNode>? documents;
+        private List<SpanDocument>? documents;
         private int indentUnit;
         private int sequenceIndent;
 
@@ -46,7 +46,18 @@ namespace ImageUpdater.Core.Yaml
 
         public bool IsChanged => !string.Equals(Text, OriginalText, StringComparison.Ordinal);
 
-        private List<YamlDocumentNode> Documents => documents ??= YamlTreeReader.Read(Text, SourceName);
+        private List<SpanDocument> Documents
+        {
+            get
+            {
+                if (documents is null)
+                {
+                    Reparse();
+                }
+
+                return documents!;
+            }
+        }
 
         /// <summary>Parses text (a leading U+FEFF is taken as a BOM and kept apart).</summary>
         public static YamlEditor Parse(string text, string sourceName = "(text)")
@@ -132,7 +143,7 @@ namespace ImageUpdater.Core.Yaml
                 return null;
             }
 
-            var scalar = found as YamlScalar ?? throw NotScalar(path, found);
+            var scalar = found as SpanScalar ?? throw NotScalar(path, found);
             return scalar.IsNull ? null : scalar.Value;
         }
 
@@ -141,12 +152,12 @@ namespace ImageUpdater.Core.Yaml
         {
             var path = YamlKeyPath.Parse(sequencePath);
             var found = Locate(path).Found;
-            if (found is null || found is YamlScalar { IsNull: true })
+            if (found is null || found is SpanScalar { IsNull: true })
             {
                 return null;
             }
 
-            if (found is not YamlSequence sequence)
+            if (found is not SpanSequence sequence)
             {
                 throw Error("YamlNotSequence", FailureKind.InvalidData, found, $"'{path}' is a {Kind(found)}, not a list; fix the file or the key path.");
             }
@@ -157,11 +168,11 @@ namespace ImageUpdater.Core.Yaml
                 var node = Deref(item);
                 if (itemKey is not null)
                 {
-                    node = node is YamlMapping mapping ? FindKey(mapping, itemKey, path)?.Value : null;
+                    node = node is SpanMapping mapping ? FindKey(mapping, itemKey, path)?.Value : null;
                     node = node is null ? null : Deref(node);
                 }
 
-                values.Add(node is YamlScalar { IsNull: false } scalar ? scalar.Value : null);
+                values.Add(node is SpanScalar { IsNull: false } scalar ? scalar.Value : null);
             }
 
             return values;
@@ -183,7 +194,7 @@ namespace ImageUpdater.Core.Yaml
             YamlScalarChange change;
             if (location.Found is { } found)
             {
-                var scalar = found as YamlScalar ?? throw NotScalar(path, found);
+                var scalar = found as SpanScalar ?? throw NotScalar(path, found);
                 var places = OtherPlaces(location.Document!, scalar, path);
                 if (!scalar.IsNull && scalar.Value == value && (!plain || scalar.Style == ScalarStyle.Plain))
                 {
@@ -199,10 +210,13 @@ namespace ImageUpdater.Core.Yaml
                 change = new YamlScalarChange(path.Text, null, value, true, true, target.Line, target.Column, target.Places);
             }
 
-            var check = GetScalar(keyPath);
-            if (check != value)
+            if (change.Created)
             {
-                throw Broken($"'{path}' reads '{check}' after the edit instead of '{value}'");
+                var check = GetScalar(keyPath);
+                if (check != value)
+                {
+                    throw Broken($"'{path}' reads '{check}' after the edit instead of '{value}'");
+                }
             }
 
             return change;
@@ -276,7 +290,7 @@ namespace ImageUpdater.Core.Yaml
         {
             var path = YamlKeyPath.Parse(sequencePath);
             var location = Locate(path);
-            if (location.Found is YamlSequence sequence)
+            if (location.Found is SpanSequence sequence)
             {
                 if (sequence.IsFlow)
                 {
@@ -291,7 +305,7 @@ namespace ImageUpdater.Core.Yaml
                     InsertLines(LineAfter(sequence.ContentEnd), lines);
                 }
             }
-            else if (location.Found is YamlScalar { IsNull: true } empty)
+            else if (location.Found is SpanScalar { IsNull: true } empty)
             {
                 FillNull(empty, new List<object> { item });
             }
@@ -307,7 +321,7 @@ namespace ImageUpdater.Core.Yaml
             Reparse();
         }
 
-        private void ReplaceScalar(YamlScalar scalar, string value, bool plain)
+        private void ReplaceScalar(SpanScalar scalar, string value, bool plain)
         {
             var style = scalar.Style == ScalarStyle.Literal || scalar.Style == ScalarStyle.Folded || scalar.IsNull ? ScalarStyle.Plain : scalar.Style;
             var rendered = plain ? value : YamlScalarText.Render(value, style, scalar.InFlow);
@@ -319,7 +333,42 @@ namespace ImageUpdater.Core.Yaml
             }
 
             Splice(scalar.ValueStart, scalar.ContentEnd, rendered);
-            Reparse();
+            CheckScalar(rendered.TrimStart(' '), scalar.InFlow, value);
+        }
+
+        /// <summary>
+        /// Checks a replaced scalar's new text where it stands: only that span changed, so reading it back in the same
+        /// context (block value or flow item) as one scalar of the same value is enough; the document is re-parsed lazily.
+        /// </summary>
+        private void CheckScalar(string rendered, bool inFlow, string value)
+        {
+            var snippet = inFlow ? "[" + rendered + "]" : "k: " + rendered;
+            var scalars = new List<string>();
+            try
+            {
+                var parser = new Parser(new StringReader(snippet));
+                while (parser.MoveNext())
+                {
+                    if (parser.Current is YamlDotNet.Core.Events.Scalar scalar)
+                    {
+                        scalars.Add(scalar.Value);
+                    }
+                    else if (parser.Current is YamlDotNet.Core.Events.MappingStart && inFlow)
+                    {
+                        scalars.Add("(mapping)");
+                    }
+                }
+            }
+            catch (YamlException ex)
+            {
+                throw Broken($"the new value {rendered} does not parse ({ex.Message})");
+            }
+
+            var read = inFlow ? scalars.SingleOrDefault() : scalars.Count == 2 ? scalars[1] : null;
+            if (read != value)
+            {
+                throw Broken($"the new text {rendered} reads as '{read}' instead of '{value}'");
+            }
         }
 
         private (int Line, int Column, IReadOnlyList<string> Places) Create(YamlKeyPath path, Location location, object leaf)
@@ -328,7 +377,7 @@ namespace ImageUpdater.Core.Yaml
             var firstIndex = rest.FindIndex(s => s.IsIndex);
             if (firstIndex >= 0)
             {
-                var at = (YamlNode?)location.Container;
+                var at = (SpanNode?)location.Container;
                 throw new YamlEditException("YamlIndexOutOfRange", FailureKind.InvalidArgument, SourceName, at?.Line ?? 0, at?.Column ?? 0,
                     $"The key path '{path}' needs the list item {YamlKeyPath.Format(path.Segments.Take(location.Matched + firstIndex + 1))}, which does not exist; list items are not created, so check the index.");
             }
@@ -339,13 +388,13 @@ namespace ImageUpdater.Core.Yaml
                 value = new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[i].Key!, value) };
             }
 
-            var places = location.Container is YamlNode c && location.Document is { } doc ? OtherPlaces(doc, c, null) : Array.Empty<string>();
+            var places = location.Container is SpanNode c && location.Document is { } doc ? OtherPlaces(doc, c, null) : Array.Empty<string>();
             switch (location.Container)
             {
-                case YamlMapping mapping:
+                case SpanMapping mapping:
                     InsertEntry(mapping, rest.Count == 0 ? throw Broken("nothing to create") : rest[0].Key!, value);
                     return (mapping.Line, mapping.Column, places);
-                case YamlScalar scalar:
+                case SpanScalar scalar:
                     FillNull(scalar, rest.Count == 0 ? value : new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[0].Key!, value) });
                     return (scalar.Line, scalar.Column, places);
                 default:
@@ -357,7 +406,7 @@ namespace ImageUpdater.Core.Yaml
             }
         }
 
-        private void InsertEntry(YamlMapping mapping, string key, object value)
+        private void InsertEntry(SpanMapping mapping, string key, object value)
         {
             if (mapping.IsFlow)
             {
@@ -375,7 +424,7 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>Gives a null value (<c>key:</c>, <c>key: ~</c>) content: a scalar in place, a collection on the lines below.</summary>
-        private void FillNull(YamlScalar scalar, object value)
+        private void FillNull(SpanScalar scalar, object value)
         {
             if (value is string || value is PlainText)
             {
@@ -392,7 +441,7 @@ namespace ImageUpdater.Core.Yaml
             }
 
             int childIndent;
-            if (scalar.Parent is YamlMapping { IsFlow: false } parent)
+            if (scalar.Parent is SpanMapping { IsFlow: false } parent)
             {
                 childIndent = parent.Column - 1 + (value is List<object> ? sequenceIndent : indentUnit);
             }
@@ -550,12 +599,12 @@ namespace ImageUpdater.Core.Yaml
             return best ?? new Location { Matched = 0 };
         }
 
-        private Location Resolve(YamlDocumentNode doc, YamlKeyPath path)
+        private Location Resolve(SpanDocument doc, YamlKeyPath path)
         {
             var segments = path.Segments;
             var node = doc.Root;
-            YamlMapping? holder = null;
-            YamlMappingEntry? holderEntry = null;
+            SpanMapping? holder = null;
+            SpanEntry? holderEntry = null;
             for (var i = 0; i < segments.Count; i++)
             {
                 if (node is null)
@@ -567,7 +616,7 @@ namespace ImageUpdater.Core.Yaml
                 var segment = segments[i];
                 if (segment.IsIndex)
                 {
-                    if (node is not YamlSequence sequence)
+                    if (node is not SpanSequence sequence)
                     {
                         throw Error("YamlPathNotSequence", FailureKind.InvalidArgument, node,
                             $"The key path '{path}' indexes {Here(segments, i)}, which is a {Kind(node)}, not a list; check the key path.");
@@ -585,7 +634,7 @@ namespace ImageUpdater.Core.Yaml
                     continue;
                 }
 
-                if (node is YamlMapping mapping)
+                if (node is SpanMapping mapping)
                 {
                     // A literal dotted key ("image.tag": x) wins over the nested path, as upstream matches it first.
                     if (i < segments.Count - 1 && segments.Skip(i).All(s => !s.IsIndex))
@@ -608,15 +657,15 @@ namespace ImageUpdater.Core.Yaml
                     holderEntry = entry;
                     node = entry.Value;
                 }
-                else if (node is YamlScalar { IsNull: true } empty)
+                else if (node is SpanScalar { IsNull: true } empty)
                 {
                     return new Location { Document = doc, Container = empty, Matched = i };
                 }
                 else
                 {
-                    throw Error(node is YamlScalar ? "YamlPathIntoScalar" : "YamlPathIntoSequence", FailureKind.InvalidArgument, node,
+                    throw Error(node is SpanScalar ? "YamlPathIntoScalar" : "YamlPathIntoSequence", FailureKind.InvalidArgument, node,
                         $"The key path '{path}' goes through {Here(segments, i)}, which is a {Kind(node)}" +
-                        (node is YamlSequence ? "; address its items with [n] (for example images[0].tag)." : ", not a mapping; check the key path."));
+                        (node is SpanSequence ? "; address its items with [n] (for example images[0].tag)." : ", not a mapping; check the key path."));
                 }
             }
 
@@ -624,10 +673,10 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>The entry for a key: a duplicate key is an error; missing keys are looked up through merge keys (&lt;&lt;).</summary>
-        private YamlMappingEntry? FindKey(YamlMapping mapping, string key, YamlKeyPath path)
+        private SpanEntry? FindKey(SpanMapping mapping, string key, YamlKeyPath path)
         {
-            YamlMappingEntry? match = null;
-            YamlMappingEntry? merge = null;
+            SpanEntry? match = null;
+            SpanEntry? merge = null;
             foreach (var entry in mapping.Entries)
             {
                 if (entry.KeyText == key)
@@ -640,7 +689,7 @@ namespace ImageUpdater.Core.Yaml
 
                     match = entry;
                 }
-                else if (entry.KeyText == "<<" && entry.Key is YamlScalar { Style: ScalarStyle.Plain })
+                else if (entry.KeyText == "<<" && entry.Key is SpanScalar { Style: ScalarStyle.Plain })
                 {
                     merge = entry;
                 }
@@ -651,10 +700,10 @@ namespace ImageUpdater.Core.Yaml
                 return match;
             }
 
-            var sources = Deref(merge.Value) is YamlSequence list ? list.Items.Select(Deref) : new[] { Deref(merge.Value) };
+            var sources = Deref(merge.Value) is SpanSequence list ? list.Items.Select(Deref) : new[] { Deref(merge.Value) };
             foreach (var source in sources)
             {
-                if (source is YamlMapping from && FindKey(from, key, path) is { } inherited)
+                if (source is SpanMapping from && FindKey(from, key, path) is { } inherited)
                 {
                     return inherited;
                 }
@@ -664,7 +713,7 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>Every key path that shows <paramref name="node"/>, through aliases of it or of its ancestors, except <paramref name="asked"/>.</summary>
-        private static IReadOnlyList<string> OtherPlaces(YamlDocumentNode doc, YamlNode node, YamlKeyPath? asked)
+        private static IReadOnlyList<string> OtherPlaces(SpanDocument doc, SpanNode node, YamlKeyPath? asked)
         {
             if (doc.Aliases.Count == 0)
             {
@@ -676,7 +725,7 @@ namespace ImageUpdater.Core.Yaml
             var own = asked is null ? null : YamlKeyPath.Format(asked.Segments);
             return places.Distinct().Where(p => p != own && p != asked?.Text).ToList();
 
-            void Collect(YamlNode target, List<YamlPathSegment> below)
+            void Collect(SpanNode target, List<YamlPathSegment> below)
             {
                 if (places.Count >= 100)
                 {
@@ -684,15 +733,15 @@ namespace ImageUpdater.Core.Yaml
                 }
 
                 var rel = new List<YamlPathSegment>(below);
-                for (YamlNode? at = target; at is not null; at = at.Parent)
+                for (SpanNode? at = target; at is not null; at = at.Parent)
                 {
                     foreach (var alias in doc.Aliases)
                     {
                         if (alias.Target == at)
                         {
                             // An alias under "<<" merges into the mapping that holds the merge key.
-                            var shown = alias.Parent is YamlMapping && alias.Segment.Key == "<<" ? alias.Parent
-                                : alias.Parent is YamlSequence && alias.Parent.Segment.Key == "<<" ? alias.Parent.Parent
+                            var shown = alias.Parent is SpanMapping && alias.Segment.Key == "<<" ? alias.Parent
+                                : alias.Parent is SpanSequence && alias.Parent.Segment.Key == "<<" ? alias.Parent.Parent
                                 : alias;
                             if (shown is not null)
                             {
@@ -732,18 +781,18 @@ namespace ImageUpdater.Core.Yaml
             indentUnit = unit ?? 2;
             sequenceIndent = seq ?? 0;
 
-            void Walk(YamlNode? node)
+            void Walk(SpanNode? node)
             {
-                if (node is YamlMapping mapping)
+                if (node is SpanMapping mapping)
                 {
                     foreach (var entry in mapping.Entries)
                     {
-                        if (!mapping.IsFlow && entry.Value is YamlMapping { IsFlow: false } child && child.Line > entry.Key.Line && unit is null)
+                        if (!mapping.IsFlow && entry.Value is SpanMapping { IsFlow: false } child && child.Line > entry.Key.Line && unit is null)
                         {
                             unit = child.Column - mapping.Column;
                         }
 
-                        if (!mapping.IsFlow && entry.Value is YamlSequence { IsFlow: false } list && list.Line > entry.Key.Line && seq is null)
+                        if (!mapping.IsFlow && entry.Value is SpanSequence { IsFlow: false } list && list.Line > entry.Key.Line && seq is null)
                         {
                             seq = list.Column - mapping.Column;
                         }
@@ -751,7 +800,7 @@ namespace ImageUpdater.Core.Yaml
                         Walk(entry.Value);
                     }
                 }
-                else if (node is YamlSequence sequence)
+                else if (node is SpanSequence sequence)
                 {
                     foreach (var item in sequence.Items)
                     {
@@ -761,7 +810,7 @@ namespace ImageUpdater.Core.Yaml
             }
         }
 
-        private static YamlNode Deref(YamlNode node) => node is YamlAlias alias ? alias.Target : node;
+        private static SpanNode Deref(SpanNode node) => node is SpanAlias alias ? alias.Target : node;
 
         private static string DetectLineBreak(string text)
         {
@@ -811,19 +860,19 @@ namespace ImageUpdater.Core.Yaml
         private static string Here(IReadOnlyList<YamlPathSegment> segments, int count) =>
             count == 0 ? "the document root" : "'" + YamlKeyPath.Format(segments.Take(count)) + "'";
 
-        private static string Kind(YamlNode node) => node switch
+        private static string Kind(SpanNode node) => node switch
         {
-            YamlMapping => "mapping",
-            YamlSequence => "list",
-            YamlScalar { IsNull: true } => "null value",
-            YamlScalar s => $"scalar ('{(s.Value.Length > 40 ? s.Value.Substring(0, 40) + "…" : s.Value)}')",
+            SpanMapping => "mapping",
+            SpanSequence => "list",
+            SpanScalar { IsNull: true } => "null value",
+            SpanScalar s => $"scalar ('{(s.Value.Length > 40 ? s.Value.Substring(0, 40) + "…" : s.Value)}')",
             _ => "alias",
         };
 
-        private YamlEditException NotScalar(YamlKeyPath path, YamlNode node) =>
+        private YamlEditException NotScalar(YamlKeyPath path, SpanNode node) =>
             Error("YamlNotScalar", FailureKind.InvalidArgument, node, $"'{path}' is a {Kind(node)}, not a scalar value; point the key path at the value itself (for example image.tag).");
 
-        private YamlEditException Error(string id, FailureKind kind, YamlNode at, string message) =>
+        private YamlEditException Error(string id, FailureKind kind, SpanNode at, string message) =>
             new YamlEditException(id, kind, SourceName, at.Line, at.Column, message);
 
         private static ImageUpdaterException Broken(string why) =>
@@ -846,18 +895,18 @@ namespace ImageUpdater.Core.Yaml
 
         private sealed class Location
         {
-            public YamlDocumentNode? Document { get; set; }
+            public SpanDocument? Document { get; set; }
 
             /// <summary>The node at the full path (aliases followed), or null when something is missing.</summary>
-            public YamlNode? Found { get; set; }
+            public SpanNode? Found { get; set; }
 
             /// <summary>When missing: the deepest node that exists (a mapping or a null value); null for a file without documents.</summary>
-            public YamlNode? Container { get; set; }
+            public SpanNode? Container { get; set; }
 
             /// <summary>The mapping and entry holding <see cref="Found"/> when the last segment is a key.</summary>
-            public YamlMapping? Holder { get; set; }
+            public SpanMapping? Holder { get; set; }
 
-            public YamlMappingEntry? Entry { get; set; }
+            public SpanEntry? Entry { get; set; }
 
             public int Matched { get; set; }
         }

@@ -6,7 +6,7 @@ using YamlDotNet.Core.Events;
 
 namespace ImageUpdater.Core.Yaml
 {
-    /// <summary>Reads text into <see cref="YamlDocumentNode"/>s whose nodes know their offsets, refusing what is unsafe to handle.</summary>
+    /// <summary>Reads text into <see cref="SpanDocument"/>s whose nodes know their offsets, refusing what is unsafe to handle.</summary>
     internal static class YamlTreeReader
     {
         /// <summary>Larger files are refused: no values file comes near it, and it bounds memory.</summary>
@@ -17,7 +17,7 @@ namespace ImageUpdater.Core.Yaml
 
         public const int MaxDepth = 256;
 
-        public static List<YamlDocumentNode> Read(string text, string file)
+        public static List<SpanDocument> Read(string text, string file)
         {
             if (text.Length > MaxChars)
             {
@@ -25,12 +25,12 @@ namespace ImageUpdater.Core.Yaml
                     $"The file has {text.Length:N0} characters, more than the {MaxChars:N0} this editor accepts; edit it by hand or split it.");
             }
 
-            var documents = new List<YamlDocumentNode>();
+            var documents = new List<SpanDocument>();
             var parser = new Parser(new StringReader(text));
-            var stack = new List<YamlNode>();
-            var pendingKey = new List<YamlNode?>();
-            var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            YamlDocumentNode? document = null;
+            var stack = new List<SpanNode>();
+            var pendingKey = new List<SpanNode?>();
+            var anchors = new Dictionary<string, SpanNode>(StringComparer.Ordinal);
+            SpanDocument? document = null;
             try
             {
                 while (parser.MoveNext())
@@ -39,12 +39,12 @@ namespace ImageUpdater.Core.Yaml
                     switch (e)
                     {
                         case DocumentStart:
-                            document = new YamlDocumentNode { Index = documents.Count };
+                            document = new SpanDocument { Index = documents.Count };
                             documents.Add(document);
                             anchors.Clear();
                             break;
                         case Scalar s:
-                            var scalar = new YamlScalar { Value = s.Value, Style = s.Style };
+                            var scalar = new SpanScalar { Value = s.Value, Style = s.Style };
                             Place(scalar, e, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                             scalar.ValueStart = s.Anchor.IsEmpty && s.Tag.IsEmpty ? scalar.Start : SkipProperties(text, scalar.Start, scalar.End);
                             scalar.ContentEnd = s.Style == ScalarStyle.Literal || s.Style == ScalarStyle.Folded ? TrimEnd(text, scalar.ValueStart, scalar.End) : scalar.End;
@@ -61,20 +61,20 @@ namespace ImageUpdater.Core.Yaml
                                 throw Error("YamlRecursiveAlias", e.Start, $"The alias *{a.Value.Value} refers to a node that contains it; recursive YAML is refused.");
                             }
 
-                            var alias = new YamlAlias(a.Value.Value, target) { ExpandedSize = target.ExpandedSize };
+                            var alias = new SpanAlias(a.Value.Value, target) { ExpandedSize = target.ExpandedSize };
                             Place(alias, e, null);
                             alias.ContentEnd = alias.End;
                             document!.Aliases.Add(alias);
                             Attach(alias);
                             break;
                         case MappingStart m:
-                            var mapping = new YamlMapping { IsFlow = m.Style == MappingStyle.Flow };
+                            var mapping = new SpanMapping { IsFlow = m.Style == MappingStyle.Flow };
                             Place(mapping, e, m.Anchor.IsEmpty ? null : m.Anchor.Value);
                             Attach(mapping);
                             Push(mapping, e.Start);
                             break;
                         case SequenceStart q:
-                            var sequence = new YamlSequence { IsFlow = q.Style == SequenceStyle.Flow };
+                            var sequence = new SpanSequence { IsFlow = q.Style == SequenceStyle.Flow };
                             Place(sequence, e, q.Anchor.IsEmpty ? null : q.Anchor.Value);
                             Attach(sequence);
                             Push(sequence, e.Start);
@@ -94,21 +94,21 @@ namespace ImageUpdater.Core.Yaml
 
             return documents;
 
-            void Place(YamlNode node, ParsingEvent e, string? anchor)
+            void Place(SpanNode node, ParsingEvent e, string? anchor)
             {
                 node.Start = (int)e.Start.Index;
                 node.End = (int)e.End.Index;
                 node.Line = (int)e.Start.Line;
                 node.Column = (int)e.Start.Column;
                 node.Anchor = anchor;
-                node.InFlow = stack.Count > 0 && (stack[stack.Count - 1] is YamlMapping { IsFlow: true } || stack[stack.Count - 1] is YamlSequence { IsFlow: true });
+                node.InFlow = stack.Count > 0 && (stack[stack.Count - 1] is SpanMapping { IsFlow: true } || stack[stack.Count - 1] is SpanSequence { IsFlow: true });
                 if (anchor is not null)
                 {
                     anchors[anchor] = node;
                 }
             }
 
-            void Attach(YamlNode node)
+            void Attach(SpanNode node)
             {
                 if (stack.Count == 0)
                 {
@@ -119,7 +119,7 @@ namespace ImageUpdater.Core.Yaml
 
                 var top = stack.Count - 1;
                 node.Parent = stack[top];
-                if (stack[top] is YamlMapping mapping)
+                if (stack[top] is SpanMapping mapping)
                 {
                     var key = pendingKey[top];
                     if (key is null)
@@ -128,20 +128,20 @@ namespace ImageUpdater.Core.Yaml
                     }
                     else
                     {
-                        node.Segment = YamlPathSegment.ForKey((key as YamlScalar)?.Value ?? "?");
-                        mapping.Entries.Add(new YamlMappingEntry(key, node));
+                        node.Segment = YamlPathSegment.ForKey((key as SpanScalar)?.Value ?? "?");
+                        mapping.Entries.Add(new SpanEntry(key, node));
                         pendingKey[top] = null;
                     }
                 }
                 else
                 {
-                    var sequence = (YamlSequence)stack[top];
+                    var sequence = (SpanSequence)stack[top];
                     node.Segment = YamlPathSegment.ForIndex(sequence.Items.Count);
                     sequence.Items.Add(node);
                 }
             }
 
-            void Push(YamlNode node, Mark start)
+            void Push(SpanNode node, Mark start)
             {
                 if (stack.Count >= MaxDepth)
                 {
@@ -159,8 +159,8 @@ namespace ImageUpdater.Core.Yaml
                 pendingKey.RemoveAt(pendingKey.Count - 1);
                 node.End = (int)e.End.Index;
                 long size = 1;
-                YamlNode? last = null;
-                if (node is YamlMapping mapping)
+                SpanNode? last = null;
+                if (node is SpanMapping mapping)
                 {
                     foreach (var entry in mapping.Entries)
                     {
@@ -175,7 +175,7 @@ namespace ImageUpdater.Core.Yaml
                 }
                 else
                 {
-                    var sequence = (YamlSequence)node;
+                    var sequence = (SpanSequence)node;
                     foreach (var item in sequence.Items)
                     {
                         size += item.ExpandedSize;
@@ -188,13 +188,13 @@ namespace ImageUpdater.Core.Yaml
                     }
                 }
 
-                var flow = node is YamlMapping { IsFlow: true } || node is YamlSequence { IsFlow: true };
+                var flow = node is SpanMapping { IsFlow: true } || node is SpanSequence { IsFlow: true };
                 node.ContentEnd = flow ? (int)e.Start.Index + 1 : last?.ContentEnd ?? node.Start;
                 node.ExpandedSize = size;
                 CheckSize(node, e);
             }
 
-            void CheckSize(YamlNode node, ParsingEvent? e)
+            void CheckSize(SpanNode node, ParsingEvent? e)
             {
                 if (node.ExpandedSize > MaxExpandedNodes)
                 {

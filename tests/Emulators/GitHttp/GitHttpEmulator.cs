@@ -387,16 +387,21 @@ namespace ImageUpdater.Emulators.GitHttp
                 raceRepository = null;
             }
 
-            var bare = Path.Combine(root, repository);
+            LandCommit(Path.Combine(root, repository), branch);
+            Interlocked.Increment(ref races);
+        }
+
+        /// <summary>Commits a change of concurrent-writer.txt to <paramref name="branch"/> of a bare repository, as another writer's push would.</summary>
+        public static void LandCommit(string bareRepository, string branch)
+        {
             var work = Path.Combine(Path.GetTempPath(), "git-http-race-" + Guid.NewGuid().ToString("N"));
             try
             {
-                Git(null, "clone", "--quiet", "--branch", branch, bare, work);
-                File.WriteAllText(Path.Combine(work, "concurrent-writer.txt"), "landed at " + DateTime.UtcNow.ToString("O") + "\n");
+                Git(null, "clone", "--quiet", "--branch", branch, bareRepository, work);
+                File.WriteAllText(Path.Combine(work, "concurrent-writer.txt"), "landed at " + DateTime.UtcNow.ToString("O") + " " + Guid.NewGuid().ToString("N") + "\n");
                 Git(work, "add", "concurrent-writer.txt");
                 Git(work, "-c", "user.name=Concurrent Writer", "-c", "user.email=writer@example.com", "commit", "--quiet", "-m", "concurrent change");
                 Git(work, "push", "--quiet", "origin", branch);
-                Interlocked.Increment(ref races);
             }
             finally
             {
@@ -411,9 +416,10 @@ namespace ImageUpdater.Emulators.GitHttp
             }
         }
 
-        private static void Git(string? directory, params string[] args)
+        /// <summary>Runs the git CLI and returns its output; a non-zero exit throws with git's message.</summary>
+        public static string Git(string? directory, params string[] args)
         {
-            var psi = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            var psi = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, StandardOutputEncoding = Encoding.UTF8 };
             if (directory is not null)
             {
                 psi.WorkingDirectory = directory;
@@ -425,13 +431,15 @@ namespace ImageUpdater.Emulators.GitHttp
             }
 
             using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
                 throw new InvalidOperationException($"git {string.Join(" ", args)} failed: {stderr}");
             }
+
+            return stdout.Result;
         }
 
         private static async Task Write(HttpListenerResponse response, int status, string contentType, string body)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -9,6 +8,7 @@ using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Emulators.GitHttp;
 
 namespace ImageUpdater.Core.Tests.WriteBack
 {
@@ -56,15 +56,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         public IReadOnlyList<string> Branches() => Git(Bare, "for-each-ref", "--format=%(refname:short)", "refs/heads").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         /// <summary>Another writer's commit on the branch, as a concurrent push would land it.</summary>
-        public void LandConcurrentCommit(string branch = "main")
-        {
-            var work = Path.Combine(Root, "other-" + Guid.NewGuid().ToString("N").Substring(0, 6));
-            Git(Root, "clone", "--quiet", "--branch", branch, Bare, work);
-            File.WriteAllText(Path.Combine(work, "other.txt"), "someone else\n" + (File.Exists(Path.Combine(work, "other.txt")) ? Guid.NewGuid().ToString("N") + "\n" : string.Empty));
-            Git(work, "add", "other.txt");
-            Git(work, "-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "--quiet", "-m", "other writer");
-            Git(work, "push", "--quiet", "origin", branch);
-        }
+        public void LandConcurrentCommit(string branch = "main") => GitHttpEmulator.LandCommit(Bare, branch);
 
         public static ImageUpdateCandidate Candidate(
             ArgoApplication app, string image = "nginx", string? alias = "nginx", string current = "1.0.0", string next = "1.1.0", bool needed = true)
@@ -85,25 +77,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
         public GitWriteBackOptions Options() => new GitWriteBackOptions { WorkingDirectory = Cache, RetryDelay = TimeSpan.FromMilliseconds(10) };
 
-        public static string Git(string directory, params string[] args)
-        {
-            var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8 };
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(psi)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"git {string.Join(" ", args)}: {stderr}");
-            }
-
-            return stdout.Result;
-        }
+        public static string Git(string directory, params string[] args) => GitHttpEmulator.Git(directory, args);
 
         public void Dispose()
         {

@@ -121,6 +121,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
             var found = TemplateAnnotationCheck.Check(parsed, "shop").ToList();
 
             Assert.Equal(2, found.Count);
+            Assert.Equal(2, parsed.Diagnostics.Count(d => d.Key == "git.commit-message" || d.Key == "git-branch"));
             Assert.Contains(found, d => d.Key == "git.commit-message" && d.Message.Contains(".AppNmae"));
             Assert.Contains(found, d => d.Key == "git-branch" && d.Message.Contains("end"));
         }

@@ -4,7 +4,7 @@ using ImageUpdater.Core.Annotations;
 
 namespace ImageUpdater.Core.WriteBack.Templates
 {
-    /// <summary>Annotation diagnostics for git.commit-message and the git-branch write template (register in <see cref="AnnotationParser.Validators"/>).</summary>
+    /// <summary>Annotation diagnostics for git.commit-message and the git-branch write template (AnnotationParser reports them).</summary>
     public static class TemplateAnnotationCheck
     {
         public static IEnumerable<AnnotationDiagnostic> Check(ParsedAnnotations parsed, string application)

@@ -4,7 +4,7 @@ using YamlDotNet.Core;
 namespace ImageUpdater.Core.Yaml
 {
     /// <summary>A node of a parsed document with its place in the text (char offsets into the BOM-less text).</summary>
-    internal abstract class YamlNode
+    internal abstract class SpanNode
     {
         /// <summary>Start of the node including its anchor and tag.</summary>
         public int Start { get; set; }
@@ -20,7 +20,7 @@ namespace ImageUpdater.Core.Yaml
 
         public string? Anchor { get; set; }
 
-        public YamlNode? Parent { get; set; }
+        public SpanNode? Parent { get; set; }
 
         /// <summary>How this node hangs from its parent: a key or an index (meaningless for a root).</summary>
         public YamlPathSegment Segment { get; set; }
@@ -31,7 +31,7 @@ namespace ImageUpdater.Core.Yaml
         public bool InFlow { get; set; }
     }
 
-    internal sealed class YamlScalar : YamlNode
+    internal sealed class SpanScalar : SpanNode
     {
         public string Value { get; set; } = string.Empty;
 
@@ -44,24 +44,24 @@ namespace ImageUpdater.Core.Yaml
         public bool IsNull => Style == ScalarStyle.Plain && (Value.Length == 0 || Value == "~" || Value == "null" || Value == "Null" || Value == "NULL");
     }
 
-    internal sealed class YamlMappingEntry
+    internal sealed class SpanEntry
     {
-        public YamlMappingEntry(YamlNode key, YamlNode value)
+        public SpanEntry(SpanNode key, SpanNode value)
         {
             Key = key;
             Value = value;
         }
 
-        public YamlNode Key { get; }
+        public SpanNode Key { get; }
 
-        public YamlNode Value { get; }
+        public SpanNode Value { get; }
 
-        public string? KeyText => (Key as YamlScalar)?.Value;
+        public string? KeyText => (Key as SpanScalar)?.Value;
     }
 
-    internal sealed class YamlMapping : YamlNode
+    internal sealed class SpanMapping : SpanNode
     {
-        public List<YamlMappingEntry> Entries { get; } = new List<YamlMappingEntry>();
+        public List<SpanEntry> Entries { get; } = new List<SpanEntry>();
 
         public bool IsFlow { get; set; }
 
@@ -69,9 +69,9 @@ namespace ImageUpdater.Core.Yaml
         public int Close { get; set; }
     }
 
-    internal sealed class YamlSequence : YamlNode
+    internal sealed class SpanSequence : SpanNode
     {
-        public List<YamlNode> Items { get; } = new List<YamlNode>();
+        public List<SpanNode> Items { get; } = new List<SpanNode>();
 
         public bool IsFlow { get; set; }
 
@@ -79,9 +79,9 @@ namespace ImageUpdater.Core.Yaml
         public int Close { get; set; }
     }
 
-    internal sealed class YamlAlias : YamlNode
+    internal sealed class SpanAlias : SpanNode
     {
-        public YamlAlias(string name, YamlNode target)
+        public SpanAlias(string name, SpanNode target)
         {
             Name = name;
             Target = target;
@@ -89,15 +89,15 @@ namespace ImageUpdater.Core.Yaml
 
         public string Name { get; }
 
-        public YamlNode Target { get; }
+        public SpanNode Target { get; }
     }
 
-    internal sealed class YamlDocumentNode
+    internal sealed class SpanDocument
     {
         public int Index { get; set; }
 
-        public YamlNode? Root { get; set; }
+        public SpanNode? Root { get; set; }
 
-        public List<YamlAlias> Aliases { get; } = new List<YamlAlias>();
+        public List<SpanAlias> Aliases { get; } = new List<SpanAlias>();
     }
 }

@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using ImageUpdater.Core.Images;
+using ImageUpdater.Core.Tags;
+
+namespace ImageUpdater.Core.Registries.Oci
+{
+    /// <summary>Settings of an <see cref="OciRegistryClient"/> beyond registries.conf.</summary>
+    public sealed class OciClientOptions
+    {
+        /// <summary>Used for every registry instead of its registries.conf credentials (-Credential).</summary>
+        public NetworkCredential? Credential { get; set; }
+
+        /// <summary>Metadata reads in flight at once per repository (-ThrottleLimit).</summary>
+        public int ThrottleLimit { get; set; } = 8;
+
+        public ImageMetadataCache Cache { get; set; } = new ImageMetadataCache();
+
+        /// <summary>Reads Kubernetes secrets for <c>secret:</c> and <c>pullsecret:</c> credentials; null = none available.</summary>
+        public ISecretReader? Secrets { get; set; }
+
+        public RetryPolicy? RetryPolicy { get; set; }
+
+        /// <summary>Timeout of <c>ext:</c> credential scripts.</summary>
+        public TimeSpan ScriptTimeout { get; set; } = CredentialSource.DefaultScriptTimeout;
+
+        /// <summary>Makes the transport of each registry (tests); null = a plain HttpClientHandler.</summary>
+        public Func<RegistryEndpoint, HttpMessageHandler>? Transport { get; set; }
+    }
+
+    /// <summary>
+    /// Lists tags of any OCI registry through the distribution API, choosing the endpoint and credentials by registries.conf.
+    /// With metadata asked (newest-build, digest, platforms) each tag is resolved with a HEAD and its digest's manifests and config
+    /// read once, ever: results are kept by digest in <see cref="ImageMetadataCache"/>.
+    /// </summary>
+    public sealed class OciRegistryClient : IRegistryClient, IDisposable
+    {
+        private readonly ConcurrentDictionary<string, Lazy<DistributionClient>> clients = new ConcurrentDictionary<string, Lazy<DistributionClient>>(StringComparer.OrdinalIgnoreCase);
+
+        public OciRegistryClient(RegistriesConfig? config = null, OciClientOptions? options = null)
+        {
+            Config = config ?? RegistriesConfig.Empty;
+            Options = options ?? new OciClientOptions();
+        }
+
+        public RegistriesConfig Config { get; }
+
+        public OciClientOptions Options { get; }
+
+        /// <summary>Receives one line per request and retry, for -Verbose.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Called with (repository, tags resolved, tags in all) while metadata is read, for progress.</summary>
+        public Action<string, int, int>? OnProgress { get; set; }
+
+        /// <summary>Requests sent over every registry, by kind.</summary>
+        public IReadOnlyDictionary<string, int> Requests =>
+            clients.Values.Where(c => c.IsValueCreated).SelectMany(c => c.Value.Requests.Counts)
+                .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value), StringComparer.Ordinal);
+
+        public bool Handles(string registry) => true;
+
+        /// <summary>The endpoint (and API repository name) serving an image.</summary>
+        public (RegistryEndpoint Endpoint, string Repository) Resolve(string? registry, string repository)
+        {
+            var reference = ImageReference.Parse(string.IsNullOrEmpty(registry) ? repository : registry + "/" + repository);
+            var endpoint = Config.Find(reference);
+            var name = reference.Repository;
+            if (!name.Contains("/") && !string.IsNullOrEmpty(endpoint.DefaultNamespace))
+            {
+                name = endpoint.DefaultNamespace + "/" + name;
+            }
+
+            return (endpoint, name);
+        }
+
+        /// <summary>The API client of an endpoint; one per endpoint, shared by every repository on it.</summary>
+        public DistributionClient ClientFor(RegistryEndpoint endpoint) =>
+            clients.GetOrAdd(endpoint.Name + "|" + endpoint.ApiUrl + "|" + endpoint.Line, _ => new Lazy<DistributionClient>(() => CreateClient(endpoint), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+        private DistributionClient CreateClient(RegistryEndpoint endpoint)
+        {
+            if (endpoint.Credentials is not null)
+            {
+                endpoint.Credentials.ScriptTimeout = Options.ScriptTimeout;
+            }
+
+            var host = Uri.TryCreate(endpoint.ApiUrl, UriKind.Absolute, out var api) ? api.Authority : endpoint.Prefix;
+            var credentials = Options.Credential is not null
+                ? new RegistryCredentials(Options.Credential)
+                : new RegistryCredentials(null, endpoint.Credentials, endpoint.CredentialsExpire, host, Options.Secrets);
+            return new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+        }
+
+        public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions options, CancellationToken cancellationToken = default)
+        {
+            options ??= TagListOptions.Default;
+            var (endpoint, name) = Resolve(registry, repository);
+            var client = ClientFor(endpoint);
+            var names = await client.ListTagsAsync(name, cancellationToken).ConfigureAwait(false);
+            var host = registry ?? ImageReference.DockerHub;
+            var tags = names.Select(n => new ImageTag(n) { Registry = host, Repository = repository }).ToList();
+
+            if (endpoint.TagSortMode != TagSortMode.None)
+            {
+                // The registry lists tags by time: order stands in for build dates, and no manifest is read (as upstream).
+                var epoch = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                for (var i = 0; i < tags.Count; i++)
+                {
+                    tags[i].CreatedAt = epoch.AddSeconds(endpoint.TagSortMode == TagSortMode.LatestFirst ? tags.Count - i : i);
+                }
+
+                return tags;
+            }
+
+            if (!options.NeedsMetadata && options.Platforms.Count == 0)
+            {
+                return tags;
+            }
+
+            var wanted = options.OnlyTag is null ? tags : tags.Where(t => t.Tag == options.OnlyTag).ToList();
+            await ReadMetadataAsync(client, name, wanted, options.Platforms, cancellationToken).ConfigureAwait(false);
+            Options.Cache.Save();
+            return tags;
+        }
+
+        /// <summary>Fills Digest, MediaType, Platforms and CreatedAt (newest among the wanted platforms) of each tag, ThrottleLimit at a time.</summary>
+        public async Task ReadMetadataAsync(DistributionClient client, string repository, IReadOnlyList<ImageTag> tags, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
+        {
+            PlatformFilter.TryParse(platforms, out var wanted, out _);
+            using var slots = new SemaphoreSlim(Math.Max(1, Options.ThrottleLimit));
+            var done = 0;
+            var work = tags.Select(async tag =>
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ReadTagAsync(client, repository, tag, wanted, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    slots.Release();
+                    OnProgress?.Invoke(repository, Interlocked.Increment(ref done), tags.Count);
+                }
+            }).ToList();
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+
+        private async Task ReadTagAsync(DistributionClient client, string repository, ImageTag tag, PlatformFilter wanted, CancellationToken cancellationToken)
+        {
+            var head = await client.HeadManifestAsync(repository, tag.Tag, cancellationToken).ConfigureAwait(false);
+            ManifestResponse? fetched = null;
+            if (head is null)
+            {
+                fetched = await client.GetManifestAsync(repository, tag.Tag, cancellationToken).ConfigureAwait(false);
+                head = fetched;
+            }
+
+            tag.Digest = head.Digest;
+            var metadata = await MetadataAsync(client, repository, head.Digest, fetched, cancellationToken).ConfigureAwait(false);
+            tag.MediaType = metadata.MediaType ?? head.MediaType;
+            if (metadata.Manifests is { } children)
+            {
+                tag.Platforms = children.Select(c => c.Platform).ToList();
+                DateTimeOffset? newest = null;
+                foreach (var child in children.Where(c => wanted.Admits(new[] { c.Platform })))
+                {
+                    var one = await MetadataAsync(client, repository, child.Digest, null, cancellationToken).ConfigureAwait(false);
+                    if (one.Created is { } created && (newest is null || created > newest))
+                    {
+                        newest = created;
+                    }
+                }
+
+                tag.CreatedAt = newest;
+            }
+            else
+            {
+                tag.Platforms = metadata.Platform is null ? Array.Empty<string>() : new[] { metadata.Platform };
+                tag.CreatedAt = metadata.Platform is null || wanted.Admits(new[] { metadata.Platform }) ? metadata.Created : null;
+            }
+        }
+
+        /// <summary>The metadata of a digest: from the cache, or read (manifest, then config blob) and cached.</summary>
+        private async Task<ManifestMetadata> MetadataAsync(DistributionClient client, string repository, string digest, ManifestResponse? manifest, CancellationToken cancellationToken)
+        {
+            if (Options.Cache.TryGet(digest, out var cached))
+            {
+                return cached;
+            }
+
+            manifest ??= await client.GetManifestAsync(repository, digest, cancellationToken).ConfigureAwait(false);
+            var metadata = new ManifestMetadata();
+            using (var doc = JsonDocument.Parse(manifest.Body!))
+            {
+                var root = doc.RootElement;
+                metadata.MediaType = root.TryGetProperty("mediaType", out var mt) && mt.GetString() is { Length: > 0 } declared ? declared : manifest.MediaType;
+                if (OciMediaTypes.IsIndex(metadata.MediaType) || (root.TryGetProperty("manifests", out var probe) && probe.ValueKind == JsonValueKind.Array))
+                {
+                    metadata.Manifests = new List<IndexEntry>();
+                    foreach (var entry in root.GetProperty("manifests").EnumerateArray())
+                    {
+                        var platform = entry.TryGetProperty("platform", out var p) ? PlatformOf(p) : null;
+                        // Attestations (buildx) sit in indexes as unknown/unknown; they are not images to run.
+                        if (platform is null || platform.StartsWith("unknown/", StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        metadata.Manifests.Add(new IndexEntry { Digest = entry.GetProperty("digest").GetString()!, Platform = platform });
+                    }
+                }
+                else if (root.TryGetProperty("config", out var config) && config.TryGetProperty("digest", out var configDigest))
+                {
+                    var blob = await client.GetBlobAsync(repository, configDigest.GetString()!, cancellationToken).ConfigureAwait(false);
+                    using var image = JsonDocument.Parse(blob);
+                    metadata.Platform = PlatformOf(image.RootElement);
+                    if (image.RootElement.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.String
+                        && DateTimeOffset.TryParse(created.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+                    {
+                        metadata.Created = when;
+                    }
+                }
+            }
+
+            Options.Cache.Set(digest, metadata);
+            return metadata;
+        }
+
+        private static string? PlatformOf(JsonElement element)
+        {
+            var os = element.TryGetProperty("os", out var o) ? o.GetString() : null;
+            var arch = element.TryGetProperty("architecture", out var a) ? a.GetString() : null;
+            if (string.IsNullOrEmpty(os) || string.IsNullOrEmpty(arch))
+            {
+                return null;
+            }
+
+            var variant = element.TryGetProperty("variant", out var v) ? v.GetString() : null;
+            return os + "/" + arch + (string.IsNullOrEmpty(variant) ? string.Empty : "/" + variant);
+        }
+
+        public void Dispose()
+        {
+            foreach (var client in clients.Values.Where(c => c.IsValueCreated))
+            {
+                client.Value.Dispose();
+            }
+        }
+    }
+}
