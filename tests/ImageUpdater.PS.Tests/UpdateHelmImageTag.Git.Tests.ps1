@@ -208,20 +208,24 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         Get-CommitCount $repo | Should -Be ($before + 2)
     }
 
-    It 'hands argocd-method candidates to the Argo CD writer, which needs a connection' {
+    It 'hands an argocd-method candidate to the Argo CD API, not git: without a session it says to connect' {
         $repo = New-GitOpsRepository 'web'
         $candidate = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-method' = 'argocd' })
-        $saved = $env:ARGOCD_SERVER; $env:ARGOCD_SERVER = $null
+        $before = Get-CommitCount $repo
+        $saved = $env:ARGOCD_SERVER, $env:ARGOCD_AUTH_TOKEN
+        Disconnect-ArgoCD
         try {
+            $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null
             $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
         }
-        finally { $env:ARGOCD_SERVER = $saved }
+        finally { $env:ARGOCD_SERVER, $env:ARGOCD_AUTH_TOKEN = $saved }
 
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ArgoCDNotConnected,*'
+        $errs[0].Exception.Message | Should -Match 'Connect-ArgoCD'
         $result.Status | Should -Be 'Failed'
         $result.Method | Should -Be 'argocd'
-        Test-Path $repo.Cache | Should -BeFalse
+        Get-CommitCount $repo | Should -Be $before
     }
 }
 
