@@ -12,15 +12,21 @@
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
         'formats/Registries.Format.ps1xml'
+        'formats/Argo.Format.ps1xml'
+        'formats/Results.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Connect-ArgoCD'
+        'Disconnect-ArgoCD'
         'Find-EcrTag'
         'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
         'Test-ImageUpdaterAnnotation'
+        'Update-HelmImageTag'
+        'Update-KustomizeImage'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -59,6 +59,7 @@ namespace ImageUpdater.Core.Annotations
             var writeBack = ParseWriteBack(keys, Report);
 
             var parsed = new ParsedAnnotations(images, writeBack, diagnostics);
+            diagnostics.AddRange(WriteBack.Templates.TemplateAnnotationCheck.Check(parsed, application));
             foreach (var validator in Validators)
             {
                 diagnostics.AddRange(validator(parsed, application));
@@ -190,21 +191,9 @@ namespace ImageUpdater.Core.Annotations
             {
                 image.AllowTags = allow.Trim();
                 var key = KeyOf(keys, image, keys.ContainsKey(KeyOf(keys, image, AnnotationKeys.AllowTags)) ? AnnotationKeys.AllowTags : AnnotationKeys.TagMatch);
-                var value = image.AllowTags;
-                if (value.StartsWith("regexp:", StringComparison.Ordinal))
+                if (!AllowTagsFilter.TryParse(image.AllowTags, out _, out var allowError))
                 {
-                    try
-                    {
-                        _ = new Regex(value.Substring("regexp:".Length), RegexOptions.None, TimeSpan.FromSeconds(1));
-                    }
-                    catch (ArgumentException ex)
-                    {
-                        report(key, DiagnosticSeverity.Error, $"The regular expression does not compile ({ex.Message}); no tag matches it, so the image is never updated.");
-                    }
-                }
-                else if (value != "any")
-                {
-                    report(key, DiagnosticSeverity.Error, $"allow-tags '{value}' is neither 'any' nor 'regexp:<expression>'; no tag matches it, so the image is never updated.");
+                    report(key, DiagnosticSeverity.Error, allowError + "; the image is never updated.");
                 }
             }
 
@@ -212,6 +201,13 @@ namespace ImageUpdater.Core.Annotations
             if (ignore is not null)
             {
                 image.IgnoreTags = ignore.Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();
+                foreach (var pattern in image.IgnoreTags)
+                {
+                    if (!TagGlob.TryParse(pattern, out _, out var globError))
+                    {
+                        report(KeyOf(keys, image, AnnotationKeys.IgnoreTags), DiagnosticSeverity.Error, globError!);
+                    }
+                }
             }
 
             var platforms = Option(keys, image, AnnotationKeys.Platforms, appWide: false);
@@ -239,6 +235,12 @@ namespace ImageUpdater.Core.Annotations
             {
                 report(image.KeyAlias is null ? AnnotationKeys.ImageList : KeyOf(keys, image, AnnotationKeys.UpdateStrategy), DiagnosticSeverity.Error,
                     $"Image '{image.Image}' uses the digest strategy without a tag to track; write '{image.Image}:<tag>' in image-list.");
+            }
+
+            if (image.UpdateStrategy == UpdateStrategy.Semver && !string.IsNullOrEmpty(image.Constraint)
+                && !SemverConstraint.TryParse(image.Constraint, out _, out var constraintError))
+            {
+                report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, $"'{image}': the constraint '{image.Constraint}' is not a semver constraint ({constraintError}); no tag satisfies it.");
             }
 
             if (image.HelmImageSpec is not null && (image.HelmImageName is not null || image.HelmImageTag is not null))

@@ -153,14 +153,24 @@ namespace ImageUpdater.PS.Commands
                 return;
             }
 
-            var result = ImageUpdatePlanner.DefaultSelect(tags, new TagSelectionOptions
+            TagSelectionResult result;
+            try
             {
-                Strategy = strategy,
-                Constraint = Constraint,
-                AllowTags = AllowTags,
-                IgnoreTags = IgnoreTags,
-                Platforms = Platform,
-            });
+                result = ImageUpdatePlanner.DefaultSelect(tags, new TagSelectionOptions
+                {
+                    Strategy = strategy,
+                    Constraint = Constraint,
+                    AllowTags = AllowTags,
+                    IgnoreTags = IgnoreTags,
+                    Platforms = Platform,
+                });
+            }
+            catch (ImageUpdaterException ex)
+            {
+                WriteFailure(ex, Constraint);
+                return;
+            }
+
             WriteVerbose($"{repository}: {result.Reason}");
             if (result.Winner is null)
             {

@@ -10,11 +10,12 @@ using ImageUpdater.Core.Argo;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Reads Argo CD Applications and their image-updater annotations.</summary>
-    [Cmdlet(VerbsCommon.Get, "ArgoApplication", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "ArgoApplication", DefaultParameterSetName = ServerSet)]
     [OutputType(typeof(ArgoApplication))]
-    public sealed class GetArgoApplicationCommand : ImageUpdaterCmdlet
+    public sealed class GetArgoApplicationCommand : ArgoCmdletBase
     {
         private const string PathSet = "Path";
+        private const string KubeconfigSet = "Kubeconfig";
 
         /// <summary>Manifest files or folders (wildcards allowed).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -32,6 +33,38 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
+        /// <summary>Argo CD projects to list (server-side with -Server; also filters -Kubeconfig results).</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [Parameter(ParameterSetName = KubeconfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Project { get; set; }
+
+        /// <summary>Kubernetes label selector on the Applications' labels (team=shop,env!=prod).</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [Parameter(ParameterSetName = KubeconfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Selector { get; set; }
+
+        /// <summary>Only Applications of this namespace (apps-in-any-namespace); default: all the server shows.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? AppNamespace { get; set; }
+
+        /// <summary>Read Application resources through the Kubernetes API with this kubeconfig file.</summary>
+        [Parameter(ParameterSetName = KubeconfigSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Kubeconfig { get; set; } = string.Empty;
+
+        /// <summary>The kubeconfig context; default: its current-context.</summary>
+        [Parameter(ParameterSetName = KubeconfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Context { get; set; }
+
+        /// <summary>The namespace holding the Applications (where Argo CD runs).</summary>
+        [Parameter(ParameterSetName = KubeconfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string Namespace { get; set; } = "argocd";
+
         private WildcardPattern[]? namePatterns;
 
         protected override void BeginProcessing()
@@ -41,6 +74,16 @@ namespace ImageUpdater.PS.Commands
 
         protected override void ProcessRecord()
         {
+            switch (ParameterSetName)
+            {
+                case ServerSet:
+                    ReadFromServer();
+                    return;
+                case KubeconfigSet:
+                    ReadFromCluster();
+                    return;
+            }
+
             foreach (var file in ResolveFiles())
             {
                 WriteVerbose($"Reading Applications from '{file}'.");
@@ -62,6 +105,107 @@ namespace ImageUpdater.PS.Commands
         }
 
         private bool Matches(ArgoApplication app) => namePatterns is null || namePatterns.Any(p => p.IsMatch(app.Name));
+
+        /// <summary>Names without wildcards are fetched one by one; anything else is a listing filtered here.</summary>
+        private bool ExactNames => Name is not null && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n));
+
+        private void ReadFromServer()
+        {
+            ArgoCDConnection connection;
+            try
+            {
+                connection = ResolveConnection();
+            }
+            catch (ImageUpdaterException ex)
+            {
+                ThrowFailure(ex);
+                return;
+            }
+
+            using var client = new ArgoCDClient(connection);
+            if (ExactNames)
+            {
+                var project = Project?.Length == 1 ? Project[0] : null;
+                foreach (var name in Name!)
+                {
+                    WriteVerbose($"GET {connection.Server}api/v1/applications/{name}" + (project is null ? string.Empty : " in project " + project));
+                    Emit(() => new[] { client.GetApplicationAsync(name, AppNamespace, project).GetAwaiter().GetResult() }, client.Origin, name);
+                }
+
+                return;
+            }
+
+            WriteVerbose($"GET {connection.Server}api/v1/applications" + Describe(("projects", Project is null ? null : string.Join(",", Project)), ("selector", Selector), ("appNamespace", AppNamespace)));
+            Emit(() => client.ListApplicationsAsync(Project, Selector, AppNamespace).GetAwaiter().GetResult(), client.Origin, connection.Server.ToString());
+        }
+
+        private void ReadFromCluster()
+        {
+            KubernetesApplicationReader reader;
+            try
+            {
+                reader = new KubernetesApplicationReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+            }
+            catch (ImageUpdaterException ex)
+            {
+                ThrowFailure(ex, Kubeconfig);
+                return;
+            }
+
+            using (reader)
+            {
+                if (ExactNames)
+                {
+                    foreach (var name in Name!)
+                    {
+                        WriteVerbose($"GET application {Namespace}/{name} from the Kubernetes API at {reader.Origin}.");
+                        Emit(() => new[] { reader.GetAsync(Namespace, name).GetAwaiter().GetResult() }, reader.Origin, name);
+                    }
+
+                    return;
+                }
+
+                WriteVerbose($"LIST applications in namespace {Namespace} from the Kubernetes API at {reader.Origin}" + Describe(("labelSelector", Selector)));
+                Emit(() => reader.ListAsync(Namespace, Selector).GetAwaiter().GetResult(), reader.Origin, Namespace);
+            }
+        }
+
+        /// <summary>Maps and writes what one call returned; a failed call or a bad item is a non-terminating error.</summary>
+        private void Emit(Func<IReadOnlyList<System.Text.Json.JsonElement>> call, string origin, string target)
+        {
+            IReadOnlyList<System.Text.Json.JsonElement> items;
+            try
+            {
+                items = call();
+            }
+            catch (ImageUpdaterException ex)
+            {
+                WriteFailure(ex, target);
+                return;
+            }
+
+            foreach (var item in items)
+            {
+                try
+                {
+                    var app = ApplicationJson.ToApplication(item, origin);
+                    if (Matches(app) && (Project is null || Project.Contains(app.Project, StringComparer.Ordinal)))
+                    {
+                        WriteTyped(app);
+                    }
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    WriteFailure(ex, target);
+                }
+            }
+        }
+
+        private static string Describe(params (string Key, string? Value)[] filters)
+        {
+            var set = filters.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => f.Key + "=" + f.Value).ToList();
+            return set.Count == 0 ? "." : " (" + string.Join(", ", set) + ").";
+        }
 
         private IEnumerable<string> ResolveFiles()
         {

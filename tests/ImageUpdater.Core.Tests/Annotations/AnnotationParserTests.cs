@@ -93,7 +93,7 @@ namespace ImageUpdater.Core.Tests.Annotations
         }
 
         [Theory]
-        [InlineData("regexp:^v[0-9+$", "does not compile")]
+        [InlineData("regexp:^v[0-9+$", "not a valid regular expression")]
         [InlineData("semver", "neither 'any' nor 'regexp:")]
         public void InvalidAllowTags_IsAnError(string value, string message)
         {
@@ -123,6 +123,25 @@ namespace ImageUpdater.Core.Tests.Annotations
         {
             var p = Parse(("image-list", "a=img"), ("a.update-strategy", "digest"));
             Assert.Contains(Errors(p), d => d.Message.Contains("digest strategy without a tag"));
+        }
+
+        [Theory]
+        [InlineData("a=img:~1.4", true)]
+        [InlineData("a=img:>=1.2 <2.0 || ^3", true)]
+        [InlineData("a=img:1.2.x", true)]
+        [InlineData("a=img:~>>1", false)]
+        [InlineData("a=img:latest", false)]
+        public void SemverConstraintsAreChecked(string list, bool valid)
+        {
+            var p = Parse(("image-list", list));
+            Assert.Equal(valid, !Errors(p).Any(d => d.Message.Contains("not a semver constraint")));
+        }
+
+        [Fact]
+        public void InvalidIgnoreTagsGlob_IsAnError()
+        {
+            var p = Parse(("image-list", "a=img"), ("a.ignore-tags", "ok-*, [unclosed"));
+            Assert.Contains(Errors(p), d => d.Key == "a.ignore-tags");
         }
 
         [Fact]

@@ -22,125 +22,84 @@ namespace ImageUpdater.Core.Tests.Registries
         [InlineData(1000)]
         [InlineData(1001)]
         [InlineData(2500)]
+        [InlineData(5000)]
         public async Task ListingCostsOneDescribeImagesCallPerThousandImages(int images)
         {
-            var emulator = EcrTestBed.Start(o => o.Generated["big/repo"] = images);
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var details = await client.DescribeImagesAsync("big/repo", cancellationToken: TestContext.Current.CancellationToken);
-                Assert.Equal(images, details.Count);
-                Assert.Equal(images, details.Select(d => d.ImageTags[0]).Distinct().Count());
-                Assert.Equal((images + 999) / 1000, emulator.RequestCount("DescribeImages"));
-                Assert.Equal((images + 999) / 1000, client.Requests["DescribeImages"]);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.Generated["big/repo"] = images);
+            using var client = EcrTestBed.Client(emulator);
+            var details = await client.DescribeImagesAsync("big/repo", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(images, details.Count);
+            Assert.Equal(images, details.Select(d => d.ImageTags[0]).Distinct().Count());
+            Assert.Equal((images + 999) / 1000, emulator.RequestCount("DescribeImages"));
+            Assert.Equal((images + 999) / 1000, client.Requests["DescribeImages"]);
         }
 
         [Fact]
         public async Task ReadsTagsDigestsSizesAndFractionalPushTimes()
         {
-            var emulator = EcrTestBed.Start(o => o.SeedJson.Add(Seed));
-            try
-            {
-                using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
-                var tags = await registry.ListTagsAsync(emulator.RegistryHost, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken);
-                Assert.Equal(new[] { "1.4.2", "latest", "1.5.0" }, tags.Select(t => t.Tag).ToArray());
-                var first = tags[0];
-                Assert.Equal(emulator.RegistryHost, first.Registry);
-                Assert.Equal("team/app", first.Repository);
-                Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000000500), first.PushedAt);
-                Assert.Equal(48318255, first.SizeBytes);
-                Assert.StartsWith("sha256:", first.Digest);
-                Assert.Equal(first.Digest, tags[1].Digest);
-                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000100), tags[2].PushedAt);
-                Assert.Empty(tags[2].Platforms);
-                Assert.False(registry.Requests.ContainsKey("BatchGetImage"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.SeedJson.Add(Seed));
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            var tags = await registry.ListTagsAsync(emulator.RegistryHost, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken);
+            Assert.Equal(new[] { "1.4.2", "latest", "1.5.0" }, tags.Select(t => t.Tag).ToArray());
+            var first = tags[0];
+            Assert.Equal(emulator.RegistryHost, first.Registry);
+            Assert.Equal("team/app", first.Repository);
+            Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000000500), first.PushedAt);
+            Assert.Equal(48318255, first.SizeBytes);
+            Assert.StartsWith("sha256:", first.Digest);
+            Assert.Equal(first.Digest, tags[1].Digest);
+            Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000100), tags[2].PushedAt);
+            Assert.Empty(tags[2].Platforms);
+            Assert.False(registry.Requests.ContainsKey("BatchGetImage"));
         }
 
         [Fact]
         public async Task PlatformsAreReadFromManifestListsOnlyWhenAsked()
         {
-            var emulator = EcrTestBed.Start(o => o.SeedJson.Add(Seed));
-            try
-            {
-                using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
-                var tags = await registry.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { Platforms = new[] { "linux/arm64" } }, TestContext.Current.CancellationToken);
-                Assert.Equal(new[] { "linux/amd64", "linux/arm64/v8" }, tags.Single(t => t.Tag == "1.5.0").Platforms);
-                Assert.Empty(tags.Single(t => t.Tag == "1.4.2").Platforms);
-                Assert.Equal(1, emulator.RequestCount("BatchGetImage"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.SeedJson.Add(Seed));
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            var tags = await registry.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { Platforms = new[] { "linux/arm64" } }, TestContext.Current.CancellationToken);
+            Assert.Equal(new[] { "linux/amd64", "linux/arm64/v8" }, tags.Single(t => t.Tag == "1.5.0").Platforms);
+            Assert.Empty(tags.Single(t => t.Tag == "1.4.2").Platforms);
+            Assert.Equal(1, emulator.RequestCount("BatchGetImage"));
         }
 
         [Fact]
         public async Task MissingRepositoryIsObjectNotFound()
         {
-            var emulator = EcrTestBed.Start();
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("no/such", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrRepositoryNotFound", ex.ErrorId);
-                Assert.Equal(FailureKind.ObjectNotFound, ex.Kind);
-                Assert.Contains("'no/such'", ex.Message);
-                Assert.Equal(1, emulator.RequestCount("DescribeImages"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start();
+            using var client = EcrTestBed.Client(emulator);
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("no/such", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrRepositoryNotFound", ex.ErrorId);
+            Assert.Equal(FailureKind.ObjectNotFound, ex.Kind);
+            Assert.Contains("'no/such'", ex.Message);
+            Assert.Equal(1, emulator.RequestCount("DescribeImages"));
         }
 
         [Fact]
         public async Task WrongSecretIsAnInvalidSignatureThatNeverEchoesSecrets()
         {
-            var emulator = EcrTestBed.Start(o => o.Keys["ASIAEMULATOR00000002"] = ("right-secret", "session-token-value"));
-            try
-            {
-                using var client = EcrTestBed.Client(emulator, "ASIAEMULATOR00000002", "wrong-secret", "session-token-value");
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrInvalidSignature", ex.ErrorId);
-                Assert.Equal(FailureKind.AuthenticationError, ex.Kind);
-                Assert.Contains("secret key", ex.Message);
-                Assert.DoesNotContain("wrong-secret", ex.Message);
-                Assert.DoesNotContain("session-token-value", ex.Message);
-                Assert.Equal(1, emulator.RequestCount("DescribeImages"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.Keys["ASIAEMULATOR00000002"] = ("right-secret", "session-token-value"));
+            using var client = EcrTestBed.Client(emulator, "ASIAEMULATOR00000002", "wrong-secret", "session-token-value");
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrInvalidSignature", ex.ErrorId);
+            Assert.Equal(FailureKind.AuthenticationError, ex.Kind);
+            Assert.Contains("secret key", ex.Message);
+            Assert.DoesNotContain("wrong-secret", ex.Message);
+            Assert.DoesNotContain("session-token-value", ex.Message);
+            Assert.Equal(1, emulator.RequestCount("DescribeImages"));
         }
 
         [Fact]
         public async Task SessionTokenIsSignedAndAccepted()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.Keys["ASIAEMULATOR00000002"] = ("right-secret", "session-token-value");
                 o.Generated["team/app"] = 3;
             });
-            try
-            {
-                using var client = EcrTestBed.Client(emulator, "ASIAEMULATOR00000002", "right-secret", "session-token-value");
-                Assert.Equal(3, (await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken)).Count);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var client = EcrTestBed.Client(emulator, "ASIAEMULATOR00000002", "right-secret", "session-token-value");
+            Assert.Equal(3, (await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken)).Count);
         }
 
         [Theory]
@@ -149,215 +108,152 @@ namespace ImageUpdater.Core.Tests.Registries
         [InlineData("denied", "EcrAccessDenied", FailureKind.PermissionDenied, "ecr:DescribeImages")]
         public async Task AuthenticationAndAuthorizationErrorsSayWhatToDo(string situation, string errorId, FailureKind kind, string hint)
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.Keys["ASIAEXPIRED000000001"] = ("secret", "old-token");
                 o.ExpiredTokens.Add("old-token");
                 o.Denied.Add(EcrEmulatorOptions.DefaultAccessKey + ":DescribeImages");
                 o.Generated["team/app"] = 3;
             });
-            try
+            using var client = situation switch
             {
-                using var client = situation switch
-                {
-                    "unknown-key" => EcrTestBed.Client(emulator, "AKIAUNKNOWN000000000", "whatever"),
-                    "expired" => EcrTestBed.Client(emulator, "ASIAEXPIRED000000001", "secret", "old-token"),
-                    _ => EcrTestBed.Client(emulator),
-                };
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal(errorId, ex.ErrorId);
-                Assert.Equal(kind, ex.Kind);
-                Assert.Contains(hint, ex.Message);
-                Assert.DoesNotContain("old-token", ex.Message);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+                "unknown-key" => EcrTestBed.Client(emulator, "AKIAUNKNOWN000000000", "whatever"),
+                "expired" => EcrTestBed.Client(emulator, "ASIAEXPIRED000000001", "secret", "old-token"),
+                _ => EcrTestBed.Client(emulator),
+            };
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal(errorId, ex.ErrorId);
+            Assert.Equal(kind, ex.Kind);
+            Assert.Contains(hint, ex.Message);
+            Assert.DoesNotContain("old-token", ex.Message);
         }
 
         [Fact]
         public async Task ClockSkewIsReportedAsSuch()
         {
-            var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 1);
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                client.SignedAt = DateTime.UtcNow.AddMinutes(-30);
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrClockSkew", ex.ErrorId);
-                Assert.Contains("clock", ex.Message);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 1);
+            using var client = EcrTestBed.Client(emulator);
+            client.SignedAt = DateTime.UtcNow.AddMinutes(-30);
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrClockSkew", ex.ErrorId);
+            Assert.Contains("clock", ex.Message);
         }
 
         [Fact]
         public async Task ThrottlingAndServerErrorsAreRetriedThenSucceed()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.ThrottleFirst = 2;
                 o.FailFirst = 1;
                 o.Generated["team/app"] = 5;
             });
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var details = await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken);
-                Assert.Equal(5, details.Count);
-                Assert.Equal(3, client.Retries);
-                Assert.Equal(4, emulator.RequestCount("DescribeImages"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var client = EcrTestBed.Client(emulator);
+            var details = await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(5, details.Count);
+            Assert.Equal(3, client.Retries);
+            Assert.Equal(4, emulator.RequestCount("DescribeImages"));
         }
 
         [Fact]
         public async Task PersistentThrottlingEndsInAClearErrorAfterBoundedTries()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.ThrottleRate = 1.0;
                 o.Generated["team/app"] = 5;
             });
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrThrottled", ex.ErrorId);
-                Assert.Equal(FailureKind.LimitsExceeded, ex.Kind);
-                Assert.Contains("after 4 tries", ex.Message);
-                Assert.Equal(4, emulator.RequestCount("DescribeImages"));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var client = EcrTestBed.Client(emulator);
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrThrottled", ex.ErrorId);
+            Assert.Equal(FailureKind.LimitsExceeded, ex.Kind);
+            Assert.Contains("after 4 tries", ex.Message);
+            Assert.Equal(4, emulator.RequestCount("DescribeImages"));
         }
 
         [Fact]
         public async Task PersistentServerErrorsEndAsResourceUnavailable()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.FailFirst = 100;
                 o.Generated["team/app"] = 5;
             });
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrUnavailable", ex.ErrorId);
-                Assert.Equal(FailureKind.ResourceUnavailable, ex.Kind);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var client = EcrTestBed.Client(emulator);
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrUnavailable", ex.ErrorId);
+            Assert.Equal(FailureKind.ResourceUnavailable, ex.Kind);
         }
 
         [Fact]
         public async Task AuthorizationTokenOpensTheRegistryApi()
         {
-            var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 3);
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var login = await client.GetAuthorizationTokenAsync(cancellationToken: TestContext.Current.CancellationToken);
-                Assert.Equal("AWS", login.UserName);
-                Assert.True(login.ExpiresAt > DateTimeOffset.UtcNow.AddHours(11));
-                Assert.DoesNotContain(login.Password, login.ToString());
-                using var http = new HttpClient();
-                var anonymous = await http.GetAsync(emulator.Url + "v2/team/app/tags/list", TestContext.Current.CancellationToken);
-                Assert.Equal(401, (int)anonymous.StatusCode);
-                Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.First().Scheme);
-                var request = new HttpRequestMessage(HttpMethod.Get, login.ProxyEndpoint + "/v2/team/app/tags/list");
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", login.BasicToken);
-                var listed = await http.SendAsync(request, TestContext.Current.CancellationToken);
-                Assert.Equal(200, (int)listed.StatusCode);
-                Assert.Contains("1.0.2", await listed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 3);
+            using var client = EcrTestBed.Client(emulator);
+            var login = await client.GetAuthorizationTokenAsync(cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal("AWS", login.UserName);
+            Assert.True(login.ExpiresAt > DateTimeOffset.UtcNow.AddHours(11));
+            Assert.DoesNotContain(login.Password, login.ToString());
+            using var http = new HttpClient();
+            var anonymous = await http.GetAsync(emulator.Url + "v2/team/app/tags/list", TestContext.Current.CancellationToken);
+            Assert.Equal(401, (int)anonymous.StatusCode);
+            Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.First().Scheme);
+            var request = new HttpRequestMessage(HttpMethod.Get, login.ProxyEndpoint + "/v2/team/app/tags/list");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", login.BasicToken);
+            var listed = await http.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(200, (int)listed.StatusCode);
+            Assert.Contains("1.0.2", await listed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
         [Fact]
         public async Task DescribeRepositoriesListsAndNamesRepositories()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.Generated["team/app"] = 1;
                 o.Generated["team/api"] = 1;
             });
-            try
-            {
-                using var client = EcrTestBed.Client(emulator);
-                var all = await client.DescribeRepositoriesAsync(cancellationToken: TestContext.Current.CancellationToken);
-                Assert.Equal(new[] { "team/api", "team/app" }, all.Select(r => r.RepositoryName).ToArray());
-                Assert.Equal(emulator.RegistryHost + "/team/api", all[0].RepositoryUri);
-                var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeRepositoriesAsync(new[] { "team/none" }, cancellationToken: TestContext.Current.CancellationToken));
-                Assert.Equal("EcrRepositoryNotFound", ex.ErrorId);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var client = EcrTestBed.Client(emulator);
+            var all = await client.DescribeRepositoriesAsync(cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(new[] { "team/api", "team/app" }, all.Select(r => r.RepositoryName).ToArray());
+            Assert.Equal(emulator.RegistryHost + "/team/api", all[0].RepositoryUri);
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeRepositoriesAsync(new[] { "team/none" }, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("EcrRepositoryNotFound", ex.ErrorId);
         }
 
         [Fact]
         public async Task EmulatorRejectsUnsignedAndMistypedRequests()
         {
-            var emulator = EcrTestBed.Start();
-            try
-            {
-                using var http = new HttpClient();
-                var unsigned = new HttpRequestMessage(HttpMethod.Post, emulator.Url) { Content = new StringContent("{}", Encoding.UTF8) };
-                unsigned.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
-                unsigned.Headers.Add("X-Amz-Target", EcrClient.TargetPrefix + "DescribeRepositories");
-                var response = await http.SendAsync(unsigned, TestContext.Current.CancellationToken);
-                Assert.Equal(403, (int)response.StatusCode);
-                Assert.Contains("MissingAuthenticationTokenException", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            await using var emulator = EcrTestBed.Start();
+            using var http = new HttpClient();
+            var unsigned = new HttpRequestMessage(HttpMethod.Post, emulator.Url) { Content = new StringContent("{}", Encoding.UTF8) };
+            unsigned.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+            unsigned.Headers.Add("X-Amz-Target", EcrClient.TargetPrefix + "DescribeRepositories");
+            var response = await http.SendAsync(unsigned, TestContext.Current.CancellationToken);
+            Assert.Equal(403, (int)response.StatusCode);
+            Assert.Contains("MissingAuthenticationTokenException", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
-                var wrongTarget = new HttpRequestMessage(HttpMethod.Post, emulator.Url) { Content = new StringContent("{}") };
-                wrongTarget.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DeleteRepository");
-                response = await http.SendAsync(wrongTarget, TestContext.Current.CancellationToken);
-                Assert.Contains("UnknownOperationException", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            var wrongTarget = new HttpRequestMessage(HttpMethod.Post, emulator.Url) { Content = new StringContent("{}") };
+            wrongTarget.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DeleteRepository");
+            response = await http.SendAsync(wrongTarget, TestContext.Current.CancellationToken);
+            Assert.Contains("UnknownOperationException", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
         [Fact]
         public async Task CachingClientListsEachRepositoryOnceForConcurrentCallers()
         {
-            var emulator = EcrTestBed.Start(o =>
+            await using var emulator = EcrTestBed.Start(o =>
             {
                 o.Generated["team/app"] = 1500;
                 o.Latency = TimeSpan.FromMilliseconds(20);
             });
-            try
-            {
-                using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
-                var cached = new CachingRegistryClient(registry);
-                var calls = Enumerable.Range(0, 20).Select(_ => Task.Run(() => cached.ListTagsAsync(emulator.RegistryHost, "team/app", TagListOptions.Default))).ToArray();
-                var results = await Task.WhenAll(calls);
-                Assert.All(results, r => Assert.Equal(1500, r.Count));
-                Assert.Equal(2, emulator.RequestCount("DescribeImages"));
-                Assert.Equal(1, cached.Listings);
-            }
-            finally
-            {
-                EcrTestBed.Dispose(emulator);
-            }
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            var cached = new CachingRegistryClient(registry);
+            var calls = Enumerable.Range(0, 20).Select(_ => Task.Run(() => cached.ListTagsAsync(emulator.RegistryHost, "team/app", TagListOptions.Default))).ToArray();
+            var results = await Task.WhenAll(calls);
+            Assert.All(results, r => Assert.Equal(1500, r.Count));
+            Assert.Equal(2, emulator.RequestCount("DescribeImages"));
+            Assert.Equal(1, cached.Listings);
         }
     }
 }

@@ -246,7 +246,7 @@ namespace ImageUpdater.Core.Tests.Tags
         [Fact]
         public void Options_come_from_an_image_spec()
         {
-            var spec = new global::ImageUpdater.Core.Annotations.ImageSpec("app", Images.ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
+            var spec = new ImageUpdater.Core.Annotations.ImageSpec("app", ImageUpdater.Core.Images.ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
             {
                 AllowTags = "regexp:^1",
                 IgnoreTags = new[] { "1.4.9" },

@@ -33,7 +33,5 @@ namespace ImageUpdater.Core.Tests.Registries
             client.RetryDelay = (_, _) => Task.CompletedTask;
             return client;
         }
-
-        public static void Dispose(EcrEmulator emulator) => emulator.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

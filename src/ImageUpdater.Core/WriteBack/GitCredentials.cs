@@ -1,0 +1,50 @@
+using System;
+using System.Net;
+using System.Security;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>
+    /// How git write-back authenticates: an HTTPS user and password/token, or an SSH private key (with an optional passphrase).
+    /// ToString never shows a secret.
+    /// </summary>
+    public sealed class GitCredentials
+    {
+        /// <summary>Environment variables read when no credential is passed (documented in Update-HelmImageTag's help).</summary>
+        public const string UserNameVariable = "IMAGEUPDATER_GIT_USERNAME";
+
+        public const string PasswordVariable = "IMAGEUPDATER_GIT_PASSWORD";
+
+        public const string SshKeyVariable = "IMAGEUPDATER_GIT_SSH_KEY";
+
+        public NetworkCredential? Https { get; set; }
+
+        public string? SshKeyPath { get; set; }
+
+        public SecureString? SshKeyPassphrase { get; set; }
+
+        public bool IsEmpty => Https is null && SshKeyPath is null;
+
+        /// <summary>The credentials from IMAGEUPDATER_GIT_USERNAME/IMAGEUPDATER_GIT_PASSWORD (user defaults to x-access-token) and IMAGEUPDATER_GIT_SSH_KEY.</summary>
+        public static GitCredentials FromEnvironment()
+        {
+            var credentials = new GitCredentials();
+            var password = Environment.GetEnvironmentVariable(PasswordVariable);
+            if (!string.IsNullOrEmpty(password))
+            {
+                var user = Environment.GetEnvironmentVariable(UserNameVariable);
+                credentials.Https = new NetworkCredential(string.IsNullOrEmpty(user) ? "x-access-token" : user, password);
+            }
+
+            var key = Environment.GetEnvironmentVariable(SshKeyVariable);
+            if (!string.IsNullOrEmpty(key))
+            {
+                credentials.SshKeyPath = key;
+            }
+
+            return credentials;
+        }
+
+        public override string ToString() => Https is not null ? "https user " + Https.UserName : SshKeyPath is not null ? "ssh key " + SshKeyPath : "none";
+    }
+}

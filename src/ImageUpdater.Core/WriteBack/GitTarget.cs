@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.Updating;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>The file a git write-back edits for one application, resolved inside a checkout.</summary>
+    public sealed class GitTarget
+    {
+        public GitTarget(WriteBackTargetKind kind, string relativePath, string fullPath, ArgoApplication application)
+        {
+            Kind = kind;
+            RelativePath = relativePath;
+            FullPath = fullPath;
+            Application = application;
+        }
+
+        public WriteBackTargetKind Kind { get; }
+
+        /// <summary>Path from the repository root with '/' separators (what the commit shows).</summary>
+        public string RelativePath { get; }
+
+        public string FullPath { get; }
+
+        public ArgoApplication Application { get; }
+
+        public override string ToString() => RelativePath;
+
+        /// <summary>
+        /// Resolves an application's write-back target inside a checkout: relative to the source path, '/'-rooted from the repository root.
+        /// A path that leaves the repository or enters .git throws (InvalidArgument) before anything is written.
+        /// </summary>
+        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source)
+        {
+            var spec = application.WriteBack.Target;
+            var sourcePath = (source?.Path ?? string.Empty).Trim('/');
+            string path;
+            switch (spec.Kind)
+            {
+                case WriteBackTargetKind.HelmValues:
+                    path = spec.Path ?? "values.yaml";
+                    break;
+                case WriteBackTargetKind.Kustomization:
+                    path = spec.Path ?? ".";
+                    break;
+                case WriteBackTargetKind.File:
+                    path = spec.Path ?? throw new ImageUpdaterException("WriteBackTargetEmpty", FailureKind.InvalidArgument, $"Application '{application.QualifiedName}' has an empty write-back-target.", application);
+                    break;
+                default:
+                    path = DefaultSourceFileName(application);
+                    break;
+            }
+
+            var root = Path.GetFullPath(repositoryRoot).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            var relative = path.StartsWith("/", StringComparison.Ordinal) ? path.TrimStart('/') : (sourcePath.Length == 0 ? path : sourcePath + "/" + path);
+            var full = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
+            var comparison = RuntimeIsCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison) && !string.Equals(full, root, comparison))
+            {
+                throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' resolves outside the repository; write a path inside it (relative to the source path '{sourcePath}', or '/'-rooted from the repository root).", application);
+            }
+
+            if (spec.Kind == WriteBackTargetKind.Kustomization && (Directory.Exists(full) || string.Equals(full, root, comparison) || Path.GetExtension(full).Length == 0 && !File.Exists(full)))
+            {
+                // A kustomization target names a folder; use the kustomization file it holds.
+                full = KustomizationTarget.FileNames.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists) ?? Path.Combine(full, KustomizationTarget.FileNames[0]);
+            }
+
+            var relativeFull = full.Length > root.Length ? full.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;
+            if (relativeFull.Length == 0 || relativeFull.Split('/').Any(s => string.Equals(s, ".git", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ImageUpdaterException("WriteBackTargetInvalid", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' does not name a file of the repository's working tree.", application);
+            }
+
+            RefuseLinkOutside(root, full, spec, application, comparison);
+            return new GitTarget(spec.Kind, relativeFull, full, application);
+        }
+
+        /// <summary>Upstream's default file: <c>.argocd-source-&lt;app&gt;.yaml</c>, or <c>&lt;namespace&gt;_&lt;app&gt;</c> for applications outside the argocd namespace.</summary>
+        public static string DefaultSourceFileName(ArgoApplication application) =>
+            string.IsNullOrEmpty(application.Namespace) || application.Namespace == "argocd"
+                ? ".argocd-source-" + application.Name + ".yaml"
+                : ".argocd-source-" + application.Namespace + "_" + application.Name + ".yaml";
+
+        /// <summary>The source the annotations point at: the one whose repoURL is git-repository, else the first Helm or Kustomize source, else the first.</summary>
+        public static ApplicationSource? AnnotatedSource(ArgoApplication application)
+        {
+            var sources = application.Sources;
+            if (sources.Count == 0)
+            {
+                return null;
+            }
+
+            var repository = application.WriteBack.Repository;
+            if (!string.IsNullOrEmpty(repository))
+            {
+                var match = sources.FirstOrDefault(s => SameRepository(s.RepoUrl, repository));
+                if (match is not null)
+                {
+                    return match;
+                }
+            }
+
+            return sources.FirstOrDefault(s => s.IsHelm || s.IsKustomize) ?? sources[0];
+        }
+
+        internal static bool SameRepository(string? a, string? b) =>
+            a is not null && b is not null && string.Equals(Normalize(a), Normalize(b), StringComparison.OrdinalIgnoreCase);
+
+        private static string Normalize(string url)
+        {
+            var u = url.Trim().TrimEnd('/');
+            return u.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? u.Substring(0, u.Length - 4) : u;
+        }
+
+        private static bool RuntimeIsCaseInsensitive => Path.DirectorySeparatorChar == '\\';
+
+        private static void RefuseLinkOutside(string root, string full, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)
+        {
+#if NET8_0_OR_GREATER
+            // A symbolic link in the checkout must not carry the write outside the repository.
+            for (var current = full; current.Length > root.Length; current = Path.GetDirectoryName(current)!)
+            {
+                FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+                if (info.Exists && info.LinkTarget is not null)
+                {
+                    var resolved = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+                    if (resolved is null || !resolved.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+                    {
+                        throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{current.Substring(root.Length + 1)}', which points outside the repository.", application);
+                    }
+                }
+            }
+#else
+            _ = root;
+            _ = full;
+            _ = spec;
+            _ = application;
+            _ = comparison;
+#endif
+        }
+    }
+
+    /// <summary>Computes a target file's new content from its current content; the YAML write-back targets implement it.</summary>
+    public interface IGitTargetEditor
+    {
+        /// <summary>Returns the new bytes (equal to <paramref name="content"/> when nothing changes); <paramref name="content"/> is null when the file does not exist. Bytes, so BOMs and line endings survive.</summary>
+        byte[] Edit(GitTarget target, byte[]? content, IReadOnlyList<ImageUpdateCandidate> changes);
+    }
+}

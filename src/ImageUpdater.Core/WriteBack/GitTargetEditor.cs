@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using System.Linq;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Updating;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>Git write-back's file edits, done by the byte-preserving YAML targets (Helm values, kustomization, .argocd-source).</summary>
+    public sealed class GitTargetEditor : IGitTargetEditor
+    {
+        public byte[] Edit(GitTarget target, byte[]? content, IReadOnlyList<ImageUpdateCandidate> changes)
+        {
+            var edit = For(target).Apply(target.FullPath, content, changes.Select(ImageUpdate.From).ToList());
+            return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
+        }
+
+        /// <summary>
+        /// The YAML target for a kind; a verbatim file path (upstream's backward-compatible form) holds parameter overrides like .argocd-source.
+        /// </summary>
+        private static IWriteBackTarget For(GitTarget target)
+        {
+            switch (target.Kind)
+            {
+                case WriteBackTargetKind.HelmValues:
+                    return new HelmValuesTarget();
+                case WriteBackTargetKind.Kustomization:
+                    return new KustomizationTarget();
+                default:
+                    var source = GitTarget.AnnotatedSource(target.Application);
+                    var form = source is not null && source.IsKustomize && !source.IsHelm ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
+                    return new ArgoCDSourceTarget(target.Application.Name, form);
+            }
+        }
+    }
+}

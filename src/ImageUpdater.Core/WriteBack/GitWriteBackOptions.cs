@@ -1,0 +1,102 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>How <see cref="GitWriteBack"/> reaches repositories and commits.</summary>
+    public sealed class GitWriteBackOptions
+    {
+        /// <summary>The upstream author when neither annotations nor options name one.</summary>
+        public const string DefaultAuthorName = "argocd-image-updater";
+
+        public const string DefaultAuthorEmail = "noreply@argoproj.io";
+
+        /// <summary>Folder of the clone cache (one clone per repository URL); null = <see cref="DefaultWorkingDirectory"/>.</summary>
+        public string? WorkingDirectory { get; set; }
+
+        /// <summary>An existing checkout to commit into instead of the cache; pushes only when <see cref="Push"/> is set.</summary>
+        public string? LocalRepository { get; set; }
+
+        /// <summary>With <see cref="LocalRepository"/>: push the commit to the branch's remote.</summary>
+        public bool Push { get; set; }
+
+        public GitCredentials Credentials { get; set; } = new GitCredentials();
+
+        public string? AuthorName { get; set; }
+
+        public string? AuthorEmail { get; set; }
+
+        /// <summary>Compute diffs only: no commit, no push.</summary>
+        public bool WhatIf { get; set; }
+
+        /// <summary>Pushes tried per branch before a rejected (non-fast-forward) push becomes an error.</summary>
+        public int MaxPushAttempts { get; set; } = 5;
+
+        /// <summary>First wait after a rejected push; doubled each retry, with jitter.</summary>
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>What is asked of which server (never a secret).</summary>
+        public Action<string>? Verbose { get; set; }
+
+        public Action<string>? Warning { get; set; }
+
+        public CancellationToken CancellationToken { get; set; }
+
+        /// <summary>Runs just before each push (tests use it to land a concurrent commit).</summary>
+        internal Action<string>? BeforePush { get; set; }
+
+        /// <summary><c>$XDG_CACHE_HOME</c> or <c>~/.cache</c> (Linux), <c>~/Library/Caches</c> (macOS), <c>%LOCALAPPDATA%</c> (Windows), then <c>ImageUpdater.PS/git</c>.</summary>
+        public static string DefaultWorkingDirectory
+        {
+            get
+            {
+                string root;
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                {
+                    root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+                }
+                else if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+                {
+                    root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "Library", "Caches");
+                }
+                else
+                {
+                    var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+                    root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg!;
+                }
+
+                return Path.Combine(root, "ImageUpdater.PS", "git");
+            }
+        }
+    }
+
+    /// <summary>Network and commit counts of a <see cref="GitWriteBack"/> (what the bench prints).</summary>
+    public sealed class GitWriteBackStatistics
+    {
+        private int clones;
+        private int fetches;
+        private int commits;
+        private int pushes;
+
+        /// <summary>Fetches, including the one that fills a new clone.</summary>
+        public int Fetches => fetches;
+
+        public int Clones => clones;
+
+        public int Commits => commits;
+
+        public int Pushes => pushes;
+
+        internal void Clone() => Interlocked.Increment(ref clones);
+
+        internal void Fetch() => Interlocked.Increment(ref fetches);
+
+        internal void Commit() => Interlocked.Increment(ref commits);
+
+        internal void Pushed() => Interlocked.Increment(ref pushes);
+
+        public override string ToString() => $"fetches {Fetches} (clones {Clones}), commits {Commits}, pushes {Pushes}";
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>
+    /// A Helm values file (write-back-target <c>helmvalues[:path]</c>): writes the tag at the image-tag key, the name at the image-name key
+    /// (a registry-less short form already there is kept), or <c>name:tag</c> at the image-spec key.
+    /// </summary>
+    public sealed class HelmValuesTarget : YamlFileTarget
+    {
+        protected override bool CreatesFile => false;
+
+        protected override Outcome Edit(Yaml.YamlEditor editor, ImageUpdate update)
+        {
+            if (update.HelmImageTagKey is null && update.HelmImageSpecKey is null && update.HelmImageNameKey is null)
+            {
+                throw new ImageUpdaterException("HelmImageKeyMissing", FailureKind.InvalidArgument,
+                    $"No Helm key says where {update.Image ?? "the image"} goes in {editor.SourceName}; set the helm.image-tag (and helm.image-name) or helm.image-spec annotation, or pass -ImageTagKey / -ImageSpecKey.", update);
+            }
+
+            var changes = new List<Yaml.YamlScalarChange>();
+            string? oldTag = null;
+            if (update.HelmImageSpecKey is { } specKey)
+            {
+                var existing = editor.GetScalar(specKey);
+                var name = update.NewName ?? update.Image ?? ImageReferenceText.NameOf(existing)
+                    ?? throw new ImageUpdaterException("HelmImageNameMissing", FailureKind.InvalidArgument,
+                        $"'{specKey}' in {editor.SourceName} holds no image to keep, and no image name was given; pass -Image.", update);
+                oldTag = ImageReferenceText.TagOf(existing);
+                changes.Add(editor.SetScalar(specKey, ImageReferenceText.Join(name, update.NewTag, update.Digest)));
+            }
+
+            if (update.HelmImageNameKey is { } nameKey && (update.NewName ?? update.Image) is { } image)
+            {
+                var existing = editor.GetScalar(nameKey);
+                if (existing is null || !ImageReferenceText.IsShortFormOf(existing, image))
+                {
+                    changes.Add(editor.SetScalar(nameKey, image));
+                }
+            }
+
+            if (update.HelmImageTagKey is { } tagKey)
+            {
+                oldTag = editor.GetScalar(tagKey);
+                changes.Add(editor.SetScalar(tagKey, update.TagValue));
+            }
+
+            return new Outcome(oldTag, changes, update.HelmImageTagKey ?? update.HelmImageSpecKey ?? string.Empty);
+        }
+    }
+}

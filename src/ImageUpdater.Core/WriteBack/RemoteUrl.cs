@@ -1,0 +1,34 @@
+using System;
+using System.Net;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>Repository URLs as stored and shown: user information (a token in the URL) is taken out and used as a credential instead.</summary>
+    internal static class RemoteUrl
+    {
+        /// <summary>The URL without <c>user:password@</c>; <paramref name="embedded"/> gets them when both were present.</summary>
+        public static string Clean(string url, out NetworkCredential? embedded)
+        {
+            embedded = null;
+            var trimmed = url.Trim();
+            if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo) || !IsHttp(trimmed))
+            {
+                return trimmed;
+            }
+
+            var parts = uri.UserInfo.Split(new[] { ':' }, 2);
+            if (parts.Length == 2)
+            {
+                embedded = new NetworkCredential(Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]));
+            }
+
+            var builder = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty };
+            var clean = builder.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
+            // UriBuilder adds a slash to a bare host; keep the path as written.
+            return trimmed.EndsWith("/", StringComparison.Ordinal) || !clean.EndsWith("/", StringComparison.Ordinal) ? clean : clean.TrimEnd('/');
+        }
+
+        public static bool IsHttp(string url) =>
+            url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ImageUpdater.Core.WriteBack.Templates
+{
+    /// <summary>Commit messages from upstream's template fields (<c>.AppName</c>, <c>.AppChanges</c>) plus top-level <c>.Tag</c>/<c>.NewTag</c>/<c>.OldTag</c>/<c>.Image</c>.</summary>
+    public static class CommitMessageTemplate
+    {
+        /// <summary>Upstream's <c>DefaultGitCommitMessage</c>, byte for byte.</summary>
+        public const string Default = "build: automatic update of {{ .AppName }}\n\n{{ range .AppChanges -}}\nupdates image {{ .Image }} tag '{{ .OldTag }}' to '{{ .NewTag }}'\n{{ end -}}\n";
+
+        /// <summary>What a commit-message template may refer to; the annotation linter validates against it.</summary>
+        public static readonly TemplateFields Fields = new TemplateFields(new Dictionary<string, TemplateFields?>
+        {
+            ["AppName"] = null,
+            ["AppNamespace"] = null,
+            ["AppChanges"] = TemplateFields.ListOf("Image", "Alias", "OldTag", "NewTag", "Tag"),
+            ["Image"] = null,
+            ["Alias"] = null,
+            ["OldTag"] = null,
+            ["NewTag"] = null,
+            ["Tag"] = null,
+        });
+
+        /// <summary>Upstream's message when the template cannot be rendered.</summary>
+        public static string Fallback(string appName) => "build: update of application " + appName;
+
+        /// <summary>Renders the template (null or empty = <see cref="Default"/>); on any failure returns <see cref="Fallback"/> and reports why through <paramref name="warn"/>.</summary>
+        public static string Render(string? template, string appName, string? appNamespace, IReadOnlyList<ImageChange> changes, Action<string>? warn = null)
+        {
+            var text = string.IsNullOrEmpty(template) ? Default : template!;
+            try
+            {
+                var parsed = GoTemplate.Parse(text);
+                var unknown = parsed.Validate(Fields);
+                if (unknown.Count > 0)
+                {
+                    throw new ImageUpdaterException("TemplateUnknownField", FailureKind.InvalidData, $"unknown field(s) {string.Join(", ", unknown.Select(u => "." + u))}; known: {string.Join(", ", Fields.Names.Select(n => "." + n))}");
+                }
+
+                return parsed.Render(Data(appName, appNamespace, changes));
+            }
+            catch (ImageUpdaterException e)
+            {
+                warn?.Invoke($"The commit message template of application '{appName}' cannot be rendered ({e.Message}); using '{Fallback(appName)}'.");
+                return Fallback(appName);
+            }
+        }
+
+        internal static IReadOnlyDictionary<string, object?> Data(string appName, string? appNamespace, IReadOnlyList<ImageChange> changes)
+        {
+            var list = changes.Select(c => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Image"] = c.Name,
+                ["Alias"] = c.Alias ?? string.Empty,
+                ["OldTag"] = c.OldTag ?? string.Empty,
+                ["NewTag"] = c.NewTag ?? string.Empty,
+                ["Tag"] = c.NewTag ?? string.Empty,
+            }).ToList();
+            return new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["AppName"] = appName,
+                ["AppNamespace"] = appNamespace ?? string.Empty,
+                ["AppChanges"] = list,
+                ["Image"] = Join(changes.Select(c => c.Name)),
+                ["Alias"] = Join(changes.Select(c => c.Alias)),
+                ["OldTag"] = Join(changes.Select(c => c.OldTag)),
+                ["NewTag"] = Join(changes.Select(c => c.NewTag)),
+                ["Tag"] = Join(changes.Select(c => c.NewTag)),
+            };
+        }
+
+        private static string Join(IEnumerable<string?> values) => string.Join(", ", values.Where(v => !string.IsNullOrEmpty(v)));
+    }
+}

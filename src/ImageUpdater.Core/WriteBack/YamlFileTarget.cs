@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ImageUpdater.Core.Updating;
+using ImageUpdater.Core.Yaml;
+
+namespace ImageUpdater.Core.WriteBack
+{
+    /// <summary>What every YAML target shares: read, edit each update with <see cref="YamlEditor"/>, report a result per update.</summary>
+    public abstract class YamlFileTarget : IWriteBackTarget
+    {
+        /// <summary>True when the target may create its file (.argocd-source); false when the file must exist.</summary>
+        protected abstract bool CreatesFile { get; }
+
+        public virtual string ResolveFile(string fileOrDirectory) => fileOrDirectory;
+
+        public FileEdit Apply(string fileOrDirectory, IReadOnlyList<ImageUpdate> updates)
+        {
+            var file = ResolveFile(fileOrDirectory);
+            return Apply(file, File.Exists(file) ? YamlEditor.ReadBytes(file) : null, updates);
+        }
+
+        public FileEdit Apply(string file, byte[]? content, IReadOnlyList<ImageUpdate> updates)
+        {
+            if (content is null && !CreatesFile)
+            {
+                throw new ImageUpdaterException("WriteBackFileNotFound", FailureKind.ObjectNotFound, $"The file '{file}' does not exist; check the path (this target edits an existing file).", file);
+            }
+
+            var editor = content is null ? YamlEditor.Parse(string.Empty, file) : YamlEditor.FromBytes(content, file);
+            var results = new List<ImageUpdateResult>();
+            foreach (var update in updates)
+            {
+                var before = editor.Text;
+                var outcome = Edit(editor, update);
+                var changed = editor.Text != before || (content is null && results.Count == 0);
+                var places = outcome.Changes.SelectMany(c => c.OtherPlaces).Distinct().ToList();
+                var where = string.Join(", ", outcome.Changes.Select(c => c.Path).DefaultIfEmpty(outcome.Where));
+                results.Add(new ImageUpdateResult
+                {
+                    Application = update.Application,
+                    Alias = update.Alias,
+                    Image = update.Image,
+                    OldTag = outcome.OldTag ?? update.OldTag,
+                    NewTag = update.TagValue,
+                    Target = file,
+                    Status = changed ? UpdateStatus.Updated : UpdateStatus.Unchanged,
+                    Message = (changed ? $"Set {where} in {file}." : $"{where} in {file} already holds {update.TagValue}.") +
+                        (places.Count == 0 ? string.Empty : $" Through anchors and aliases this also changes: {string.Join(", ", places)}."),
+                });
+            }
+
+            return new FileEdit(file, content is not null, editor, results);
+        }
+
+        /// <summary>Applies one update to the document.</summary>
+        protected abstract Outcome Edit(YamlEditor editor, ImageUpdate update);
+
+        /// <summary>What one update did: the tag the file had, the scalar changes made, and a description of where when there is no single key path.</summary>
+        protected sealed class Outcome
+        {
+            public Outcome(string? oldTag, IReadOnlyList<YamlScalarChange> changes, string where)
+            {
+                OldTag = oldTag;
+                Changes = changes;
+                Where = where;
+            }
+
+            public string? OldTag { get; }
+
+            public IReadOnlyList<YamlScalarChange> Changes { get; }
+
+            public string Where { get; }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.IO;
+
+namespace ImageUpdater.Core.Yaml
+{
+    /// <summary>Replaces a file's content all at once: a temporary file in the same folder, flushed, then renamed over it.</summary>
+    public static class AtomicFile
+    {
+        public static void Write(string path, byte[] content)
+        {
+            var full = Path.GetFullPath(path);
+            var folder = Path.GetDirectoryName(full) ?? ".";
+            var temp = Path.Combine(folder, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write(content, 0, content.Length);
+                    stream.Flush(true);
+                }
+
+                var exists = File.Exists(full);
+#if NET8_0_OR_GREATER
+                if (exists && !OperatingSystem.IsWindows())
+                {
+                    // Keep the file's permissions (an executable or private file stays so).
+                    File.SetUnixFileMode(temp, File.GetUnixFileMode(full));
+                }
+
+                File.Move(temp, full, true);
+#else
+                if (exists)
+                {
+                    File.Replace(temp, full, null);
+                }
+                else
+                {
+                    File.Move(temp, full);
+                }
+#endif
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                TryDelete(temp);
+                throw new ImageUpdaterException("FileWriteFailed", ex is UnauthorizedAccessException ? FailureKind.PermissionDenied : FailureKind.WriteError,
+                    $"Could not write '{full}': {ex.Message} The file was left as it was.", full, ex);
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using ImageUpdater.Core.Argo;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>The Argo CD session that Connect-ArgoCD stores for later cmdlets in this process (the Connect-AzAccount pattern).</summary>
+    internal static class ArgoCDSession
+    {
+        private static readonly object Gate = new object();
+        private static ArgoCDConnection? current;
+
+        public static ArgoCDConnection? Current
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return current;
+                }
+            }
+
+            set
+            {
+                lock (Gate)
+                {
+                    current = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>Base of the cmdlets that talk to an Argo CD API server: the shared -Server, -Token and -SkipCertificateCheck.</summary>
+    public abstract class ArgoCmdletBase : ImageUpdaterCmdlet
+    {
+        protected const string ServerSet = "Server";
+
+        /// <summary>Argo CD API server: a host name (https) or a URL. Default: the Connect-ArgoCD session, else ARGOCD_SERVER.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Server { get; set; }
+
+        /// <summary>API token. Default: the Connect-ArgoCD session (for the same server), else ARGOCD_AUTH_TOKEN.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SecureString? Token { get; set; }
+
+        /// <summary>Accept any TLS certificate; for test servers only.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>The server and token to use: parameters first, then the session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
+        protected ArgoCDConnection ResolveConnection() => ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent);
+
+        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck)
+        {
+            var session = ArgoCDSession.Current;
+            var server = serverParameter ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
+            if (string.IsNullOrWhiteSpace(server))
+            {
+                throw new Core.ImageUpdaterException("ArgoCDNotConnected", Core.FailureKind.InvalidArgument, "No Argo CD server: run Connect-ArgoCD, pass -Server, or set ARGOCD_SERVER.");
+            }
+
+            var sameServer = session is not null && ArgoCDConnection.NormalizeServer(server!) == session.Server;
+            var token = tokenParameter is not null ? ToPlainText(tokenParameter)
+                : sameServer ? null
+                : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
+            if (token is null && sameServer)
+            {
+                return skipCertificateCheck && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
+            }
+
+            return new ArgoCDConnection(server!, token ?? string.Empty, skipCertificateCheck || (sameServer && session!.SkipCertificateCheck));
+        }
+
+        /// <summary>
+        /// The argocd write-back method for Update-HelmImageTag's candidates: the Connect-ArgoCD session (or ARGOCD_SERVER and
+        /// ARGOCD_AUTH_TOKEN), requests and retries on -Verbose, and each application's JSON Patch on -WhatIf.
+        /// </summary>
+        internal static Core.WriteBack.IApplicationWriteBack CreateWriteBack(PSCmdlet cmdlet)
+        {
+            return new ArgoCDApiWriteBack(() => new ArgoCDClient(ResolveConnection(null, null, false)))
+            {
+                Log = cmdlet.WriteVerbose,
+                ShowWhatIf = (target, patch) =>
+                {
+                    // Only under -WhatIf: at a -Confirm prompt the cmdlet has already asked once.
+                    if (cmdlet.MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+                    {
+                        cmdlet.ShouldProcess(target, patch);
+                    }
+                },
+            };
+        }
+
+        internal static string ToPlainText(SecureString secure)
+        {
+            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try
+            {
+                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
+            }
+            finally
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+            }
+        }
+    }
+}

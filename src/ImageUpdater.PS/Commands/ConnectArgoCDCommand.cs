@@ -1,0 +1,65 @@
+using System;
+using System.Management.Automation;
+using ImageUpdater.Core;
+using ImageUpdater.Core.Argo;
+
+namespace ImageUpdater.PS.Commands
+{
+    /// <summary>Checks a token (or logs in) against an Argo CD API server and keeps it as the default for the Argo cmdlets.</summary>
+    [Cmdlet(VerbsCommunications.Connect, "ArgoCD", DefaultParameterSetName = ServerSet)]
+    [OutputType(typeof(ArgoCDConnection))]
+    public sealed class ConnectArgoCDCommand : ArgoCmdletBase
+    {
+        /// <summary>A local Argo CD user (e.g. admin) to log in with, through POST /api/v1/session, when there is no token.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Write the connection (server, account; never the token).</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                var server = Server ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
+                if (string.IsNullOrWhiteSpace(server))
+                {
+                    throw new ImageUpdaterException("ArgoCDServerMissing", FailureKind.InvalidArgument, "Connect-ArgoCD needs -Server (host or URL), or ARGOCD_SERVER.");
+                }
+
+                var token = Token is not null ? ToPlainText(Token) : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
+                if (string.IsNullOrEmpty(token) && Credential is not null)
+                {
+                    WriteVerbose($"Logging in to Argo CD at {ArgoCDConnection.NormalizeServer(server!)} as '{Credential.UserName}' (POST /api/v1/session).");
+                    token = ArgoCDClient.CreateSessionAsync(server!, Credential.UserName, ToPlainText(Credential.Password), SkipCertificateCheck.IsPresent).GetAwaiter().GetResult();
+                }
+
+                if (string.IsNullOrEmpty(token))
+                {
+                    throw new ImageUpdaterException("ArgoCDTokenMissing", FailureKind.AuthenticationError, "Connect-ArgoCD needs -Token, the ARGOCD_AUTH_TOKEN variable, or -Credential of a local Argo CD user.", server);
+                }
+
+                var connection = new ArgoCDConnection(server!, token!, SkipCertificateCheck.IsPresent);
+                using (var client = new ArgoCDClient(connection))
+                {
+                    WriteVerbose($"Checking the token with Argo CD at {connection.Server} (GET /api/v1/session/userinfo).");
+                    var user = client.GetUserNameAsync().GetAwaiter().GetResult();
+                    connection.Account = user ?? connection.Account;
+                    WriteVerbose($"Connected to {connection.Server} as '{connection.Account ?? "?"}'.");
+                }
+
+                ArgoCDSession.Current = connection;
+                if (PassThru.IsPresent)
+                {
+                    WriteTyped(connection);
+                }
+            }
+            catch (ImageUpdaterException ex)
+            {
+                ThrowFailure(ex, Server);
+            }
+        }
+    }
+}

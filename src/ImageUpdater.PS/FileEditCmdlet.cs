@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using ImageUpdater.Core;
+using ImageUpdater.Core.Updating;
+using ImageUpdater.Core.WriteBack;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>Base of the cmdlets that edit local files: path resolution, ShouldProcess with the diff, results with -PassThru.</summary>
+    public abstract class FileEditCmdlet : ImageUpdaterCmdlet
+    {
+        /// <summary>Emit an ImageUpdater.ImageUpdateResult per image (also for Unchanged and WhatIf).</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Resolves -Path values (wildcards allowed) to file-system paths; one that resolves to nothing is a non-terminating error.</summary>
+        protected IEnumerable<string> ResolvePaths(IEnumerable<string> paths)
+        {
+            foreach (var path in paths)
+            {
+                Collection<string> resolved;
+                ProviderInfo provider;
+                try
+                {
+                    resolved = GetResolvedProviderPathFromPSPath(path, out provider);
+                }
+                catch (ItemNotFoundException)
+                {
+                    WriteFailure(new ImageUpdaterException("PathNotFound", FailureKind.ObjectNotFound, $"Cannot find '{path}': no such file or folder.", path));
+                    continue;
+                }
+
+                if (provider.Name != "FileSystem")
+                {
+                    WriteFailure(new ImageUpdaterException("PathNotFileSystem", FailureKind.InvalidArgument, $"'{path}' is on the {provider.Name} drive; give a file-system path.", path));
+                    continue;
+                }
+
+                foreach (var file in resolved)
+                {
+                    yield return file;
+                }
+            }
+        }
+
+        /// <summary>Computes the edit with <paramref name="target"/>, then writes it unless -WhatIf (which prints the diff) or a declined -Confirm.</summary>
+        protected void Run(IWriteBackTarget target, string path, IReadOnlyList<ImageUpdate> updates)
+        {
+            FileEdit edit;
+            try
+            {
+                edit = target.Apply(path, updates);
+            }
+            catch (ImageUpdaterException ex)
+            {
+                WriteFailure(ex, path);
+                return;
+            }
+
+            if (!edit.Changed)
+            {
+                WriteVerbose($"'{edit.Path}' already has {string.Join(", ", Tags(edit))}; the file was not rewritten.");
+                Emit(edit);
+                return;
+            }
+
+            var description = $"Update '{edit.Path}':{Environment.NewLine}{edit.Diff.TrimEnd('\n')}";
+            if (ShouldProcess(description, $"Update '{edit.Path}' as this diff shows?{Environment.NewLine}{edit.Diff.TrimEnd('\n')}", "Update file", out var reason))
+            {
+                try
+                {
+                    edit.Write();
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    WriteFailure(ex, edit.Path);
+                    return;
+                }
+
+                WriteVerbose($"Wrote '{edit.Path}'.");
+                Emit(edit);
+            }
+            else if (reason == ShouldProcessReason.WhatIf)
+            {
+                foreach (var result in edit.Results)
+                {
+                    if (result.Status == UpdateStatus.Updated)
+                    {
+                        result.Status = UpdateStatus.WhatIf;
+                    }
+                }
+
+                Emit(edit);
+            }
+        }
+
+        private void Emit(FileEdit edit)
+        {
+            if (!PassThru)
+            {
+                return;
+            }
+
+            foreach (var result in edit.Results)
+            {
+                result.Method ??= "file";
+                WriteTyped(result);
+            }
+        }
+
+        private static IEnumerable<string> Tags(FileEdit edit)
+        {
+            foreach (var result in edit.Results)
+            {
+                yield return result.NewTag ?? string.Empty;
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using ImageUpdater.Emulators.ArgoCD;
+
+namespace ImageUpdater.Emulators.Kube
+{
+    /// <summary>
+    /// A loopback Kubernetes API server for Argo CD Applications: list (labelSelector, limit/continue) and get under
+    /// /apis/argoproj.io/v1alpha1/namespaces/{ns}/applications, a bearer token, Kubernetes Status error bodies.
+    /// Options: --documents DIR, --seed FILE, --namespace NS (of Applications without one), --token T (default random),
+    /// --forbid-namespace NS (403 there). Test hook: POST /__emulator/applications.
+    /// </summary>
+    public sealed class KubeEmulator : LoopbackHttpServer
+    {
+        private const string Prefix = "/apis/argoproj.io/v1alpha1/namespaces/";
+        private readonly HashSet<string> forbidden = new HashSet<string>(StringComparer.Ordinal);
+
+        private KubeEmulator(string[] args)
+        {
+            var ns = "argocd";
+            var documents = new List<string>();
+            var seeds = new List<string>();
+            Token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"'{args[i]}' needs a value.");
+                switch (args[i])
+                {
+                    case "--documents": documents.Add(Next()); break;
+                    case "--seed": seeds.Add(Next()); break;
+                    case "--namespace": ns = Next(); break;
+                    case "--token": Token = Next(); break;
+                    case "--forbid-namespace": forbidden.Add(Next()); break;
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS.");
+                }
+            }
+
+            Store = new ApplicationStore(ns);
+            documents.ForEach(d => Store.LoadFolder(d));
+            seeds.ForEach(s => Store.LoadFile(s));
+        }
+
+        public ApplicationStore Store { get; }
+
+        public string Token { get; }
+
+        [Emulator("kube")]
+        public static Task<IEmulator> Start(string[] args) => Task.FromResult<IEmulator>(new KubeEmulator(args));
+
+        public override string Describe() => new JsonObject { ["url"] = Url, ["token"] = Token }.ToJsonString();
+
+        protected override async Task HandleAsync(HttpListenerContext context)
+        {
+            var request = context.Request;
+            var response = context.Response;
+            var path = request.Url!.AbsolutePath;
+            if (path == "/__emulator/applications" && request.HttpMethod == "POST" && JsonNode.Parse(await ReadBodyAsync(request).ConfigureAwait(false)) is JsonObject app)
+            {
+                await WriteJsonAsync(response, 201, Store.Put(app)).ConfigureAwait(false);
+                return;
+            }
+
+            if (BearerToken(request) != Token)
+            {
+                await StatusAsync(response, 401, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+                return;
+            }
+
+            var parts = path.StartsWith(Prefix, StringComparison.Ordinal) ? path.Substring(Prefix.Length).Split('/') : Array.Empty<string>();
+            if (request.HttpMethod != "GET" || parts.Length < 2 || parts.Length > 3 || parts[1] != "applications")
+            {
+                await StatusAsync(response, 404, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
+                return;
+            }
+
+            var ns = Uri.UnescapeDataString(parts[0]);
+            if (forbidden.Contains(ns))
+            {
+                var verb = parts.Length == 3 ? "get" : "list";
+                await StatusAsync(response, 403, "Forbidden", $"applications.argoproj.io is forbidden: User \"system:serviceaccount:test:reader\" cannot {verb} resource \"applications\" in API group \"argoproj.io\" in the namespace \"{ns}\"").ConfigureAwait(false);
+                return;
+            }
+
+            if (parts.Length == 3)
+            {
+                var name = Uri.UnescapeDataString(parts[2]);
+                var found = Store.Get(ns, name);
+                await (found is null
+                    ? StatusAsync(response, 404, "NotFound", $"applications.argoproj.io \"{name}\" not found")
+                    : WriteJsonAsync(response, 200, found)).ConfigureAwait(false);
+                return;
+            }
+
+            Func<IReadOnlyDictionary<string, string>, bool> selector;
+            try
+            {
+                selector = LabelSelector.Parse(request.QueryString["labelSelector"]);
+            }
+            catch (FormatException ex)
+            {
+                await StatusAsync(response, 400, "BadRequest", "unable to parse requirement: " + ex.Message).ConfigureAwait(false);
+                return;
+            }
+
+            var all = Store.List(ns).Where(a => selector(ApplicationStore.Labels(a))).ToList();
+            var offset = int.TryParse(request.QueryString["continue"], NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : 0;
+            var limit = int.TryParse(request.QueryString["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
+            var page = all.Skip(offset).Take(limit).ToList();
+            var metadata = new JsonObject { ["resourceVersion"] = "1" };
+            if (offset + page.Count < all.Count)
+            {
+                metadata["continue"] = (offset + page.Count).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await WriteJsonAsync(response, 200, new JsonObject
+            {
+                ["apiVersion"] = "argoproj.io/v1alpha1",
+                ["kind"] = "ApplicationList",
+                ["metadata"] = metadata,
+                ["items"] = new JsonArray(page.Select(a => (JsonNode)a).ToArray()),
+            }).ConfigureAwait(false);
+        }
+
+        private static Task StatusAsync(HttpListenerResponse response, int code, string reason, string message) =>
+            WriteJsonAsync(response, code, new JsonObject
+            {
+                ["kind"] = "Status",
+                ["apiVersion"] = "v1",
+                ["metadata"] = new JsonObject(),
+                ["status"] = "Failure",
+                ["message"] = message,
+                ["reason"] = reason,
+                ["code"] = code,
+            });
+    }
+}

@@ -1,0 +1,275 @@
+# Update-HelmImageTag with candidates from the pipeline: git write-back against real bare repositories (file:// and smart HTTP).
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+
+    function Invoke-Git {
+        $out = & git @args 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
+        $out
+    }
+
+    # A bare repository holding apps/<name>/values.yaml for each name, a cache folder and manifests; returns paths and the file:// URL.
+    function New-GitOpsRepository([string[]] $Apps, [string] $Values = "image:`n  repository: nginx`n  tag: 1.0.0 # pinned`n") {
+        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
+        $bare = Join-Path $root 'remote/gitops.git'
+        $seed = Join-Path $root 'seed'
+        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
+        Invoke-Git clone --quiet $bare $seed 2>$null | Out-Null
+        foreach ($app in $Apps) {
+            $null = New-Item -ItemType Directory (Join-Path $seed "apps/$app") -Force
+            [IO.File]::WriteAllText((Join-Path $seed "apps/$app/values.yaml"), $Values)
+        }
+        Invoke-Git -C $seed checkout --quiet -b main | Out-Null
+        Invoke-Git -C $seed add -A | Out-Null
+        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
+        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
+        [pscustomobject]@{ Root = $root; Bare = $bare; Url = [System.Uri]::new($bare, [System.UriKind]::Absolute).AbsoluteUri; Cache = (Join-Path $root 'cache'); Manifests = (Join-Path $root 'manifests') }
+    }
+
+    function New-AppManifest($Repo, [string] $Name, [hashtable] $Annotations = @{}, [string] $RepoUrl) {
+        $all = @{
+            'image-list'            = 'nginx=nginx'
+            'nginx.helm.image-tag'  = 'image.tag'
+            'write-back-method'     = 'git'
+            'write-back-target'     = 'helmvalues:values.yaml'
+        }
+        foreach ($k in $Annotations.Keys) { $all[$k] = $Annotations[$k] }
+        $lines = @('apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', "  name: $Name", '  namespace: argocd', '  annotations:')
+        foreach ($k in $all.Keys | Sort-Object) { $lines += "    argocd-image-updater.argoproj.io/${k}: '$($all[$k])'" }
+        $url = if ($RepoUrl) { $RepoUrl } else { $Repo.Url }
+        $lines += 'spec:', '  project: default', '  source:', "    repoURL: $url", "    path: apps/$Name", '    targetRevision: main', '    helm: {}'
+        $null = New-Item -ItemType Directory $Repo.Manifests -Force
+        $file = Join-Path $Repo.Manifests "$Name.yaml"
+        Set-Content -Path $file -Value ($lines -join "`n")
+        $file
+    }
+
+    # What Find-EcrTag emits, built from the Core model: nginx 1.0.0 → $NewTag.
+    function New-Candidate([string] $Manifest, [string] $NewTag = '1.1.0', [bool] $Needed = $true) {
+        $app = Get-ArgoApplication -Path $Manifest
+        # The module's types live in its own load context, where [type] literals do not look; reach them through an instance.
+        $type = $app.PSObject.BaseObject.GetType().Assembly.GetType('ImageUpdater.Core.Updating.ImageUpdateCandidate', $true)
+        $candidate = [Activator]::CreateInstance($type, @($app.PSObject.BaseObject, $app.Images[0]))
+        $candidate.CurrentTag = '1.0.0'
+        $candidate.NewTag = $NewTag
+        $candidate.UpdateNeeded = $Needed
+        $candidate
+    }
+
+    function Get-CommitCount($Repo) { [int] (Invoke-Git -C $Repo.Bare rev-list --count main) }
+}
+
+Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
+    It 'commits and pushes one application''s values file, keeping the comment' {
+        $repo = New-GitOpsRepository 'web'
+        $candidate = New-Candidate (New-AppManifest $repo 'web')
+
+        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $result.PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateResult'
+        $result.Status | Should -Be 'Updated'
+        $result.Method | Should -Be 'git'
+        $result.Branch | Should -Be 'main'
+        $result.Target | Should -Be 'apps/web/values.yaml'
+        $result.Repository | Should -Be $repo.Url
+        $result.Commit | Should -Be (Invoke-Git -C $repo.Bare rev-parse main)
+        (Invoke-Git -C $repo.Bare show main:apps/web/values.yaml) -join "`n" | Should -Be "image:`n  repository: nginx`n  tag: 1.1.0 # pinned"
+        (Invoke-Git -C $repo.Bare log -1 '--format=%an <%ae>|%s' main) | Should -Be 'argocd-image-updater <noreply@argoproj.io>|build: automatic update of web'
+    }
+
+    It 'batches three applications into one commit and one push' {
+        $repo = New-GitOpsRepository 'a', 'b', 'c'
+        $before = Get-CommitCount $repo
+        $candidates = 'a', 'b', 'c' | ForEach-Object { New-Candidate (New-AppManifest $repo $_) }
+
+        $results = $candidates | Update-HelmImageTag -WorkingDirectory $repo.Cache -Verbose 4>&1
+        $verbose = @($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $results = @($results | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+
+        $results.Status | Should -Be @('Updated', 'Updated', 'Updated')
+        @($results.Commit | Select-Object -Unique).Count | Should -Be 1
+        Get-CommitCount $repo | Should -Be ($before + 1)
+        ($verbose.Message -join "`n") | Should -Match 'fetches 1 \(clones 1\), commits 1, pushes 1'
+        $message = (Invoke-Git -C $repo.Bare log -1 '--format=%B' main) -join "`n"
+        $message | Should -Match "build: automatic update of a\n\nupdates image nginx tag '1.0.0' to '1.1.0'\n\nbuild: automatic update of b"
+    }
+
+    It 'uses the seed''s commit-message template, git.branch and the author annotations' {
+        $repo = New-GitOpsRepository 'web'
+        $manifest = New-AppManifest $repo 'web' @{ 'git.branch' = 'main:image-updater-{{ range .Images }}{{ .Name }}-{{ .NewTag }}{{ end }}'; 'git.commit-message' = 'イメージのタグを {{ .tag }} に更新しました'; 'git.user' = 'Image Bot'; 'git.email' = 'bot@example.com' }
+
+        $result = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $result.Branch | Should -Be 'image-updater-nginx-1.1.0'
+        (Invoke-Git -C $repo.Bare log -1 '--format=%an <%ae>|%s' image-updater-nginx-1.1.0) | Should -Be 'Image Bot <bot@example.com>|イメージのタグを 1.1.0 に更新しました'
+        (Invoke-Git -C $repo.Bare show main:apps/web/values.yaml) -join "`n" | Should -Match 'tag: 1.0.0'
+    }
+
+    It 'makes no commit on a second identical run' {
+        $repo = New-GitOpsRepository 'web'
+        $manifest = New-AppManifest $repo 'web'
+        $null = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $repo.Cache
+        $after = Get-CommitCount $repo
+
+        $again = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $again.Status | Should -Be 'Unchanged'
+        $again.Commit | Should -BeNullOrEmpty
+        Get-CommitCount $repo | Should -Be $after
+    }
+
+    It 'passes candidates that need no update through as Unchanged' {
+        $repo = New-GitOpsRepository 'web'
+        $result = New-Candidate (New-AppManifest $repo 'web') -Needed $false | Update-HelmImageTag -WorkingDirectory $repo.Cache
+        $result.Status | Should -Be 'Unchanged'
+        Test-Path $repo.Cache | Should -BeFalse
+    }
+
+    It 'shows the diff with -WhatIf and commits nothing' {
+        $repo = New-GitOpsRepository 'web'
+        $before = Get-CommitCount $repo
+
+        $result = New-Candidate (New-AppManifest $repo 'web') | Update-HelmImageTag -WorkingDirectory $repo.Cache -WhatIf
+
+        $result.Status | Should -Be 'WhatIf'
+        $result.Diff | Should -Match '(?m)^-  tag: 1\.0\.0 # pinned$'
+        $result.Diff | Should -Match '(?m)^\+  tag: 1\.1\.0 # pinned$'
+        Get-CommitCount $repo | Should -Be $before
+    }
+
+    It 'refuses a target outside the repository and pushes nothing' {
+        $repo = New-GitOpsRepository 'web'
+        $before = Get-CommitCount $repo
+        $candidate = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-target' = 'helmvalues:../../../x' })
+
+        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackTargetOutsideRepository,*'
+        $result.Status | Should -Be 'Failed'
+        Get-CommitCount $repo | Should -Be $before
+    }
+
+    It 'writes a kustomization target' {
+        $repo = New-GitOpsRepository 'web' -Values "resources:`n- deploy.yaml`nimages:`n- name: nginx`n  newTag: 1.0.0`n"
+        $seed = Join-Path $repo.Root 'seed'
+        Move-Item (Join-Path $seed 'apps/web/values.yaml') (Join-Path $seed 'apps/web/kustomization.yaml')
+        Invoke-Git -C $seed add -A | Out-Null
+        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m kustomize | Out-Null
+        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
+
+        $result = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-target' = 'kustomization' }) | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $result.Status | Should -Be 'Updated'
+        $result.Target | Should -Be 'apps/web/kustomization.yaml'
+        (Invoke-Git -C $repo.Bare show main:apps/web/kustomization.yaml) -join "`n" | Should -Be "resources:`n- deploy.yaml`nimages:`n- name: nginx`n  newTag: 1.1.0"
+    }
+
+    It 'writes the default .argocd-source-<app>.yaml target' {
+        $repo = New-GitOpsRepository 'web'
+        $manifest = New-AppManifest $repo 'web'
+        (Get-Content $manifest) | Where-Object { $_ -notmatch 'write-back-target' } | Set-Content $manifest
+
+        $result = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $result.Target | Should -Be 'apps/web/.argocd-source-web.yaml'
+        $written = (Invoke-Git -C $repo.Bare show main:apps/web/.argocd-source-web.yaml) -join "`n"
+        $written | Should -Match 'helm:'
+        $written | Should -Match 'value: 1\.1\.0'
+    }
+
+    It 'commits into a local checkout without pushing, and pushes with -Push' {
+        $repo = New-GitOpsRepository 'a', 'b'
+        $checkout = Join-Path $repo.Root 'checkout'
+        Invoke-Git clone --quiet $repo.Bare $checkout 2>$null | Out-Null
+        $before = Get-CommitCount $repo
+
+        $local = New-Candidate (New-AppManifest $repo 'a') | Update-HelmImageTag -LocalRepository $checkout
+        $local.Status | Should -Be 'Updated'
+        $local.Commit | Should -Be (Invoke-Git -C $checkout rev-parse HEAD)
+        Get-CommitCount $repo | Should -Be $before
+
+        $pushed = New-Candidate (New-AppManifest $repo 'b') | Update-HelmImageTag -LocalRepository $checkout -Push
+        $pushed.Status | Should -Be 'Updated'
+        Get-CommitCount $repo | Should -Be ($before + 2)
+    }
+
+    It 'writes a NotImplemented error for the argocd method instead of pretending' {
+        $repo = New-GitOpsRepository 'web'
+        $candidate = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-method' = 'argocd' })
+
+        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        $errs[0].Exception.Message | Should -Match 'argocd write-back method'
+        $result.Status | Should -Be 'Failed'
+        $result.Method | Should -Be 'argocd'
+    }
+}
+
+Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
+    BeforeAll {
+        $script:repo = New-GitOpsRepository 'web', 'api'
+        $script:server = Start-Emulator git-http @('--root', (Split-Path $repo.Bare), '--user', 'bot', '--password', 'hunter2-token')
+        $script:httpUrl = $server.url + 'gitops.git'
+        $script:good = [pscredential]::new('bot', (ConvertTo-SecureString 'hunter2-token' -AsPlainText -Force))
+    }
+    AfterAll { if ($server) { $server.Stop() } }
+
+    It 'refuses a wrong password with PermissionDenied and pushes nothing' {
+        $before = Get-CommitCount $repo
+        $bad = [pscredential]::new('bot', (ConvertTo-SecureString 'not-the-token' -AsPlainText -Force))
+        $candidate = New-Candidate (New-AppManifest $repo 'web' -RepoUrl $httpUrl)
+
+        $all = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -GitCredential $bad -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $result.Status | Should -Be 'Failed'
+        Get-CommitCount $repo | Should -Be $before
+        ($all | Out-String) + ($errs | Out-String) | Should -Not -Match 'not-the-token'
+    }
+
+    It 'pushes with -GitCredential and never stores or prints the token' {
+        $candidate = New-Candidate (New-AppManifest $repo 'web' -RepoUrl $httpUrl)
+
+        $all = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -GitCredential $good -Verbose 4>&1
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $result.Status | Should -Be 'Updated'
+        $result.Repository | Should -Be $httpUrl
+        (Invoke-Git -C $repo.Bare show main:apps/web/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        ($all | Out-String) | Should -Not -Match 'hunter2'
+        Get-ChildItem $repo.Cache -Recurse -File -Filter config | ForEach-Object { Get-Content $_.FullName -Raw } | Should -Not -Match 'hunter2'
+        (Invoke-Git -C $repo.Bare log -1 '--format=%B' main) -join "`n" | Should -Not -Match 'hunter2'
+    }
+
+    It 'retries when another writer pushes between our fetch and our push, keeping both commits' {
+        $restart = Start-Emulator git-http @('--root', (Split-Path $repo.Bare), '--user', 'bot', '--password', 'hunter2-token', '--race', 'gitops.git:main')
+        try {
+            $before = Get-CommitCount $repo
+            $url = $restart.url + 'gitops.git'
+            $candidate = New-Candidate (New-AppManifest $repo 'api' -RepoUrl $url)
+
+            $result = $candidate | Update-HelmImageTag -WorkingDirectory (Join-Path $repo.Root 'cache-race') -GitCredential $good
+
+            $result.Status | Should -Be 'Updated'
+            $result.Message | Should -Match 'after 1 rejected push'
+            Get-CommitCount $repo | Should -Be ($before + 2)
+            (Invoke-Git -C $repo.Bare show main:concurrent-writer.txt) | Should -Match '^landed at'
+            (Invoke-Git -C $repo.Bare show main:apps/api/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        }
+        finally { $restart.Stop() }
+    }
+
+    It 'names -GitCredential when an HTTPS repository has no credentials' {
+        $candidate = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-method' = 'git:secret:argocd/git-creds' } -RepoUrl $httpUrl)
+        $null = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errs[0].Exception.Message | Should -Match '-GitCredential'
+    }
+}
