@@ -26,6 +26,7 @@ namespace ImageUpdater.PS.Commands
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private OciRegistryClient? oci;
+        private KubernetesSecretReader? kube;
         private CachingRegistryClient? cached;
         private ImageUpdatePlanner? ociPlanner;
         private EcrRegistryClient? ecr;
@@ -83,6 +84,16 @@ namespace ImageUpdater.PS.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
+        /// <summary>A kubeconfig for secret: and pullsecret: credentials of registries.conf (PowerShell 7).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Kubeconfig { get; set; }
+
+        /// <summary>The kubeconfig context (default: its current-context).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Context { get; set; }
+
         /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -105,12 +116,28 @@ namespace ImageUpdater.PS.Commands
                 WriteVerbose($"Registries from {RegistriesConfig}: " + (config.Registries.Count == 0 ? "none" : string.Join(", ", config.Registries.Select(r => $"{r.Name} ({(r.Prefix.Length == 0 ? "any" : r.Prefix)} → {r.ApiUrl})"))));
             }
 
+            KubernetesSecretReader? secrets = null;
+            if (Kubeconfig is not null)
+            {
+                try
+                {
+                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    ThrowFailure(ex, Kubeconfig);
+                }
+
+                WriteVerbose($"Kubernetes secrets from {secrets!.Origin}");
+            }
+
             var cachePath = CachePath is null ? ImageMetadataCache.DefaultPath : GetUnresolvedProviderPathFromPSPath(CachePath);
             oci = new OciRegistryClient(config, new OciClientOptions
             {
                 Credential = Credential?.GetNetworkCredential(),
                 ThrottleLimit = ThrottleLimit,
                 Cache = new ImageMetadataCache(cachePath),
+                Secrets = kube = secrets,
             })
             {
                 Log = QueueVerbose,
@@ -271,6 +298,8 @@ namespace ImageUpdater.PS.Commands
         {
             oci?.Dispose();
             ecr?.Dispose();
+            kube?.Dispose();
+            kube = null;
             oci = null;
             ecr = null;
         }

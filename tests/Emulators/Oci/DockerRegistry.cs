@@ -95,6 +95,21 @@ namespace ImageUpdater.Emulators.Oci
 
         private static async Task<DockerRegistry> StartAsync(IEnumerable<string>? users, TokenRealm? realm)
         {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await StartOnceAsync(users, realm).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Another test took the probed port first: probe again.
+                }
+            }
+        }
+
+        private static async Task<DockerRegistry> StartOnceAsync(IEnumerable<string>? users, TokenRealm? realm)
+        {
             var binary = Binary ?? throw new InvalidOperationException(MissingReason);
             var folder = Path.Combine(Path.GetTempPath(), "docker-registry-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(Path.Combine(folder, "data"));

@@ -23,7 +23,7 @@ namespace ImageUpdater.Emulators.Oci
     /// </summary>
     public sealed class TokenRealm : IEmulator
     {
-        private readonly HttpListener listener = new HttpListener();
+        private readonly HttpListener listener;
         private readonly RSA key = RSA.Create(2048);
         private readonly X509Certificate2 certificate;
         private readonly CancellationTokenSource stop = new CancellationTokenSource();
@@ -42,10 +42,24 @@ namespace ImageUpdater.Emulators.Oci
             var request = new CertificateRequest("CN=token-realm", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             File.WriteAllText(certPath, certificate.ExportCertificatePem() + "\n");
-            var port = FreePort();
-            Url = $"http://127.0.0.1:{port}/token";
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            listener.Start();
+            for (var attempt = 0; ; attempt++)
+            {
+                // Another test may take the probed port before the listener does: probe again.
+                var port = FreePort();
+                Url = $"http://127.0.0.1:{port}/token";
+                listener = new HttpListener();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                    listener.Close();
+                }
+            }
+
             loop = Task.Run(ServeAsync);
         }
 
@@ -234,8 +248,14 @@ namespace ImageUpdater.Emulators.Oci
         public async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            listener.Stop();
-            listener.Close();
+            try
+            {
+                listener.Close();
+            }
+            catch (HttpListenerException)
+            {
+                // Linux's managed listener can fail to release a port another listener took meanwhile; it is closed anyway.
+            }
             try
             {
                 await loop.ConfigureAwait(false);
