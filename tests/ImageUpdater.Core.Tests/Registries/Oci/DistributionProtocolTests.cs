@@ -221,6 +221,25 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
         }
 
         [Fact]
+        public async Task LimitSpacesRequestsPerSecond()
+        {
+            var (client, transport) = Client(_ => Json("{\"name\":\"app\",\"tags\":[\"1.0\"]}"), "registries:\n- name: Test\n  api_url: https://registry.test\n  prefix: registry.test\n  ping: no\n  limit: 5\n");
+            using (client)
+            {
+                var api = client.ClientFor(client.Resolve("registry.test", "app").Endpoint);
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < 6; i++)
+                {
+                    await api.ListTagsAsync("app", TestContext.Current.CancellationToken);
+                }
+
+                // Six requests at five per second: the sixth waits for the second second.
+                Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"took only {watch.Elapsed}");
+                Assert.Equal(6, transport.Seen.Count);
+            }
+        }
+
+        [Fact]
         public void DockerHubNamesGainLibrary()
         {
             using var client = new OciRegistryClient();
