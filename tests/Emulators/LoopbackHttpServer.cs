@@ -71,29 +71,7 @@ namespace ImageUpdater.Emulators
             return header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header.Substring(7).Trim() : null;
         }
 
-        private static HttpListener Listen(out string url)
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                var candidate = new HttpListener();
-                url = $"http://127.0.0.1:{port}/";
-                candidate.Prefixes.Add(url);
-                try
-                {
-                    candidate.Start();
-                    return candidate;
-                }
-                catch (HttpListenerException) when (attempt < 10)
-                {
-                    // Another process took the port between the probe and the bind; pick another.
-                    candidate.Close();
-                }
-            }
-        }
+        private static HttpListener Listen(out string url) => LoopbackListener.Start(out url);
 
         private async Task LoopAsync()
         {

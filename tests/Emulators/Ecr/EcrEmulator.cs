@@ -87,25 +87,8 @@ namespace ImageUpdater.Emulators.Ecr
         /// <summary>Starts on a free loopback port.</summary>
         public static EcrEmulator StartNew(EcrEmulatorOptions options)
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                var url = $"http://127.0.0.1:{port}/";
-                var listener = new HttpListener();
-                listener.Prefixes.Add(url);
-                try
-                {
-                    listener.Start();
-                    return new EcrEmulator(listener, url, options);
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                    listener.Close();
-                }
-            }
+            var listener = LoopbackListener.Start(out var url);
+            return new EcrEmulator(listener, url, options);
         }
 
         public string Describe() => JsonSerializer.Serialize(new Dictionary<string, object>

@@ -84,29 +84,14 @@ namespace ImageUpdater.Emulators.GitHttp
                 throw new ArgumentException("git-http needs --root <folder of bare repositories>.");
             }
 
-            for (var attempt = 0; ; attempt++)
+            var listener = LoopbackListener.Start(out var url);
+            var emulator = new GitHttpEmulator(listener, url, Path.GetFullPath(root), user, password);
+            if (race is not null)
             {
-                var port = FreePort();
-                var listener = new HttpListener();
-                var url = $"http://127.0.0.1:{port}/";
-                listener.Prefixes.Add(url);
-                try
-                {
-                    listener.Start();
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                    continue;
-                }
-
-                var emulator = new GitHttpEmulator(listener, url, Path.GetFullPath(root), user, password);
-                if (race is not null)
-                {
-                    emulator.RaceOnce(race);
-                }
-
-                return emulator;
+                emulator.RaceOnce(race);
             }
+
+            return emulator;
         }
 
         /// <summary>Before the next push advertisement of <c>repo.git</c>, commit to <c>branch</c> as another writer would.</summary>
@@ -136,15 +121,6 @@ namespace ImageUpdater.Emulators.GitHttp
             }
 
             listener.Close();
-        }
-
-        private static int FreePort()
-        {
-            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
         }
 
         private async Task ServeAsync()

@@ -113,7 +113,7 @@ namespace ImageUpdater.Emulators.Oci
             var binary = Binary ?? throw new InvalidOperationException(MissingReason);
             var folder = Path.Combine(Path.GetTempPath(), "docker-registry-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(Path.Combine(folder, "data"));
-            var port = TokenRealm.FreePort();
+            var port = LoopbackListener.FreePort();
             var auth = string.Empty;
             var list = users?.ToList() ?? new List<string>();
             if (realm is not null)

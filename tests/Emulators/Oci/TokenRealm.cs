@@ -42,24 +42,8 @@ namespace ImageUpdater.Emulators.Oci
             var request = new CertificateRequest("CN=token-realm", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             File.WriteAllText(certPath, certificate.ExportCertificatePem() + "\n");
-            for (var attempt = 0; ; attempt++)
-            {
-                // Another test may take the probed port before the listener does: probe again.
-                var port = FreePort();
-                Url = $"http://127.0.0.1:{port}/token";
-                listener = new HttpListener();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                try
-                {
-                    listener.Start();
-                    break;
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                    listener.Close();
-                }
-            }
-
+            listener = LoopbackListener.Start(out var baseUrl);
+            Url = baseUrl + "token";
             loop = Task.Run(ServeAsync);
         }
 
@@ -105,15 +89,6 @@ namespace ImageUpdater.Emulators.Oci
         }
 
         public string Describe() => JsonSerializer.Serialize(new { url = Url, service = Service, issuer = Issuer, certificate = CertificatePath });
-
-        internal static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
-        }
 
         private async Task ServeAsync()
         {
