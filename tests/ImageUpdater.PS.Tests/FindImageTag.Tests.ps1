@@ -226,6 +226,40 @@ spec:
     }
 }
 
+Describe 'Find-ImageTag with an image pull-secret annotation' {
+    BeforeEach {
+        if ($Missing) { Set-ItResult -Skipped -Because $Missing }
+    }
+
+    It 'the pull-secret credentials replace the registry''s, per image' {
+        $app = Join-Path $TestDrive 'pull.yaml'
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: pull
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$RegistryHost/team/app:~1.1, other=$RegistryHost/team/multi:v1
+    argocd-image-updater.argoproj.io/web.pull-secret: env:IU_PESTER_PULL
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/gitops.git
+    path: apps/pull
+"@ | Set-Content $app
+        $env:IU_PESTER_PULL = 'alice:s3cret-pw'
+        try {
+            $result = Get-ArgoApplication -Path $app | Find-ImageTag -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { Remove-Item Env:IU_PESTER_PULL }
+        ($result | Where-Object Alias -EQ 'web').NewTag | Should -Be '1.1.0'
+        # The other image has no pull secret and the registry no anonymous access.
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -Match 'pull: .*team/multi: .*HTTP 401'
+    }
+}
+
 Describe 'Find-ImageTag -Kubeconfig: secret: and pullsecret: credentials' {
     BeforeAll {
         if (-not $Missing) {

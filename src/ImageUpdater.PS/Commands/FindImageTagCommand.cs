@@ -29,6 +29,7 @@ namespace ImageUpdater.PS.Commands
         private KubernetesSecretReader? kube;
         private CachingRegistryClient? cached;
         private ImageUpdatePlanner? ociPlanner;
+        private readonly Dictionary<string, (OciRegistryClient Client, ImageUpdatePlanner Planner)> pullSecretPlanners = new Dictionary<string, (OciRegistryClient, ImageUpdatePlanner)>(StringComparer.Ordinal);
         private EcrRegistryClient? ecr;
         private ImageUpdatePlanner? ecrPlanner;
         private (string Repository, int Done, int Total) progress;
@@ -164,7 +165,9 @@ namespace ImageUpdater.PS.Commands
                     WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"{app.Name}: {spec.Image}") { PercentComplete = 100 * i / images.Count });
                     try
                     {
-                        var planner = EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner() : ociPlanner!;
+                        var planner = spec.PullSecret is { Length: > 0 } pullSecret && Credential is null ? PullSecretPlanner(pullSecret)
+                            : EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner()
+                            : ociPlanner!;
                         var candidate = Await(planner.PlanAsync(app, spec, stopping.Token), ShowMetadataProgress);
                         WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
                         WriteTyped(candidate);
@@ -176,6 +179,32 @@ namespace ImageUpdater.PS.Commands
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// The image's pull-secret annotation (secret:, pullsecret:, env:, ext:) replaces its registry's credentials, as upstream;
+        /// one client per distinct value, sharing the metadata cache.
+        /// </summary>
+        private ImageUpdatePlanner PullSecretPlanner(string pullSecret)
+        {
+            if (!pullSecretPlanners.TryGetValue(pullSecret, out var entry))
+            {
+                var client = new OciRegistryClient(oci!.Config, new OciClientOptions
+                {
+                    CredentialSource = CredentialSource.Parse(pullSecret),
+                    ThrottleLimit = ThrottleLimit,
+                    Cache = oci.Options.Cache,
+                    Secrets = kube,
+                })
+                {
+                    Log = QueueVerbose,
+                    OnProgress = oci.OnProgress,
+                };
+                entry = (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
+                pullSecretPlanners[pullSecret] = entry;
+            }
+
+            return entry.Planner;
         }
 
         /// <summary>True when registries.conf names the image's registry (then the distribution API is used, as upstream does).</summary>
@@ -298,6 +327,12 @@ namespace ImageUpdater.PS.Commands
         {
             oci?.Dispose();
             ecr?.Dispose();
+            foreach (var entry in pullSecretPlanners.Values)
+            {
+                entry.Client.Dispose();
+            }
+
+            pullSecretPlanners.Clear();
             kube?.Dispose();
             kube = null;
             oci = null;

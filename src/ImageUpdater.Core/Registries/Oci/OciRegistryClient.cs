@@ -19,6 +19,9 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Used for every registry instead of its registries.conf credentials (-Credential).</summary>
         public NetworkCredential? Credential { get; set; }
 
+        /// <summary>Used for every registry instead of its registries.conf credentials (an image's pull-secret annotation).</summary>
+        public CredentialSource? CredentialSource { get; set; }
+
         /// <summary>Metadata reads in flight at once per repository (-ThrottleLimit).</summary>
         public int ThrottleLimit { get; set; } = 8;
 
@@ -88,15 +91,16 @@ namespace ImageUpdater.Core.Registries.Oci
 
         private DistributionClient CreateClient(RegistryEndpoint endpoint)
         {
-            if (endpoint.Credentials is not null)
+            var source = Options.CredentialSource ?? endpoint.Credentials;
+            if (source is not null)
             {
-                endpoint.Credentials.ScriptTimeout = Options.ScriptTimeout;
+                source.ScriptTimeout = Options.ScriptTimeout;
             }
 
             var host = Uri.TryCreate(endpoint.ApiUrl, UriKind.Absolute, out var api) ? api.Authority : endpoint.Prefix;
             var credentials = Options.Credential is not null
                 ? new RegistryCredentials(Options.Credential)
-                : new RegistryCredentials(null, endpoint.Credentials, endpoint.CredentialsExpire, host, Options.Secrets);
+                : new RegistryCredentials(null, source, endpoint.CredentialsExpire, host, Options.Secrets);
             return new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
         }
 
