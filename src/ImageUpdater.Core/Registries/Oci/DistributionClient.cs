@@ -253,7 +253,10 @@ namespace ImageUpdater.Core.Registries.Oci
             }
             catch (HttpRequestException e)
             {
-                throw new ImageUpdaterException("RegistryUnreachable", FailureKind.ConnectionError, $"Cannot reach {Endpoint.Name} at {Endpoint.ApiUrl}: {e.InnerException?.Message ?? e.Message}", Endpoint.ApiUrl, e);
+                var tls = e.InnerException is System.Security.Authentication.AuthenticationException
+                    ? " The server's TLS certificate is not trusted: trust its CA, or set 'insecure: yes' for this registry in registries.conf."
+                    : string.Empty;
+                throw new ImageUpdaterException("RegistryUnreachable", FailureKind.ConnectionError, $"Cannot reach {Endpoint.Name} at {Endpoint.ApiUrl}: {e.InnerException?.Message ?? e.Message}{tls}", Endpoint.ApiUrl, e);
             }
             catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {

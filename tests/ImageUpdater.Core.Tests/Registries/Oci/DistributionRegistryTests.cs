@@ -176,3 +176,41 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
         }
     }
 }
+
+namespace ImageUpdater.Core.Tests.Registries.Oci
+{
+    /// <summary>registries.conf <c>insecure</c> against the real docker-registry serving a self-signed certificate.</summary>
+    public class InsecureRegistryTests
+    {
+        [Fact]
+        public async Task SelfSignedCertificateNeedsInsecure()
+        {
+            if (DockerRegistry.MissingReason is not null)
+            {
+                throw DockerRegistryFixture.Missing();
+            }
+
+            await using var registry = await DockerRegistry.StartAsync(new[] { "alice:pw" }, tls: true);
+            using (var pusher = new RegistryPusher(registry.Url, "alice", "pw"))
+            {
+                await pusher.PushImageAsync("team/app", "1.0.0", DateTimeOffset.UtcNow);
+            }
+
+            var options = new OciClientOptions { Credential = new NetworkCredential("alice", "pw"), RetryPolicy = new RetryPolicy { MaxAttempts = 1 } };
+            var strict = RegistriesConfig.Parse($"registries:\n- name: Private\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n");
+            using (var client = new OciRegistryClient(strict, options))
+            {
+                var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken));
+                Assert.Equal("RegistryUnreachable", error.ErrorId);
+                Assert.Contains("set 'insecure: yes'", error.Message);
+            }
+
+            var insecure = RegistriesConfig.Parse($"registries:\n- name: Private\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n  insecure: yes\n");
+            using (var client = new OciRegistryClient(insecure, options))
+            {
+                var tag = Assert.Single(await client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken));
+                Assert.Equal("1.0.0", tag.Tag);
+            }
+        }
+    }
+}
