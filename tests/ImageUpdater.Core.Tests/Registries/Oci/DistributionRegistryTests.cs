@@ -165,6 +165,20 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
         }
 
         [Fact]
+        public async Task ImagesWithoutAHostGoToTheDefaultRegistry()
+        {
+            var registry = fixture.Require();
+            var config = RegistriesConfig.Parse($"registries:\n- name: Local\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n  default: true\n  defaultns: team\n");
+            using var client = Client(Alice, null, config);
+            var planner = new ImageUpdater.Core.Updating.ImageUpdatePlanner(client);
+            var spec = new ImageUpdater.Core.Annotations.ImageSpec("app", ImageUpdater.Core.Images.ImageReference.Parse("app:~1.0"));
+            var app = new ImageUpdater.Core.Argo.ArgoApplication("shop") { Images = new[] { spec } };
+            var candidate = await planner.PlanAsync(app, spec, TestContext.Current.CancellationToken);
+            // 'app' has no host: the default registry serves it, and its defaultns makes it team/app.
+            Assert.Equal("1.0.0", candidate.NewTag);
+        }
+
+        [Fact]
         public async Task LatestFirstSortModeReadsNoManifest()
         {
             var registry = fixture.Require();
