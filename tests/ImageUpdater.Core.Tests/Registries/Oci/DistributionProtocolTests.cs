@@ -119,6 +119,8 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             });
             using (client)
             {
+                // Something cached already, so tags are resolved with HEAD first (a cold cache goes straight to GET).
+                client.Options.Cache.Set("sha256:" + new string('b', 64), new ManifestMetadata());
                 var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync("registry.test", "app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken));
                 Assert.Equal("RegistryPullLimitReached", error.ErrorId);
                 Assert.Equal(FailureKind.LimitsExceeded, error.Kind);
@@ -149,6 +151,21 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
                 Assert.Single(tags);
                 Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"waited only {watch.Elapsed}");
                 Assert.Equal(2, transport.Seen.Count);
+            }
+        }
+
+        [Fact]
+        public async Task AManifestThatIsNotJsonIsInvalidData()
+        {
+            var (client, _) = Client(request => request.RequestUri!.AbsolutePath.EndsWith("/tags/list")
+                ? Json("{\"name\":\"app\",\"tags\":[\"1.0\"]}")
+                : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>proxy login</html>", Encoding.UTF8, "text/html") });
+            using (client)
+            {
+                var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync("registry.test", "app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken));
+                Assert.Equal("RegistryResponseInvalid", error.ErrorId);
+                Assert.Equal(FailureKind.InvalidData, error.Kind);
+                Assert.Contains("app:1.0", error.Message);
             }
         }
 

@@ -96,7 +96,9 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             Assert.Equal(OciMediaTypes.OciManifest, tags["1.0.0"].MediaType);
             Assert.Equal(new[] { "linux/amd64" }, tags["1.0.0"].Platforms);
             Assert.StartsWith("sha256:", tags["latest"].Digest);
-            Assert.Equal(5, client.Requests["HEAD manifest"]);
+            // Nothing cached yet: one manifest GET and one config GET per tag, no HEAD in front.
+            Assert.False(client.Requests.ContainsKey("HEAD manifest"));
+            Assert.Equal(5, client.Requests["GET manifest"]);
             Assert.Equal(5, client.Requests["GET blob"]);
         }
 
@@ -128,8 +130,9 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
                 using (var first = Client(Alice, new ImageMetadataCache(path)))
                 {
                     await first.ListTagsAsync(registry.Host, "team/multi", options, TestContext.Current.CancellationToken);
-                    // Per tag: HEAD, GET index; per platform image: GET manifest, GET config.
+                    // Per tag: GET index (no HEAD: the cache is empty); per platform image: GET manifest, GET config.
                     Assert.Equal(2 + 4, first.Requests["GET manifest"]);
+                    Assert.False(first.Requests.ContainsKey("HEAD manifest"));
                     Assert.Equal(4, first.Requests["GET blob"]);
                 }
 
