@@ -14,6 +14,7 @@
         'formats/Registries.Format.ps1xml'
         'formats/Argo.Format.ps1xml'
         'formats/Results.Format.ps1xml'
+        'formats/Run.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -24,6 +25,7 @@
         'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
+        'Invoke-ImageUpdater'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'
         'Update-KustomizeImage'

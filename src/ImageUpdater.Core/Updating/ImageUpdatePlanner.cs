@@ -80,7 +80,8 @@ namespace ImageUpdater.Core.Updating
             }
 
             candidate.NewTag = winner.Tag;
-            candidate.NewDigest = winner.Digest;
+            // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
+            candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)
             {

@@ -223,14 +223,7 @@ namespace ImageUpdater.Emulators.Oci
         public async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            try
-            {
-                listener.Close();
-            }
-            catch (HttpListenerException)
-            {
-                // Linux's managed listener can fail to release a port another listener took meanwhile; it is closed anyway.
-            }
+            LoopbackListener.Shutdown(listener);
             try
             {
                 await loop.ConfigureAwait(false);
