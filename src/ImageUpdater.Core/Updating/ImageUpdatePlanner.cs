@@ -57,7 +57,9 @@ namespace ImageUpdater.Core.Updating
                 NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
                 OnlyTag = spec.UpdateStrategy == UpdateStrategy.Digest ? spec.Constraint : null,
             };
-            var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
+            // An image written without a host goes to the client's default registry (registries.conf 'default: true', else Docker
+            // Hub), whose default namespace the client adds; a written host is passed as is.
+            var tags = await registry.ListTagsAsync(spec.Reference.Registry, spec.Reference.Registry is null ? spec.Reference.Repository : spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
             return Decide(app, spec, tags, SelectOnce);
         }
 

@@ -133,3 +133,36 @@ namespace ImageUpdater.Core.Tests.Registries
         }
     }
 }
+
+namespace ImageUpdater.Core.Tests.Registries
+{
+    public class RegistryCredentialsTests
+    {
+        [Fact]
+        public async Task SourceCredentialsAreKeptUntilCredsExpireThenFetchedAgain()
+        {
+            var counter = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ext-calls-" + Guid.NewGuid().ToString("N"));
+            var script = CredentialSourceTests.Script($"echo x >> {counter}\necho \"AWS:token-$(wc -l < {counter} | tr -d ' ')\"");
+            var credentials = new RegistryCredentials(null, CredentialSource.Parse("ext:" + script), TimeSpan.FromSeconds(1), "r.test");
+            var first = await credentials.GetAsync(CancellationToken.None);
+            var again = await credentials.GetAsync(CancellationToken.None);
+            Assert.Same(first, again);
+            Assert.Equal("token-1", first!.Password);
+            await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+            var refreshed = await credentials.GetAsync(CancellationToken.None);
+            Assert.Equal("token-2", refreshed!.Password);
+            Assert.Equal(2, credentials.Fetches);
+        }
+
+        [Fact]
+        public async Task GivenCredentialsAreNeverFetchedOrDropped()
+        {
+            var given = new System.Net.NetworkCredential("u", "p");
+            var credentials = new RegistryCredentials(given);
+            Assert.False(credentials.Invalidate(given));
+            Assert.Same(given, await credentials.GetAsync(CancellationToken.None));
+            Assert.Equal(0, credentials.Fetches);
+            Assert.Equal("the given credential", credentials.Origin);
+        }
+    }
+}
