@@ -84,7 +84,22 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Contains("did not finish within 1 s and was stopped", error.Message);
             Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 10);
             var pid = int.Parse(File.ReadAllText(marker).Trim());
-            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+            // The killed script may linger a moment until it is reaped; it must be gone (or a zombie) within a few seconds.
+            Assert.True(SpinWait.SpinUntil(() => !IsRunning(pid), TimeSpan.FromSeconds(5)), $"The script (pid {pid}) still runs after the timeout.");
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                var stat = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
+                return !File.Exists(stat) || !File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal);
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
 
         [Fact]
