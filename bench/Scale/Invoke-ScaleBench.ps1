@@ -146,6 +146,7 @@ try {
             Throttle         = $_.Throttle
             'Wall (s)'       = $_.WallSeconds
             'First (s)'      = $_.FirstResultSeconds
+            'CPU (s)'        = $_.CpuSeconds
             Images           = $_.Images
             Updated          = $_.Updated
             Failed           = $_.Failed

@@ -37,5 +37,6 @@ $clock.Stop()
     Pushes             = $summary.Pushes
     Fetches            = $summary.Fetches
     Errors             = @($failures | Select-Object -First 3 | ForEach-Object { $_.Exception.Message })
+    CpuSeconds         = [math]::Round([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1)
     PeakWorkingSetMB   = [math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB)
 } | ConvertTo-Json -Compress -Depth 4
