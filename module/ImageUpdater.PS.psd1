@@ -13,6 +13,7 @@
         'formats/Applications.Format.ps1xml'
         'formats/Registries.Format.ps1xml'
         'formats/Argo.Format.ps1xml'
+        'formats/TagTest.Format.ps1xml'
         'formats/Results.Format.ps1xml'
     )
     TypesToProcess       = @()
@@ -24,6 +25,7 @@
         'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
+        'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'
         'Update-KustomizeImage'

@@ -40,12 +40,7 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { CurrentTag = null, UpdateNeeded = false, Reason = skipped };
             }
 
-            var options = new TagListOptions
-            {
-                Platforms = spec.Platforms,
-                NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
-                OnlyTag = spec.UpdateStrategy == UpdateStrategy.Digest ? spec.Constraint : null,
-            };
+            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
             var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
             return Decide(app, spec, tags, select);
         }
@@ -78,7 +73,8 @@ namespace ImageUpdater.Core.Updating
             }
 
             candidate.NewTag = winner.Tag;
-            candidate.NewDigest = winner.Digest;
+            // Only the digest strategy pins a digest; writers turn a NewDigest into tag@sha256:… (semver writes the bare tag, as upstream).
+            candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)
             {
