@@ -79,6 +79,10 @@ Describe 'Test-ImageUpdate against Amazon ECR (emulated)' {
         $warned[0] | Should -Match "use 'newest-build'"
     }
 
+    It 'an unknown strategy is refused at binding with the names to use' {
+        { Test-ImageUpdate "$EcrHost/team/app" -UpdateStrategy newest @Aws } | Should -Throw '*not an update strategy; use semver, newest-build, alphabetical or digest*'
+    }
+
     It 'a missing repository is a non-terminating error naming the image' {
         $result = Test-ImageUpdate "$EcrHost/team/nope" @Aws -ErrorVariable failed -ErrorAction SilentlyContinue
         $result | Should -BeNullOrEmpty

@@ -43,7 +43,7 @@ namespace ImageUpdater.PS.Commands
         public string? RegistryId { get; set; }
 
         [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateSet("semver", "newest-build", "alphabetical", "digest", "latest", "name", IgnoreCase = true)]
+        [ValidateUpdateStrategy]
         [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
         public string UpdateStrategy { get; set; } = "semver";
 

@@ -39,7 +39,7 @@ namespace ImageUpdater.PS.Commands
         public string Image { get; set; } = string.Empty;
 
         [Parameter(ParameterSetName = ImageSet)]
-        [ValidateSet("semver", "newest-build", "alphabetical", "digest", "latest", "name", IgnoreCase = true)]
+        [ValidateUpdateStrategy]
         [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
         public string UpdateStrategy { get; set; } = "semver";
 

@@ -29,7 +29,7 @@ namespace ImageUpdater.PS.Commands
         public string Image { get; set; } = string.Empty;
 
         [Parameter]
-        [ValidateSet("semver", "newest-build", "alphabetical", "digest", "latest", "name", IgnoreCase = true)]
+        [ValidateUpdateStrategy]
         [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
         public string UpdateStrategy { get; set; } = "semver";
 

@@ -49,7 +49,7 @@ namespace ImageUpdater.PS.Completion
                 }
             }
 
-            return CompletionText.Matching(projects.Keys, wordToComplete, n => $"{n} (project {projects[n]})");
+            return CompletionText.Matching(projects.Keys.OrderBy(n => n, System.StringComparer.OrdinalIgnoreCase), wordToComplete, n => $"{n} (project {projects[n]})");
         }
 
         private static string? Read(JsonElement app, string section, string field) =>

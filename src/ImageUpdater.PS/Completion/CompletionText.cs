@@ -16,15 +16,15 @@ namespace ImageUpdater.PS.Completion
 
         public static string Unquote(string? word) => (word ?? string.Empty).Trim('\'', '"');
 
-        /// <summary>Completion results for names starting with the typed word (wildcards allowed), sorted, quoted where PowerShell needs it.</summary>
+        /// <summary>Completion results, in the given order, for names starting with the typed word (wildcards allowed), quoted as typed or where PowerShell needs it.</summary>
         public static IEnumerable<CompletionResult> Matching(IEnumerable<string> names, string? wordToComplete, Func<string, string>? toolTip = null)
         {
-            var pattern = new WildcardPattern(Unquote(wordToComplete) + "*", WildcardOptions.IgnoreCase);
+            var pattern = new WildcardPattern(WildcardPattern.Escape(Unquote(wordToComplete)).Replace("`*", "*").Replace("`?", "?") + "*", WildcardOptions.IgnoreCase);
+            var quote = wordToComplete is { Length: > 0 } && (wordToComplete[0] == '\'' || wordToComplete[0] == '"') ? wordToComplete[0] : (char?)null;
             return names
                 .Where(n => !string.IsNullOrEmpty(n) && pattern.IsMatch(n))
                 .Distinct(StringComparer.Ordinal)
-                .OrderBy(n => n, StringComparer.OrdinalIgnoreCase)
-                .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, toolTip?.Invoke(n) ?? n));
+                .Select(n => new CompletionResult(Quote(n, quote), n, CompletionResultType.ParameterValue, toolTip?.Invoke(n) ?? n));
         }
 
         /// <summary>A bound parameter's value as text (strings as typed, the first of an array), or null.</summary>
@@ -65,9 +65,15 @@ namespace ImageUpdater.PS.Completion
             }
         }
 
-        private static string Quote(string name) =>
-            name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#' }) >= 0
-                ? "'" + name.Replace("'", "''") + "'"
-                : name;
+        private static string Quote(string name, char? typed)
+        {
+            if (typed == '"')
+            {
+                return "\"" + name.Replace("\"", "`\"").Replace("$", "`$") + "\"";
+            }
+
+            var needs = typed == '\'' || name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#' }) >= 0;
+            return needs ? "'" + name.Replace("'", "''") + "'" : name;
+        }
     }
 }

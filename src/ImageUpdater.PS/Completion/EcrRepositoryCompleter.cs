@@ -39,7 +39,7 @@ namespace ImageUpdater.PS.Completion
             }
 
             var uris = repositories.Where(r => r.RepositoryName is not null).GroupBy(r => r.RepositoryName!).ToDictionary(g => g.Key, g => g.First().RepositoryUri ?? g.Key);
-            return CompletionText.Matching(uris.Keys, wordToComplete, n => uris[n]);
+            return CompletionText.Matching(uris.Keys.OrderBy(n => n, System.StringComparer.OrdinalIgnoreCase), wordToComplete, n => uris[n]);
         }
     }
 }
