@@ -15,6 +15,7 @@
         'formats/Argo.Format.ps1xml'
         'formats/TagTest.Format.ps1xml'
         'formats/Results.Format.ps1xml'
+        'formats/Run.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -25,6 +26,7 @@
         'Find-ImageTag'
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
+        'Invoke-ImageUpdater'
         'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'

@@ -73,7 +73,7 @@ namespace ImageUpdater.Core.Updating
             }
 
             candidate.NewTag = winner.Tag;
-            // Only the digest strategy pins a digest; writers turn a NewDigest into tag@sha256:… (semver writes the bare tag, as upstream).
+            // Upstream writes tag@digest only for the digest strategy; a semver pick is written as the bare tag.
             candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)

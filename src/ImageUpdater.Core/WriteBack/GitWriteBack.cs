@@ -359,6 +359,7 @@ namespace ImageUpdater.Core.WriteBack
                     throw new ImageUpdaterException("GitPushRejected", FailureKind.ResourceUnavailable, $"The push to {group.Push} of {url} was rejected {attempt} times ({rejection}): the branch keeps moving; run again later.", url);
                 }
 
+                Statistics.PushRetried();
                 var wait = TimeSpan.FromMilliseconds(options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.75 + Jitter() * 0.5));
                 options.Verbose?.Invoke($"The push to {group.Push} of {url} was rejected ({rejection}); fetching and re-applying the edits in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {options.MaxPushAttempts}).");
                 options.CancellationToken.WaitHandle.WaitOne(wait);

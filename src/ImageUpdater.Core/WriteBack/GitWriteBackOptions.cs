@@ -79,6 +79,7 @@ namespace ImageUpdater.Core.WriteBack
         private int fetches;
         private int commits;
         private int pushes;
+        private int pushRetries;
 
         /// <summary>Fetches, including the one that fills a new clone.</summary>
         public int Fetches => fetches;
@@ -89,6 +90,9 @@ namespace ImageUpdater.Core.WriteBack
 
         public int Pushes => pushes;
 
+        /// <summary>Pushes rejected by the remote and tried again after a fetch.</summary>
+        public int PushRetries => pushRetries;
+
         internal void Clone() => Interlocked.Increment(ref clones);
 
         internal void Fetch() => Interlocked.Increment(ref fetches);
@@ -96,6 +100,8 @@ namespace ImageUpdater.Core.WriteBack
         internal void Commit() => Interlocked.Increment(ref commits);
 
         internal void Pushed() => Interlocked.Increment(ref pushes);
+
+        internal void PushRetried() => Interlocked.Increment(ref pushRetries);
 
         public override string ToString() => $"fetches {Fetches} (clones {Clones}), commits {Commits}, pushes {Pushes}";
     }

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ImageUpdater.Core.Updating
+{
+    /// <summary>
+    /// Runs work items with at most N in flight and hands each result to the caller's thread as soon as it completes,
+    /// so a cmdlet can write results (PowerShell allows that only from the pipeline thread) while later items still run.
+    /// </summary>
+    public static class BoundedConcurrency
+    {
+        /// <summary>
+        /// Results in completion order. <paramref name="work"/> should turn its own failures into results; an exception that
+        /// escapes it is rethrown on the caller's thread once the items in flight have finished.
+        /// </summary>
+        public static IEnumerable<TResult> Stream<TItem, TResult>(IEnumerable<TItem> items, int throttleLimit, Func<TItem, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken = default)
+        {
+            if (throttleLimit < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(throttleLimit), "The throttle limit is at least 1.");
+            }
+
+            using var results = new BlockingCollection<TResult>();
+            var producer = Task.Run(() => ProduceAsync(items, throttleLimit, work, results, cancellationToken));
+            foreach (var result in results.GetConsumingEnumerable())
+            {
+                yield return result;
+            }
+
+            producer.GetAwaiter().GetResult();
+        }
+
+        private static async Task ProduceAsync<TItem, TResult>(IEnumerable<TItem> items, int throttleLimit, Func<TItem, CancellationToken, Task<TResult>> work, BlockingCollection<TResult> results, CancellationToken cancellationToken)
+        {
+            using var gate = new SemaphoreSlim(throttleLimit);
+            var running = new List<Task>();
+            try
+            {
+                foreach (var item in items)
+                {
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    running.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            results.Add(await work(item, cancellationToken).ConfigureAwait(false));
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
+
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            finally
+            {
+                results.CompleteAdding();
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImageUpdater.Core.Updating
+{
+    /// <summary>What one Invoke-ImageUpdater run did (PSTypeName ImageUpdater.ImageUpdateSummary).</summary>
+    public sealed class ImageUpdateSummary
+    {
+        public int Applications { get; set; }
+
+        public int ImagesChecked { get; set; }
+
+        public int Updated { get; set; }
+
+        public int Unchanged { get; set; }
+
+        public int Skipped { get; set; }
+
+        public int Failed { get; set; }
+
+        /// <summary>Images that -WhatIf would have updated.</summary>
+        public int WhatIf { get; set; }
+
+        /// <summary>Registry requests sent again after throttling or a transient failure, plus pushes retried after a rejection.</summary>
+        public int Retries { get; set; }
+
+        /// <summary>Requests per registry operation (<c>ecr DescribeImages</c>, <c>oci GET tags</c>, …).</summary>
+        public IDictionary<string, int> Requests { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+        public int Commits { get; set; }
+
+        public int Pushes { get; set; }
+
+        public int Fetches { get; set; }
+
+        public TimeSpan Duration { get; set; }
+
+        /// <summary>Counts one result by its status.</summary>
+        public void Count(ImageUpdateResult result)
+        {
+            switch (result.Status)
+            {
+                case UpdateStatus.Updated: Updated++; break;
+                case UpdateStatus.Unchanged: Unchanged++; break;
+                case UpdateStatus.Skipped: Skipped++; break;
+                case UpdateStatus.WhatIf: WhatIf++; break;
+                default: Failed++; break;
+            }
+        }
+
+        public override string ToString() =>
+            $"{Applications} application(s), {ImagesChecked} image(s): {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed" + (WhatIf > 0 ? $", {WhatIf} would update" : string.Empty);
+    }
+}

@@ -1,0 +1,144 @@
+# Invoke-ImageUpdater: the whole flow over manifests, the ECR emulator and real bare git repositories.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+
+    function Invoke-Git {
+        $out = & git @args 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
+        $out
+    }
+
+    $script:EcrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
+    $seed = Join-Path $TestDrive 'ecr-seed.json'
+    '{"repositories":[{"name":"team/web","images":[{"tags":["1.0.0"],"pushedAt":1700000100},{"tags":["1.1.0"],"pushedAt":1700000200},{"tags":["1.2.0"],"pushedAt":1700000300},{"tags":["2.0.0"],"pushedAt":1700000400}]},{"name":"team/api","images":[{"tags":["0.9.0"],"pushedAt":1700000100},{"tags":["0.9.1"],"pushedAt":1700000200}]}]}' | Set-Content $seed
+    $script:Emulator = Start-Emulator ecr @('--seed', $seed, '--key', 'AKIAINVOKE0000000001:invoke-secret')
+    $script:Aws = @{
+        AccessKey   = 'AKIAINVOKE0000000001'
+        SecretKey   = ConvertTo-SecureString 'invoke-secret' -AsPlainText -Force
+        Region      = 'us-east-1'
+        EndpointUrl = $Emulator.url
+    }
+    $env:AWS_EC2_METADATA_DISABLED = 'true'
+
+    # A bare repository with apps/<name>/values.yaml per app, and one manifest per app pointing at it.
+    function New-Fleet([string[]] $Apps, [string] $Manifests) {
+        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
+        $bare = Join-Path $root 'gitops.git'
+        $seedDir = Join-Path $root 'seed'
+        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
+        Invoke-Git clone --quiet $bare $seedDir 2>$null | Out-Null
+        foreach ($app in $Apps) {
+            $null = New-Item -ItemType Directory (Join-Path $seedDir "apps/$app") -Force
+            [IO.File]::WriteAllText((Join-Path $seedDir "apps/$app/values.yaml"), "# $app`nimage:`n  repository: web`n  tag: 1.0.0 # pinned by the updater`n")
+        }
+        Invoke-Git -C $seedDir checkout --quiet -b main | Out-Null
+        Invoke-Git -C $seedDir add -A | Out-Null
+        Invoke-Git -C $seedDir -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
+        Invoke-Git -C $seedDir push --quiet origin main 2>$null | Out-Null
+        $url = [Uri]::new($bare).AbsoluteUri
+        $null = New-Item -ItemType Directory $Manifests -Force
+        foreach ($app in $Apps) {
+            @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: $app
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$EcrHost/team/web:1.x
+    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag
+    argocd-image-updater.argoproj.io/write-back-method: git
+    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
+spec:
+  project: shop
+  source:
+    repoURL: $url
+    path: apps/$app
+    targetRevision: main
+    helm: {}
+"@ | Set-Content (Join-Path $Manifests "$app.yaml")
+        }
+        [pscustomobject]@{ Bare = $bare; Url = $url; Cache = Join-Path $root 'cache' }
+    }
+}
+
+AfterAll {
+    if ($Emulator) { $Emulator.Stop() }
+}
+
+Describe 'Invoke-ImageUpdater -Path' {
+    It 'updates every application of two repositories with one commit per repository, then changes nothing the second time' {
+        $manifests = Join-Path $TestDrive 'fleet1'
+        $a = New-Fleet @('web-a', 'web-b') $manifests
+        $b = New-Fleet @('web-c') $manifests
+        $cache = Join-Path $TestDrive 'cache1'
+
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws
+        $results = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' }
+        $summary = $out | Select-Object -Last 1
+
+        $summary.PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateSummary'
+        $results.Count | Should -Be 3
+        $results | ForEach-Object { $_.Status | Should -Be 'Updated'; $_.NewTag | Should -Be '1.2.0' }
+        $summary.Applications | Should -Be 3
+        $summary.ImagesChecked | Should -Be 3
+        $summary.Updated | Should -Be 3
+        $summary.Failed | Should -Be 0
+        $summary.Commits | Should -Be 2
+        $summary.Pushes | Should -Be 2
+        $summary.Requests['ecr DescribeImages'] | Should -Be 1 -Because 'three applications share one repository, listed once'
+        (Invoke-Git -C $a.Bare rev-list --count main) | Should -Be 2
+        (Invoke-Git -C $b.Bare rev-list --count main) | Should -Be 2
+        (Invoke-Git -C $a.Bare show main:apps/web-b/values.yaml) -join "`n" | Should -Be "# web-b`nimage:`n  repository: web`n  tag: 1.2.0 # pinned by the updater"
+
+        $again = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws
+        $again2 = $again | Select-Object -Last 1
+        $again2.Updated | Should -Be 0
+        $again2.Unchanged | Should -Be 3
+        $again2.Commits | Should -Be 0
+        (Invoke-Git -C $a.Bare rev-list --count main) | Should -Be 2
+    }
+
+    It '-WhatIf commits nothing and reports what would change' {
+        $manifests = Join-Path $TestDrive 'fleet2'
+        $a = New-Fleet @('dry') $manifests
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache2') -WhatIf @Aws
+        ($out | Where-Object Status -EQ 'WhatIf').Count | Should -Be 1
+        ($out | Select-Object -Last 1).WhatIf | Should -Be 1
+        (Invoke-Git -C $a.Bare rev-list --count main) | Should -Be 1
+    }
+
+    It 'splits applications between shards without overlap' {
+        $manifests = Join-Path $TestDrive 'fleet3'
+        $null = New-Fleet @('s1', 's2', 's3', 's4', 's5', 's6') $manifests
+        $counts = 0..2 | ForEach-Object { (Invoke-ImageUpdater -Path $manifests -Shard "$_/3" -WhatIf -WorkingDirectory (Join-Path $TestDrive "cache3-$_") @Aws | Select-Object -Last 1).Applications }
+        ($counts | Measure-Object -Sum).Sum | Should -Be 6
+        { Invoke-ImageUpdater -Path $manifests -Shard '3/3' @Aws } | Should -Throw '*not a shard*'
+    }
+
+    It 'reports a failing image as a non-terminating error and still updates the others' {
+        $manifests = Join-Path $TestDrive 'fleet4'
+        $a = New-Fleet @('good') $manifests
+        (Get-Content (Join-Path $manifests 'good.yaml') -Raw).Replace('name: good', 'name: missing-repo').Replace('team/web:1.x', 'team/nope:1.x') |
+            Set-Content (Join-Path $manifests 'missing.yaml')
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache4') @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
+        $summary = $out | Select-Object -Last 1
+        $summary.Updated | Should -Be 1
+        $summary.Failed | Should -Be 1
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].Exception.Message | Should -Match 'missing-repo'
+        { Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache4') @Aws -ErrorAction Stop } | Should -Throw
+    }
+
+    It '-PassThru also emits the candidates with their reasons, and the summary has a default view' {
+        $manifests = Join-Path $TestDrive 'fleet5'
+        $null = New-Fleet @('pt') $manifests
+        $out = Invoke-ImageUpdater -Path $manifests -WhatIf -PassThru -WorkingDirectory (Join-Path $TestDrive 'cache5') @Aws
+        $candidate = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateCandidate' }
+        $candidate.NewTag | Should -Be '1.2.0'
+        $candidate.Reason | Should -Not -BeNullOrEmpty
+        ($out | Select-Object -Last 1 | Out-String) | Should -Match 'ImagesChecked\s*:\s*1'
+    }
+}
