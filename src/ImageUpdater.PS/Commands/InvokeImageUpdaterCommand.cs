@@ -377,7 +377,7 @@ namespace ImageUpdater.PS.Commands
             }
 
             var writer = new ArgoCDApiWriteBack(() => new ArgoCDClient(connection)) { Log = WriteVerbose, ShowWhatIf = (target, patch) => ShouldProcess(target, patch) };
-            var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf")
+            var whatIf = (MyInvocation.BoundParameters.ContainsKey("WhatIf") && ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent)
                 || !ShouldProcess(string.Join(", ", argocd.Select(c => c.ApplicationObject.QualifiedName).Distinct()), "Update the Application through the Argo CD API");
             var errors = new List<ImageUpdaterException>();
             var results = writer.Apply(argocd, whatIf, errors);
