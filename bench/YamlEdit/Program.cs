@@ -65,6 +65,18 @@ for (var i = 0; i < iterations; i++)
     roundTimes.Add(RoundTripOnce());
 }
 
+// CPU time per operation, in interleaved batches: the machine may be shared, and CPU time counts only this process's work.
+var editorCpu = new List<double>();
+var targetCpu = new List<double>();
+var roundCpu = new List<double>();
+const int Batch = 20;
+for (var round = 0; round < Math.Max(3, iterations / Batch); round++)
+{
+    editorCpu.Add(CpuPerRun(() => EditorOnce()));
+    targetCpu.Add(CpuPerRun(() => TargetOnce()));
+    roundCpu.Add(CpuPerRun(() => RoundTripOnce()));
+}
+
 var edit = target.Apply(file, bytes, update);
 var editedLines = Changed(text, edit.NewText);
 var roundTripLines = Changed(text, roundTripText);
@@ -75,9 +87,23 @@ Console.WriteLine($"YamlEditor.SetScalar (parse + splice + scalar check + bytes)
 Console.WriteLine($"HelmValuesTarget.Apply (the above + unified diff):              median {Median(targetTimes):F2} ms, p95 {P95(targetTimes):F2} ms");
 Console.WriteLine($"YamlDotNet YamlStream load + save round trip:                  median {Median(roundTimes):F2} ms, p95 {P95(roundTimes):F2} ms");
 Console.WriteLine($"ratio edit / round trip: {Median(editorTimes) / Median(roundTimes):F2} (target step: {Median(targetTimes) / Median(roundTimes):F2})");
+Console.WriteLine($"CPU time per run (median of batches of {Batch}): edit {Median(editorCpu):F2} ms, target step {Median(targetCpu):F2} ms, round trip {Median(roundCpu):F2} ms, ratio {Median(editorCpu) / Median(roundCpu):F2}");
 Console.WriteLine($"lines changed by the edit: {editedLines.Removed} removed, {editedLines.Added} added (bytes differing only in the scalar)");
 Console.WriteLine($"lines changed by the round trip: {roundTripLines.Removed} of {lineCount} original lines removed or rewritten, {roundTripLines.Added} lines added");
 return 0;
+
+static double CpuPerRun(Action run)
+{
+    var process = Process.GetCurrentProcess();
+    var before = process.TotalProcessorTime;
+    for (var i = 0; i < Batch; i++)
+    {
+        run();
+    }
+
+    process.Refresh();
+    return (process.TotalProcessorTime - before).TotalMilliseconds / Batch;
+}
 
 static (int Removed, int Added) Changed(string before, string after)
 {

@@ -1,10 +1,8 @@
 using System;
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Net;
 using System.Reflection;
 using System.Security;
-using System.Threading.Tasks;
 using Amazon.Runtime;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries.Ecr;
@@ -12,8 +10,7 @@ using ImageUpdater.Core.Registries.Ecr;
 namespace ImageUpdater.PS
 {
     /// <summary>
-    /// The credential, region and endpoint parameters every AWS cmdlet shares (named as AWS Tools for PowerShell names them),
-    /// and the queue that carries -Verbose lines from worker threads back to the pipeline thread.
+    /// The credential, region and endpoint parameters every AWS cmdlet shares (named as AWS Tools for PowerShell names them).
     /// </summary>
     public abstract class AwsCmdletBase : ImageUpdaterCmdlet
     {

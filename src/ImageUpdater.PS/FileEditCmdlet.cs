@@ -11,6 +11,15 @@ namespace ImageUpdater.PS
     /// <summary>Base of the cmdlets that edit local files: path resolution, ShouldProcess with the diff, results with -PassThru.</summary>
     public abstract class FileEditCmdlet : ImageUpdaterCmdlet
     {
+        /// <summary>The parameter set that edits files named by -Path.</summary>
+        protected const string PathSet = "Path";
+
+        /// <summary>Files to edit, or folders where the target kind allows (wildcards allowed).</summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "PSPath")]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
         /// <summary>Emit an ImageUpdater.ImageUpdateResult per image (also for Unchanged and WhatIf).</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }

@@ -35,7 +35,7 @@ namespace ImageUpdater.Emulators
         public virtual async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            listener.Stop();
+            LoopbackListener.Shutdown(listener);
             try
             {
                 await loop.ConfigureAwait(false);
@@ -44,7 +44,6 @@ namespace ImageUpdater.Emulators
             {
             }
 
-            listener.Close();
             GC.SuppressFinalize(this);
         }
 

@@ -18,6 +18,29 @@ namespace ImageUpdater.Emulators
             return port;
         }
 
+        /// <summary>
+        /// Stops and closes a listener. The managed HttpListener looks its endpoint up again on close and, when a parallel test
+        /// has taken the port meanwhile, throws "Address already in use" although nothing is left to release.
+        /// </summary>
+        public static void Shutdown(HttpListener listener)
+        {
+            try
+            {
+                listener.Stop();
+            }
+            catch (HttpListenerException)
+            {
+            }
+
+            try
+            {
+                listener.Close();
+            }
+            catch (HttpListenerException)
+            {
+            }
+        }
+
         /// <summary>A started HttpListener on http://127.0.0.1:&lt;free port&gt;/; <paramref name="url"/> is that prefix.</summary>
         public static HttpListener Start(out string url)
         {

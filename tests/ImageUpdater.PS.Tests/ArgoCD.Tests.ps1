@@ -265,8 +265,8 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
         Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater')
     }
 
-    It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters' {
-        $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2')
+    It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters, from the pipeline' {
+        $result = New-Candidate 'helm-web' '1.4.2' | Update-HelmImageTag
         $result.Status | Should -Be 'Updated'
         $result.Method | Should -Be 'argocd'
         $result.Target | Should -Be 'spec.source.helm.parameters'

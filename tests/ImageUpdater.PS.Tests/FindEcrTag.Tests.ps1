@@ -28,7 +28,7 @@ BeforeAll {
     function Reset-EmulatorStats { $null = Invoke-RestMethod -Method Delete "$($Emulator.url)__emulator/stats" }
 
     # Keeps the AWS environment of this process out of the tests, restoring it afterwards.
-    $script:AwsVariables = 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'
+    $script:AwsVariables = 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED'
     $script:SavedEnvironment = @{}
     foreach ($name in $AwsVariables) { $SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $null) }
     $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'no-credentials'
@@ -116,6 +116,7 @@ Describe 'Find-EcrTag -Repository: strategies and filters' {
         (Get-EmulatorStats).DescribeImages | Should -Be 1
         ($verbose.Message -join "`n") | Should -Match 'ECR DescribeImages team/app'
         ($verbose.Message -join "`n") | Should -Match 'ECR requests: DescribeImages 1'
+        ($verbose.Message -join "`n") | Should -Match 'ECR region us-east-1 \(from -Region\), endpoint http://127\.0\.0\.1:\d+/, credentials from -AccessKey/-SecretKey'
         ($verbose.Message -join "`n") | Should -Not -Match 'pester-secret'
     }
 }
@@ -364,5 +365,16 @@ Describe 'Find-EcrTag under throttling' {
         $errs[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'EcrThrottled,*'
         (Invoke-RestMethod "$($Throttled.url)__emulator/stats").DescribeImages | Should -Be 5
+    }
+}
+
+Describe 'Find-EcrTag pipeline binding' {
+    It 'binds repository objects by property name (RepositoryName, RegistryId)' {
+        $tags = [pscustomobject]@{ RepositoryName = 'team/app'; RegistryId = '123456789012' } | Find-EcrTag -Constraint '~1.4' @Aws
+        $tags.Tag | Should -Be @('1.4.7', '1.4.2')
+    }
+
+    It 'says what it needs when given neither a repository nor applications' {
+        { Find-EcrTag @Aws } | Should -Throw -ErrorId 'RepositoryOrApplicationMissing,*'
     }
 }

@@ -18,9 +18,12 @@ function Get-SharedDataPath {
 
 function Test-IsCI { return $env:CI -eq 'true' }
 
-# The pwsh that runs the tests, for child processes.
+# The pwsh that runs the tests, for child processes. Started as 'dotnet pwsh' the process is dotnet itself,
+# and the tool puts its own pwsh first on PATH.
 function Get-PwshPath {
-    return [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $self = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ((Split-Path $self -Leaf) -match '^pwsh(\.exe)?$') { return $self }
+    return (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
 }
 
 # The emulator host (tests/Emulators), built by the solution build.

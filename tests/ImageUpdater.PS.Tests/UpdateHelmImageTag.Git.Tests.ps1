@@ -78,6 +78,18 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         (Invoke-Git -C $repo.Bare log -1 '--format=%an <%ae>|%s' main) | Should -Be 'argocd-image-updater <noreply@argoproj.io>|build: automatic update of web'
     }
 
+    It 'loads LibGit2Sharp into the module''s load context and libgit2 from the module''s runtimes folder' {
+        # Runs after a git write-back above, so libgit2 is loaded by now.
+        $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'ImageUpdater.PS'
+        @($alc.Assemblies.GetName().Name) | Should -Contain 'LibGit2Sharp'
+        @([System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name) | Should -Not -Contain 'LibGit2Sharp'
+        if ($IsLinux) {
+            $native = @(Get-Content /proc/self/maps | Where-Object { $_ -match 'libgit2-[0-9a-f]+\.so' } | ForEach-Object { ($_ -split '\s+')[-1] } | Select-Object -Unique)
+            $native.Count | Should -Be 1
+            $native[0] | Should -BeLike (Join-Path (Get-TestModulePath) 'bin/net8.0/runtimes/linux-*/native/libgit2-*.so')
+        }
+    }
+
     It 'batches three applications into one commit and one push' {
         $repo = New-GitOpsRepository 'a', 'b', 'c'
         $before = Get-CommitCount $repo
@@ -196,17 +208,24 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         Get-CommitCount $repo | Should -Be ($before + 2)
     }
 
-    It 'writes a NotImplemented error for the argocd method instead of pretending' {
+    It 'hands an argocd-method candidate to the Argo CD API, not git: without a session it says to connect' {
         $repo = New-GitOpsRepository 'web'
         $candidate = New-Candidate (New-AppManifest $repo 'web' @{ 'write-back-method' = 'argocd' })
-
-        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $before = Get-CommitCount $repo
+        $saved = $env:ARGOCD_SERVER, $env:ARGOCD_AUTH_TOKEN
+        Disconnect-ArgoCD
+        try {
+            $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null
+            $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { $env:ARGOCD_SERVER, $env:ARGOCD_AUTH_TOKEN = $saved }
 
         $errs.Count | Should -Be 1
-        $errs[0].CategoryInfo.Category | Should -Be 'NotImplemented'
-        $errs[0].Exception.Message | Should -Match 'argocd write-back method'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ArgoCDNotConnected,*'
+        $errs[0].Exception.Message | Should -Match 'Connect-ArgoCD'
         $result.Status | Should -Be 'Failed'
         $result.Method | Should -Be 'argocd'
+        Get-CommitCount $repo | Should -Be $before
     }
 }
 
@@ -271,5 +290,36 @@ Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
         $null = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
         $errs[0].Exception.Message | Should -Match '-GitCredential'
+    }
+}
+
+Describe 'The seed''s flow: Get-ArgoApplication | Find-EcrTag | Update-HelmImageTag' {
+    BeforeAll {
+        $script:ecrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
+        $seedFile = Join-Path $TestDrive 'ecr-seed.json'
+        '{"repositories":[{"name":"team/web","images":[{"tags":["1.4.2"],"pushedAt":1700000100},{"tags":["1.4.7"],"pushedAt":1700000200},{"tags":["2.0.0"],"pushedAt":1700000300}]}]}' | Set-Content $seedFile
+        $script:ecr = Start-Emulator ecr @('--seed', $seedFile, '--key', 'AKIAGITFLOW000000001:flow-secret')
+        $script:aws = @{ AccessKey = 'AKIAGITFLOW000000001'; SecretKey = (ConvertTo-SecureString 'flow-secret' -AsPlainText -Force); Region = 'us-east-1'; EndpointUrl = $ecr.url }
+    }
+    AfterAll { if ($ecr) { $ecr.Stop() } }
+
+    It 'commits the newest allowed tag with the seed''s message on git.branch' {
+        $repo = New-GitOpsRepository 'web' -Values "image:`n  repository: $ecrHost/team/web`n  tag: 1.4.2`n"
+        $manifest = New-AppManifest $repo 'web' @{
+            'image-list'          = "web=$ecrHost/team/web:~1.4"
+            'web.helm.image-tag'  = 'image.tag'
+            'nginx.helm.image-tag' = 'image.tag'
+            'git.branch'          = 'main'
+            'git.commit-message'  = 'イメージのタグを {{ .tag }} に更新しました'
+        }
+        Add-Content $manifest "status:`n  summary:`n    images:`n      - $ecrHost/team/web:1.4.2"
+
+        $result = Get-ArgoApplication -Path $manifest | Find-EcrTag @aws -WarningAction SilentlyContinue | Update-HelmImageTag -WorkingDirectory $repo.Cache
+
+        $result.Status | Should -Be 'Updated'
+        $result.OldTag | Should -Be '1.4.2'
+        $result.NewTag | Should -Be '1.4.7'
+        (Invoke-Git -C $repo.Bare log -1 '--format=%s' main) | Should -Be 'イメージのタグを 1.4.7 に更新しました'
+        (Invoke-Git -C $repo.Bare show main:apps/web/values.yaml) -join "`n" | Should -Be "image:`n  repository: $ecrHost/team/web`n  tag: 1.4.7"
     }
 }

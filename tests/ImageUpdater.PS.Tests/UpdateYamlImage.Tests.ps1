@@ -47,6 +47,17 @@ Describe 'Update-HelmImageTag' {
         $table | Should -Match 'v1\s+1\.10\s+Updated'
     }
 
+    It 'keeps a BOM, CRLF line endings and a missing final newline byte for byte' {
+        $file = Join-Path $TestDrive 'bom.yaml'
+        $utf8 = [System.Text.UTF8Encoding]::new($false)
+        $bom = [byte[]](0xEF, 0xBB, 0xBF)
+        [System.IO.File]::WriteAllBytes($file, $bom + $utf8.GetBytes("# é`r`nimage:`r`n  tag: v1`r`n  pullPolicy: Always"))
+        Update-HelmImageTag -Path $file -Tag v2
+        [System.IO.File]::ReadAllBytes($file) | Should -Be ($bom + $utf8.GetBytes("# é`r`nimage:`r`n  tag: v2`r`n  pullPolicy: Always"))
+        Update-HelmImageTag -Path $file -ImageTagKey image.digest -Tag 'sha256:ab'
+        [System.IO.File]::ReadAllBytes($file) | Should -Be ($bom + $utf8.GetBytes("# é`r`nimage:`r`n  tag: v2`r`n  pullPolicy: Always`r`n  digest: sha256:ab"))
+    }
+
     It 'writes the name and the tag, or a name:tag spec' {
         $file = New-TestFile 'spec.yaml' "web:`n  image: ghcr.io/acme/web:1.0.0`n  other:`n    repository: x`n    tag: 1`n"
         Update-HelmImageTag -Path $file -ImageSpecKey web.image -Tag 1.1.0

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.Argo

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
-using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
 

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Registries;
 
 namespace ImageUpdater.Core.Argo
 {
@@ -17,16 +18,17 @@ namespace ImageUpdater.Core.Argo
         /// <summary>The error id of a PATCH whose <c>test</c> operation failed: someone changed the Application since it was read.</summary>
         public const string ChangedErrorId = "ArgoApplicationChanged";
 
-        private readonly HttpClient http;
-        private readonly bool ownsHttp;
+        // Reads go through the shared retry handler (throttling, 5xx); a PATCH is sent once, since its failures are decided by the write-back.
+        private readonly HttpClient reads;
+        private readonly HttpClient writes;
+        private readonly HttpMessageHandler? ownedHandler;
 
-        public ArgoCDClient(ArgoCDConnection connection, HttpMessageHandler? handler = null)
+        public ArgoCDClient(ArgoCDConnection connection, HttpMessageHandler? handler = null, RetryPolicy? retryPolicy = null)
         {
             Connection = connection;
-            ownsHttp = true;
-            http = new HttpClient(handler ?? CreateHandler(connection.SkipCertificateCheck), disposeHandler: handler is null) { BaseAddress = connection.Server };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", connection.Token);
-            http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            var inner = handler ?? (ownedHandler = CreateHandler(connection.SkipCertificateCheck));
+            reads = Configure(new HttpClient(new RetryHandler(retryPolicy, inner), disposeHandler: false), connection);
+            writes = Configure(new HttpClient(inner, disposeHandler: false), connection);
         }
 
         public ArgoCDConnection Connection { get; }
@@ -130,10 +132,17 @@ namespace ImageUpdater.Core.Argo
 
         public void Dispose()
         {
-            if (ownsHttp)
-            {
-                http.Dispose();
-            }
+            reads.Dispose();
+            writes.Dispose();
+            ownedHandler?.Dispose();
+        }
+
+        private static HttpClient Configure(HttpClient client, ArgoCDConnection connection)
+        {
+            client.BaseAddress = connection.Server;
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", connection.Token);
+            client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            return client;
         }
 
         private async Task<JsonDocument> SendAsync(HttpMethod method, string relative, string? json, string action, string? project, string name, CancellationToken cancellationToken)
@@ -144,7 +153,7 @@ namespace ImageUpdater.Core.Argo
                 request.Content = new StringContent(json, Encoding.UTF8, "application/json");
             }
 
-            using var response = await SendRawAsync(http, request, Connection.Server, cancellationToken).ConfigureAwait(false);
+            using var response = await SendRawAsync(method == HttpMethod.Get ? reads : writes, request, Connection.Server, cancellationToken).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

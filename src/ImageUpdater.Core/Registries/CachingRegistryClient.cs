@@ -7,6 +7,13 @@ using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.Core.Registries
 {
+    /// <summary>A registry whose listing does not depend on every option (ECR lists digests and push times whatever is asked) names what it does depend on.</summary>
+    public interface IListingKey
+    {
+        /// <summary>Options giving the same key give the same listing.</summary>
+        string ListingKey(TagListOptions options);
+    }
+
     /// <summary>Lists each repository once per run however many applications ask for it; concurrent callers share the one listing.</summary>
     public sealed class CachingRegistryClient : IRegistryClient
     {
@@ -27,7 +34,7 @@ namespace ImageUpdater.Core.Registries
         public Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions options, CancellationToken cancellationToken = default)
         {
             options ??= TagListOptions.Default;
-            var key = (registry ?? string.Empty).ToLowerInvariant() + "/" + repository + "#" + options.CacheKey;
+            var key = (registry ?? string.Empty).ToLowerInvariant() + "/" + repository + "#" + (inner is IListingKey keyed ? keyed.ListingKey(options) : options.CacheKey);
             var entry = listings.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<ImageTag>>>(
                 () => inner.ListTagsAsync(registry, repository, options, CancellationToken.None),
                 LazyThreadSafetyMode.ExecutionAndPublication));

@@ -11,7 +11,10 @@ namespace ImageUpdater.Core.Tags
     /// </summary>
     public sealed class AllowTagsFilter
     {
-        private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
+#if !NET8_0_OR_GREATER
+        // Only the backtracking engine (net472) can blow up on a tag; generous, because a busy machine must not turn a match into a miss.
+        private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
+#endif
 
         // Compiled filters by text: many images share one allow-tags value, and a regex warms up (its DFA) as it matches.
         private static readonly ConcurrentDictionary<string, (AllowTagsFilter Filter, string? Error)> Cache = new ConcurrentDictionary<string, (AllowTagsFilter, string?)>(StringComparer.Ordinal);
@@ -135,7 +138,7 @@ namespace ImageUpdater.Core.Tags
 
 #if NET8_0_OR_GREATER
                 // Linear-time like RE2, and it refuses what RE2 refuses (look-arounds, back-references).
-                regex = new Regex(dotnet, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
+                regex = new Regex(dotnet, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout);
 #else
                 regex = new Regex(dotnet, RegexOptions.CultureInvariant, MatchTimeout);
 #endif

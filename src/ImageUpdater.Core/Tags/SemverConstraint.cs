@@ -19,7 +19,7 @@ namespace ImageUpdater.Core.Tags
             @"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?" +
             @"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
 
-        private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(5);
         private static readonly Regex OneConstraint = Build("^" + Ws + "*(" + Ops + ")" + Ws + "*(" + Cv + ")" + Ws + @"*\z");
         private static readonly Regex HyphenRange = Build(Ws + "*(" + Cv + ")" + Ws + "+-" + Ws + "+(" + Cv + ")" + Ws + "*");
         private static readonly Regex FindConstraint = Build("(" + Ops + ")" + Ws + "*(" + Cv + ")");
@@ -49,7 +49,7 @@ namespace ImageUpdater.Core.Tags
             Caret,
         }
 
-        /// <summary>The constraint as written.</summary>
+        /// <summary>The constraint as written (trimmed).</summary>
         public string Text { get; }
 
         /// <summary>True when some OR group carries a pre-release part, so pre-release tags can satisfy it.</summary>
@@ -164,7 +164,7 @@ namespace ImageUpdater.Core.Tags
                 groups[k] = terms.ToArray();
             }
 
-            constraint = new SemverConstraint(text, groups, admitsPre);
+            constraint = new SemverConstraint(text.Trim(), groups, admitsPre);
             return true;
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using ImageUpdater.Core.Annotations;
@@ -63,7 +64,9 @@ namespace ImageUpdater.Core.Tags
             PlatformFilter.TryParse(options.Platforms, out var platforms, out var platformError);
 
             int notAllowed = 0, ignored = 0, wrongPlatform = 0;
-            var kept = new List<ImageTag>(tags.Count);
+            // Pooled: a fresh 100 000-entry array per call lands on the large object heap and costs a full GC.
+            var kept = ArrayPool<ImageTag>.Shared.Rent(Math.Max(tags.Count, 1));
+            int keptCount = 0;
             bool allowAll = allow.AdmitsAll;
             bool anyPlatform = platforms.IsEmpty;
             foreach (var tag in tags)
@@ -83,11 +86,20 @@ namespace ImageUpdater.Core.Tags
                 }
                 else
                 {
-                    kept.Add(tag);
+                    kept[keptCount++] = tag;
                 }
             }
 
-            var outcome = strategy.Rank(kept, options);
+            StrategyOutcome outcome;
+            try
+            {
+                outcome = strategy.Rank(kept, keptCount, options);
+            }
+            finally
+            {
+                Array.Clear(kept, 0, keptCount);
+                ArrayPool<ImageTag>.Shared.Return(kept);
+            }
 
             var parts = new List<string>();
             if (notAllowed > 0)

@@ -73,7 +73,7 @@ namespace ImageUpdater.Core.Updating
             }
 
             candidate.NewTag = winner.Tag;
-            // Upstream writes tag@digest only for the digest strategy; a semver pick is written as the bare tag.
+            // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
             candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)

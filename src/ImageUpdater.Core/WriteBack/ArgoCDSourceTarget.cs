@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using ImageUpdater.Core.Yaml;
 
 namespace ImageUpdater.Core.WriteBack
@@ -67,7 +68,7 @@ namespace ImageUpdater.Core.WriteBack
             foreach (var parameter in parameters)
             {
                 var names = editor.GetItems("helm.parameters", "name");
-                var index = names is null ? -1 : IndexOf(names, parameter.Key);
+                var index = names is null ? -1 : names.ToList().IndexOf(parameter.Key);
                 var forceKey = ForceStringKey(editor, names?.Count ?? 0, index);
                 if (index < 0)
                 {
@@ -150,19 +151,6 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             return "forceString";
-        }
-
-        private static int IndexOf(IReadOnlyList<string?> names, string name)
-        {
-            for (var i = 0; i < names.Count; i++)
-            {
-                if (names[i] == name)
-                {
-                    return i;
-                }
-            }
-
-            return -1;
         }
 
         private static string Missing(ImageUpdate update) =>

@@ -10,6 +10,10 @@ namespace ImageUpdater.Core.WriteBack
     {
         protected override bool CreatesFile => false;
 
+        /// <summary>A folder resolves to its values.yaml (the helmvalues target's default file).</summary>
+        public override string ResolveFile(string fileOrDirectory) =>
+            System.IO.Directory.Exists(fileOrDirectory) ? System.IO.Path.Combine(fileOrDirectory, "values.yaml") : fileOrDirectory;
+
         protected override Outcome Edit(Yaml.YamlEditor editor, ImageUpdate update)
         {
             if (update.HelmImageTagKey is null && update.HelmImageSpecKey is null && update.HelmImageNameKey is null)

@@ -100,12 +100,10 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>The entry kustomize would apply to the image: the exact name, else the same name without docker.io/library.</summary>
         private static int IndexOf(IReadOnlyList<string?> names, string name)
         {
-            for (var i = 0; i < names.Count; i++)
+            var exact = names.ToList().IndexOf(name);
+            if (exact >= 0)
             {
-                if (names[i] == name)
-                {
-                    return i;
-                }
+                return exact;
             }
 
             var canonical = ImageReferenceText.Canonical(name);

@@ -156,7 +156,10 @@ namespace ImageUpdater.Core.Yaml
             var found = false;
             for (var d = 0; d <= max && !found; d++)
             {
-                trace.Add((int[])v.Clone());
+                // Round d reads only diagonals -d..d of the previous round: keep just that window (O(D²) memory, not O((N+M)·D)).
+                var window = new int[2 * d + 1];
+                Array.Copy(v, max - d, window, 0, 2 * d + 1);
+                trace.Add(window);
                 for (var k = -d; k <= d; k += 2)
                 {
                     int x = k == -d || (k != d && v[k - 1 + max] < v[k + 1 + max]) ? v[k + 1 + max] : v[k - 1 + max] + 1;
@@ -174,8 +177,8 @@ namespace ImageUpdater.Core.Yaml
             {
                 var vd = trace[d];
                 var k = cx - cy;
-                var prevK = k == -d || (k != d && vd[k - 1 + max] < vd[k + 1 + max]) ? k + 1 : k - 1;
-                var px = vd[prevK + max];
+                var prevK = k == -d || (k != d && vd[k - 1 + d] < vd[k + 1 + d]) ? k + 1 : k - 1;
+                var px = d == 0 ? 0 : vd[prevK + d];
                 var py = px - prevK;
                 while (cx > px && cy > py)
                 {

@@ -299,8 +299,8 @@ namespace ImageUpdater.Core.Yaml
                 }
                 else
                 {
-                    var dash = sequence.Column - 1;
-                    var gap = sequence.Items[0].Column - sequence.Column;
+                    var dash = DashIndent(sequence);
+                    var gap = sequence.Items[0].Column - 1 - dash;
                     var lines = Indent(dash) + "-" + new string(' ', Math.Max(1, gap - 1)) + Item(item, dash + Math.Max(2, gap));
                     InsertLines(LineAfter(sequence.ContentEnd), lines);
                 }
@@ -416,7 +416,7 @@ namespace ImageUpdater.Core.Yaml
             }
             else
             {
-                var indent = mapping.Column - 1;
+                var indent = KeyIndent(mapping);
                 InsertLines(LineAfter(mapping.ContentEnd), Indent(indent) + Key(key, false) + ":" + AfterKey(value, indent));
             }
 
@@ -443,7 +443,7 @@ namespace ImageUpdater.Core.Yaml
             int childIndent;
             if (scalar.Parent is SpanMapping { IsFlow: false } parent)
             {
-                childIndent = parent.Column - 1 + (value is List<object> ? sequenceIndent : indentUnit);
+                childIndent = KeyIndent(parent) + (value is List<object> ? sequenceIndent : indentUnit);
             }
             else if (scalar.Parent is null)
             {
@@ -787,14 +787,14 @@ namespace ImageUpdater.Core.Yaml
                 {
                     foreach (var entry in mapping.Entries)
                     {
-                        if (!mapping.IsFlow && entry.Value is SpanMapping { IsFlow: false } child && child.Line > entry.Key.Line && unit is null)
+                        if (!mapping.IsFlow && entry.Value is SpanMapping { IsFlow: false } child && child.Entries[0].Key.Line > entry.Key.Line && unit is null)
                         {
-                            unit = child.Column - mapping.Column;
+                            unit = KeyIndent(child) - KeyIndent(mapping);
                         }
 
-                        if (!mapping.IsFlow && entry.Value is SpanSequence { IsFlow: false } list && list.Line > entry.Key.Line && seq is null)
+                        if (!mapping.IsFlow && entry.Value is SpanSequence { IsFlow: false } list && list.Items[0].Line > entry.Key.Line && seq is null)
                         {
-                            seq = list.Column - mapping.Column;
+                            seq = DashIndent(list) - KeyIndent(mapping);
                         }
 
                         Walk(entry.Value);
@@ -808,6 +808,21 @@ namespace ImageUpdater.Core.Yaml
                     }
                 }
             }
+        }
+
+        /// <summary>The column (0-based) of a block mapping's keys; the mapping's own start may be its anchor or tag.</summary>
+        private static int KeyIndent(SpanMapping mapping) => (mapping.Entries.Count > 0 ? mapping.Entries[0].Key.Column : mapping.Column) - 1;
+
+        /// <summary>The column (0-based) of a block sequence's dashes, found before its first item.</summary>
+        private int DashIndent(SpanSequence sequence)
+        {
+            var i = sequence.Items[0].Start - 1;
+            while (i > 0 && (Text[i] == ' ' || Text[i] == '\t'))
+            {
+                i--;
+            }
+
+            return Text[i] == '-' ? i - LineStart(i) : sequence.Column - 1;
         }
 
         private static SpanNode Deref(SpanNode node) => node is SpanAlias alias ? alias.Target : node;

@@ -52,7 +52,8 @@ namespace ImageUpdater.Core.Yaml
                     return false;
                 }
 
-                if (inFlow && (c == ',' || c == '[' || c == ']' || c == '{' || c == '}'))
+                // In flow context ':' may start an implicit key, so it is quoted there too.
+                if (inFlow && (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':'))
                 {
                     return false;
                 }

@@ -16,14 +16,15 @@ using ImageUpdater.PS.Completion;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an Amazon ECR repository, or the update candidates of Argo CD Applications' ECR images.</summary>
-    // Application is the default set: with Repository (mandatory, bindable by property name) PowerShell would commit to it before the pipeline object arrives.
-    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = ApplicationSet)]
+    // A default set that names neither real set keeps the choice open until the pipeline object arrives: Applications bind by value, repository objects by property name.
+    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = UndecidedSet)]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { RepositorySet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindEcrTagCommand : AwsCmdletBase
     {
         private const string RepositorySet = "Repository";
         private const string ApplicationSet = "Application";
+        private const string UndecidedSet = "Undecided";
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private EcrRegistryClient? ecr;
@@ -82,6 +83,12 @@ namespace ImageUpdater.PS.Commands
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == UndecidedSet)
+            {
+                ThrowFailure(new ImageUpdaterException("RepositoryOrApplicationMissing", FailureKind.InvalidArgument,
+                    "Find-EcrTag needs -Repository <name>, or Applications from Get-ArgoApplication on the pipeline."));
+            }
+
             if (ParameterSetName == RepositorySet)
             {
                 FindTags();
@@ -138,8 +145,17 @@ namespace ImageUpdater.PS.Commands
                     registry = EcrHost.RegistryHost(RegistryId, ecr!.ClientFor(null).Region);
                 }
 
-                WriteProgress(new ProgressRecord(1, "Find-EcrTag", $"Listing {repository}"));
-                tags = Await(cached!.ListTagsAsync(registry, repository, new TagListOptions { Platforms = Platform }, stopping.Token));
+                var pages = 0;
+                ecr!.OnPage = (_, page) => Volatile.Write(ref pages, page);
+                var progress = new ProgressRecord(1, "Find-EcrTag", $"Listing {repository}");
+                WriteProgress(progress);
+                tags = Await(cached!.ListTagsAsync(registry, repository, new TagListOptions { Platforms = Platform }, stopping.Token), () =>
+                {
+                    progress.StatusDescription = $"Listing {repository}: {Volatile.Read(ref pages)} DescribeImages page(s) of up to 1000 images read";
+                    WriteProgress(progress);
+                });
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
             }
             catch (ImageUpdaterException ex)
             {
@@ -180,6 +196,11 @@ namespace ImageUpdater.PS.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == ApplicationSet)
+            {
+                WriteProgress(new ProgressRecord(1, "Find-EcrTag", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
             if (ecr is not null)
             {
                 var counts = ecr.Requests;

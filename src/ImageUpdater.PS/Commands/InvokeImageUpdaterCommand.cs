@@ -173,30 +173,8 @@ namespace ImageUpdater.PS.Commands
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
             using var registries = new RunRegistries(this);
-            var candidates = Plan(applications, registries, summary);
-            if (PassThru)
-            {
-                foreach (var candidate in candidates)
-                {
-                    WriteTyped(candidate);
-                }
-            }
-
-            var pending = new List<ImageUpdateCandidate>();
-            foreach (var candidate in candidates)
-            {
-                if (candidate.UpdateNeeded)
-                {
-                    pending.Add(candidate);
-                    continue;
-                }
-
-                var status = ImageUpdatePlanner.SkipReason(candidate.ApplicationObject, candidate.Spec) is null ? UpdateStatus.Unchanged : UpdateStatus.Skipped;
-                Emit(GitWriteBack.Result(candidate, null, null, null, status, candidate.Reason ?? string.Empty), summary);
-            }
-
-            WriteBackGit(pending.Where(c => c.WriteBack.Method == WriteBackMethod.Git).ToList(), summary);
-            WriteBackArgoCD(pending.Where(c => c.WriteBack.Method == WriteBackMethod.Argocd).ToList(), summary);
+            var run = new PipelinedRun(this, registries, summary);
+            run.Execute(applications);
 
             summary.Requests = registries.Requests();
             summary.Retries += registries.Retries;
@@ -234,182 +212,320 @@ namespace ImageUpdater.PS.Commands
             "Path", "Recurse", "Server", "Token", "SkipCertificateCheck", "AppNamespace", "Kubeconfig", "Context", "Namespace", "Name", "Project", "Selector",
         };
 
-        /// <summary>Looks up every image concurrently; results reach this thread as they complete, with progress over the images.</summary>
-        private List<ImageUpdateCandidate> Plan(List<ArgoApplication> applications, RunRegistries registries, ImageUpdateSummary summary)
+        /// <summary>
+        /// Look-ups and write-backs overlap: images are planned concurrently, grouped by write-back unit (a git repository, or an
+        /// application for the argocd method), and a unit is written back as soon as its last image is planned, so results stream
+        /// out long before the last look-up ends. Workers never touch PowerShell: they post actions that this thread runs.
+        /// </summary>
+        private sealed class PipelinedRun
         {
-            var work = applications.SelectMany(a => a.Images.Select(s => (App: a, Spec: s))).ToList();
-            summary.ImagesChecked = work.Count;
-            var candidates = new List<ImageUpdateCandidate>(work.Count);
-            var progress = new ProgressRecord(1, "Invoke-ImageUpdater", "Looking up images");
-            var done = 0;
-            var outcomes = BoundedConcurrency.Stream(work, ThrottleLimit, async (item, token) =>
+            private readonly InvokeImageUpdaterCommand cmdlet;
+            private readonly RunRegistries registries;
+            private readonly ImageUpdateSummary summary;
+            private readonly BlockingCollection<Action> actions = new BlockingCollection<Action>();
+            private readonly Dictionary<string, Unit> units = new Dictionary<string, Unit>(StringComparer.Ordinal);
+            private readonly SemaphoreSlim writeGate;
+            private readonly bool whatIf;
+            private GitWriteBack? git;
+            private ArgoCDApiWriteBack? argocd;
+            private int outstanding = 1;
+            private int planned;
+            private int images;
+
+            public PipelinedRun(InvokeImageUpdaterCommand cmdlet, RunRegistries registries, ImageUpdateSummary summary)
+            {
+                this.cmdlet = cmdlet;
+                this.registries = registries;
+                this.summary = summary;
+                writeGate = new SemaphoreSlim(cmdlet.ThrottleLimit);
+                whatIf = cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && ((SwitchParameter)value).IsPresent;
+            }
+
+            public void Execute(List<ArgoApplication> applications)
+            {
+                foreach (var app in applications)
+                {
+                    var key = UnitKey(app);
+                    if (!units.TryGetValue(key, out var unit))
+                    {
+                        units[key] = unit = new Unit(key);
+                    }
+
+                    unit.Work.AddRange(app.Images.Select(s => (app, s)));
+                }
+
+                // Units in first-seen order, so the first repositories finish planning (and start writing) early.
+                var work = units.Values.SelectMany(u => u.Work.Select(w => (Unit: u, w.App, w.Spec))).ToList();
+                images = work.Count;
+                summary.ImagesChecked = images;
+                foreach (var unit in units.Values.Where(u => u.Work.Count == 0).ToList())
+                {
+                    units.Remove(unit.Key);
+                }
+
+                var progress = new ProgressRecord(1, "Invoke-ImageUpdater", "Looking up images");
+                var token = cmdlet.stopping.Token;
+                _ = Task.Run(() =>
+                {
+                    try
+                    {
+                        foreach (var outcome in BoundedConcurrency.Stream(work, cmdlet.ThrottleLimit, (item, ct) => PlanOneAsync(item.Unit, item.App, item.Spec, ct), token))
+                        {
+                            actions.Add(() => OnPlanned(outcome, progress));
+                        }
+                    }
+                    catch (Exception ex)
+                    {
+                        actions.Add(() => cmdlet.WriteFailure(ex));
+                    }
+                    finally
+                    {
+                        actions.Add(Done);
+                    }
+                });
+
+                foreach (var action in actions.GetConsumingEnumerable())
+                {
+                    action();
+                    cmdlet.FlushMessages();
+                }
+
+                progress.RecordType = ProgressRecordType.Completed;
+                cmdlet.WriteProgress(progress);
+                if (git is not null)
+                {
+                    summary.Commits = git.Statistics.Commits;
+                    summary.Pushes = git.Statistics.Pushes;
+                    summary.Fetches = git.Statistics.Fetches;
+                    summary.Retries += git.Statistics.PushRetries;
+                    cmdlet.WriteVerbose($"Git write-back: {git.Statistics}.");
+                }
+            }
+
+            /// <summary>Runs on this thread only, so the count needs no lock: the run ends when planning and every write-back have reported.</summary>
+            private void Done()
+            {
+                if (--outstanding == 0)
+                {
+                    actions.CompleteAdding();
+                }
+            }
+
+            private static string UnitKey(ArgoApplication app) => app.WriteBack.Method == WriteBackMethod.Git
+                ? "git " + (GitWriteBack.RepositoryOf(app) ?? "? " + app.QualifiedName)
+                : "argocd " + app.QualifiedName;
+
+            private async Task<PlanOutcome> PlanOneAsync(Unit unit, ArgoApplication app, ImageSpec spec, CancellationToken token)
             {
                 try
                 {
-                    var candidate = await registries.PlannerFor(item.Spec).PlanAsync(item.App, item.Spec, token).ConfigureAwait(false);
-                    return (item.App, item.Spec, Candidate: candidate, Error: (ImageUpdaterException?)null);
+                    var candidate = await registries.PlannerFor(spec).PlanAsync(app, spec, token).ConfigureAwait(false);
+                    return new PlanOutcome(unit, app, spec, candidate, null);
                 }
                 catch (ImageUpdaterException ex)
                 {
-                    return (item.App, item.Spec, Candidate: (ImageUpdateCandidate?)null, Error: ex);
+                    return new PlanOutcome(unit, app, spec, null, ex);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    return (item.App, item.Spec, Candidate: (ImageUpdateCandidate?)null, Error: new ImageUpdaterException("ImageLookupFailed", FailureKind.NotSpecified, ex.Message, item.App, ex));
+                    return new PlanOutcome(unit, app, spec, null, new ImageUpdaterException("ImageLookupFailed", FailureKind.NotSpecified, ex.Message, app, ex));
                 }
-            }, stopping.Token);
+            }
 
-            foreach (var outcome in outcomes)
+            private void OnPlanned(PlanOutcome outcome, ProgressRecord progress)
             {
-                done++;
-                FlushMessages();
-                progress.StatusDescription = $"{outcome.App.Name}: {outcome.Spec.Image} ({done} of {work.Count})";
-                progress.PercentComplete = 100 * done / Math.Max(1, work.Count);
-                WriteProgress(progress);
+                planned++;
+                progress.StatusDescription = $"{outcome.App.Name}: {outcome.Spec.Image} ({planned} of {images})";
+                progress.PercentComplete = 100 * planned / Math.Max(1, images);
+                cmdlet.WriteProgress(progress);
+
                 if (outcome.Error is not null)
                 {
-                    WriteFailure(new ImageUpdaterException(outcome.Error.ErrorId, outcome.Error.Kind, $"{outcome.App.Name}: {outcome.Spec.Image}: {outcome.Error.Message}", outcome.App, outcome.Error), outcome.App);
-                    var failed = new ImageUpdateCandidate(outcome.App, outcome.Spec) { Reason = outcome.Error.Message };
-                    Emit(GitWriteBack.Result(failed, null, null, null, UpdateStatus.Failed, outcome.Error.Message), summary);
-                    continue;
-                }
-
-                WriteVerbose($"{outcome.App.Name}: {outcome.Spec.Image}: {outcome.Candidate!.Reason}");
-                candidates.Add(outcome.Candidate);
-            }
-
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
-            FlushMessages();
-            return candidates;
-        }
-
-        /// <summary>One commit and push per repository and branch; repositories are written concurrently (bounded), results streamed here.</summary>
-        private void WriteBackGit(List<ImageUpdateCandidate> git, ImageUpdateSummary summary)
-        {
-            if (git.Count == 0)
-            {
-                return;
-            }
-
-            var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf") && ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent;
-            var options = new GitWriteBackOptions
-            {
-                WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
-                AuthorName = AuthorName,
-                AuthorEmail = AuthorEmail,
-                Credentials = GitCredentialsFromParameters(),
-                WhatIf = whatIf,
-                Verbose = text => messages.Enqueue((false, text)),
-                Warning = text => messages.Enqueue((true, text)),
-                CancellationToken = stopping.Token,
-            };
-            var engine = new GitWriteBack(new GitTargetEditor(), options);
-            var batches = GitWriteBack.Plan(git, out var unplanned);
-            Emit(unplanned, summary);
-
-            // Confirmation happens here, on the pipeline thread, before any batch runs.
-            var approved = new List<GitRepositoryBatch>();
-            foreach (var batch in batches)
-            {
-                var apps = batch.Candidates.Select(c => c.Application).Distinct().Count();
-                if (whatIf || ShouldProcess(batch.Repository, $"Commit and push {batch.Candidates.Count} image update(s) from {apps} application(s)"))
-                {
-                    if (whatIf)
-                    {
-                        ShouldProcess(batch.Repository, $"Commit and push {batch.Candidates.Count} image update(s) from {apps} application(s)");
-                    }
-
-                    approved.Add(batch);
+                    var error = outcome.Error;
+                    cmdlet.WriteFailure(new ImageUpdaterException(error.ErrorId, error.Kind, $"{outcome.App.Name}: {outcome.Spec.Image}: {error.Message}", outcome.App, error), outcome.App);
+                    Emit(GitWriteBack.Result(new ImageUpdateCandidate(outcome.App, outcome.Spec) { Reason = error.Message }, null, null, null, UpdateStatus.Failed, error.Message));
                 }
                 else
                 {
-                    foreach (var candidate in batch.Candidates)
+                    var candidate = outcome.Candidate!;
+                    cmdlet.WriteVerbose($"{outcome.App.Name}: {outcome.Spec.Image}: {candidate.Reason}");
+                    if (cmdlet.PassThru)
                     {
-                        Emit(GitWriteBack.Result(candidate, batch.Repository, null, null, UpdateStatus.Skipped, "Declined at the confirmation prompt."), summary);
+                        cmdlet.WriteTyped(candidate);
+                    }
+
+                    if (candidate.UpdateNeeded)
+                    {
+                        outcome.Unit.Pending.Add(candidate);
+                    }
+                    else
+                    {
+                        var status = ImageUpdatePlanner.SkipReason(candidate.ApplicationObject, candidate.Spec) is null ? UpdateStatus.Unchanged : UpdateStatus.Skipped;
+                        Emit(GitWriteBack.Result(candidate, null, null, null, status, candidate.Reason ?? string.Empty));
                     }
                 }
-            }
 
-            var progress = new ProgressRecord(2, "Invoke-ImageUpdater", "Writing back to Git");
-            var done = 0;
-            foreach (var outcome in BoundedConcurrency.Stream(approved, ThrottleLimit, (batch, _) => Task.Run(() => engine.Apply(batch)), stopping.Token))
-            {
-                done++;
-                FlushMessages();
-                progress.StatusDescription = $"{outcome.Repository} ({done} of {approved.Count} repositories)";
-                progress.PercentComplete = 100 * done / Math.Max(1, approved.Count);
-                WriteProgress(progress);
-                Emit(outcome, summary);
-            }
-
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
-            FlushMessages();
-            summary.Commits = engine.Statistics.Commits;
-            summary.Pushes = engine.Statistics.Pushes;
-            summary.Fetches = engine.Statistics.Fetches;
-            summary.Retries += engine.Statistics.PushRetries;
-            WriteVerbose($"Git write-back: {engine.Statistics}.");
-        }
-
-        private void WriteBackArgoCD(List<ImageUpdateCandidate> argocd, ImageUpdateSummary summary)
-        {
-            if (argocd.Count == 0)
-            {
-                return;
-            }
-
-            ArgoCDConnection connection;
-            try
-            {
-                connection = ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent);
-            }
-            catch (ImageUpdaterException ex)
-            {
-                foreach (var candidate in argocd)
+                if (++outcome.Unit.Planned == outcome.Unit.Work.Count && outcome.Unit.Pending.Count > 0)
                 {
-                    Emit(GitWriteBack.Result(candidate, null, null, null, UpdateStatus.Failed, ex.Message), summary);
+                    WriteBack(outcome.Unit);
+                }
+            }
+
+            private void WriteBack(Unit unit)
+            {
+                var first = unit.Pending[0].ApplicationObject;
+                if (first.WriteBack.Method == WriteBackMethod.Argocd)
+                {
+                    WriteBackArgoCD(unit.Pending);
+                    return;
                 }
 
-                WriteFailure(ex);
-                return;
+                git ??= new GitWriteBack(new GitTargetEditor(), cmdlet.GitOptions(whatIf));
+                var batches = GitWriteBack.Plan(unit.Pending, out var unplanned);
+                Emit(unplanned);
+                foreach (var batch in batches)
+                {
+                    var action = $"Commit and push {batch.Candidates.Count} image update(s) from {batch.Candidates.Select(c => c.Application).Distinct().Count()} application(s)";
+                    if (!cmdlet.ShouldProcess(batch.Repository, action) && !whatIf)
+                    {
+                        foreach (var candidate in batch.Candidates)
+                        {
+                            Emit(GitWriteBack.Result(candidate, batch.Repository, null, null, UpdateStatus.Skipped, "Declined at the confirmation prompt."));
+                        }
+
+                        continue;
+                    }
+
+                    outstanding++;
+                    var engine = git;
+                    _ = Task.Run(async () =>
+                    {
+                        await writeGate.WaitAsync().ConfigureAwait(false);
+                        try
+                        {
+                            var result = engine.Apply(batch);
+                            actions.Add(() => Emit(result));
+                        }
+                        catch (Exception ex)
+                        {
+                            actions.Add(() => cmdlet.WriteFailure(ex, batch.Repository));
+                        }
+                        finally
+                        {
+                            writeGate.Release();
+                            actions.Add(Done);
+                        }
+                    });
+                }
             }
 
-            var writer = new ArgoCDApiWriteBack(() => new ArgoCDClient(connection)) { Log = WriteVerbose, ShowWhatIf = (target, patch) => ShouldProcess(target, patch) };
-            var whatIf = (MyInvocation.BoundParameters.ContainsKey("WhatIf") && ((SwitchParameter)MyInvocation.BoundParameters["WhatIf"]).IsPresent)
-                || !ShouldProcess(string.Join(", ", argocd.Select(c => c.ApplicationObject.QualifiedName).Distinct()), "Update the Application through the Argo CD API");
-            var errors = new List<ImageUpdaterException>();
-            var results = writer.Apply(argocd, whatIf, errors);
-            foreach (var error in errors)
+            private void WriteBackArgoCD(List<ImageUpdateCandidate> candidates)
             {
-                WriteFailure(error);
+                if (argocd is null)
+                {
+                    ArgoCDConnection connection;
+                    try
+                    {
+                        connection = ArgoCmdletBase.ResolveConnection(cmdlet.Server, cmdlet.Token, cmdlet.SkipCertificateCheck.IsPresent);
+                    }
+                    catch (ImageUpdaterException ex)
+                    {
+                        cmdlet.WriteFailure(ex);
+                        foreach (var candidate in candidates)
+                        {
+                            Emit(GitWriteBack.Result(candidate, null, null, null, UpdateStatus.Failed, ex.Message));
+                        }
+
+                        return;
+                    }
+
+                    argocd = new ArgoCDApiWriteBack(() => new ArgoCDClient(connection)) { Log = cmdlet.WriteVerbose, ShowWhatIf = (target, patch) => cmdlet.ShouldProcess(target, patch) };
+                }
+
+                var skip = whatIf || !cmdlet.ShouldProcess(candidates[0].ApplicationObject.QualifiedName, "Update the Application through the Argo CD API");
+                var errors = new List<ImageUpdaterException>();
+                var results = argocd.Apply(candidates, skip, errors);
+                foreach (var error in errors)
+                {
+                    cmdlet.WriteFailure(error);
+                }
+
+                foreach (var result in results)
+                {
+                    Emit(result);
+                }
             }
 
-            foreach (var result in results)
+            private void Emit(GitBatchOutcome outcome)
             {
-                Emit(result, summary);
+                foreach (var error in outcome.Errors)
+                {
+                    cmdlet.WriteFailure(error);
+                }
+
+                foreach (var result in outcome.Results)
+                {
+                    Emit(result);
+                }
+            }
+
+            private void Emit(ImageUpdateResult result)
+            {
+                summary.Count(result);
+                cmdlet.WriteTyped(result);
+            }
+
+            /// <summary>The images of one write-back unit, and how far their look-ups have come.</summary>
+            private sealed class Unit
+            {
+                public Unit(string key)
+                {
+                    Key = key;
+                }
+
+                public string Key { get; }
+
+                public List<(ArgoApplication App, ImageSpec Spec)> Work { get; } = new List<(ArgoApplication, ImageSpec)>();
+
+                public List<ImageUpdateCandidate> Pending { get; } = new List<ImageUpdateCandidate>();
+
+                public int Planned { get; set; }
+            }
+
+            private sealed class PlanOutcome
+            {
+                public PlanOutcome(Unit unit, ArgoApplication app, ImageSpec spec, ImageUpdateCandidate? candidate, ImageUpdaterException? error)
+                {
+                    Unit = unit;
+                    App = app;
+                    Spec = spec;
+                    Candidate = candidate;
+                    Error = error;
+                }
+
+                public Unit Unit { get; }
+
+                public ArgoApplication App { get; }
+
+                public ImageSpec Spec { get; }
+
+                public ImageUpdateCandidate? Candidate { get; }
+
+                public ImageUpdaterException? Error { get; }
             }
         }
 
-        private void Emit(GitBatchOutcome outcome, ImageUpdateSummary summary)
+        private GitWriteBackOptions GitOptions(bool whatIf) => new GitWriteBackOptions
         {
-            foreach (var error in outcome.Errors)
-            {
-                WriteFailure(error);
-            }
-
-            foreach (var result in outcome.Results)
-            {
-                Emit(result, summary);
-            }
-        }
-
-        private void Emit(ImageUpdateResult result, ImageUpdateSummary summary)
-        {
-            summary.Count(result);
-            WriteTyped(result);
-        }
+            WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
+            AuthorName = AuthorName,
+            AuthorEmail = AuthorEmail,
+            Credentials = GitCredentialsFromParameters(),
+            WhatIf = whatIf,
+            Verbose = text => messages.Enqueue((false, text)),
+            Warning = text => messages.Enqueue((true, text)),
+            CancellationToken = stopping.Token,
+        };
 
         private GitCredentials GitCredentialsFromParameters()
         {

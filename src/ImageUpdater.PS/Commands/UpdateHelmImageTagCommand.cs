@@ -6,18 +6,11 @@ using ImageUpdater.Core.WriteBack;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Sets an image tag (and optionally name, or a name:tag spec) in Helm values files, changing nothing else in them.</summary>
-    [Cmdlet(VerbsData.Update, "HelmImageTag", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    // Candidates piped with no other parameter must bind to -Candidate, not to -Path as strings; -Tag or a path selects the Path set.
+    [Cmdlet(VerbsData.Update, "HelmImageTag", SupportsShouldProcess = true, DefaultParameterSetName = CandidateSet)]
     [OutputType(typeof(ImageUpdateResult))]
     public sealed partial class UpdateHelmImageTagCommand : FileEditCmdlet
     {
-        private const string PathSet = "Path";
-
-        /// <summary>Values files (wildcards allowed).</summary>
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
         /// <summary>The tag to write (tag@sha256:… also works).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]

@@ -11,14 +11,6 @@ namespace ImageUpdater.PS.Commands
     [OutputType(typeof(ImageUpdateResult))]
     public sealed class UpdateKustomizeImageCommand : FileEditCmdlet
     {
-        private const string PathSet = "Path";
-
-        /// <summary>Kustomization files or the folders that hold them (wildcards allowed).</summary>
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
         /// <summary>The image name the images entry matches (its name field).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]

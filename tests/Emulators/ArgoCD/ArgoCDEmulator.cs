@@ -26,6 +26,7 @@ namespace ImageUpdater.Emulators.ArgoCD
         private readonly ConcurrentDictionary<string, JsonArray> interference = new(StringComparer.Ordinal);
         private readonly ConcurrentQueue<JsonObject> requests = new();
         private readonly TlsProbeEndpoint? tls;
+        private int failuresLeft;
 
         public ArgoCDEmulator(ArgoCDEmulatorOptions options)
         {
@@ -45,6 +46,7 @@ namespace ImageUpdater.Emulators.ArgoCD
             Tokens = options.Accounts.Keys.ToDictionary(a => a, a => IssueToken(a + ":apiKey", expires: null), StringComparer.Ordinal);
             ExpiredToken = IssueToken("image-updater:apiKey", DateTimeOffset.UtcNow.AddHours(-1));
             tls = options.Tls ? new TlsProbeEndpoint() : null;
+            failuresLeft = options.FailFirst;
         }
 
         public ApplicationStore Store { get; }
@@ -90,6 +92,11 @@ namespace ImageUpdater.Emulators.ArgoCD
             }
 
             requests.Enqueue(new JsonObject { ["method"] = request.HttpMethod, ["path"] = path, ["query"] = request.Url.Query, ["body"] = body });
+            if (System.Threading.Interlocked.Decrement(ref failuresLeft) >= 0)
+            {
+                await ErrorAsync(response, 503, 14, "emulator: the API server is unavailable (--fail-first)").ConfigureAwait(false);
+                return;
+            }
 
             if (path == "/api/version" && request.HttpMethod == "GET")
             {
@@ -460,7 +467,7 @@ namespace ImageUpdater.Emulators.ArgoCD
         }
     }
 
-    /// <summary>Options: --documents DIR (every Application *.json in it), --seed FILE, --namespace NS, --policy policy.csv, --account NAME[:PASSWORD], --tls.</summary>
+    /// <summary>Options: --documents DIR (every Application *.json in it), --seed FILE, --namespace NS, --policy policy.csv, --account NAME[:PASSWORD], --tls, --fail-first N.</summary>
     public sealed class ArgoCDEmulatorOptions
     {
         public List<string> DocumentFolders { get; } = new List<string>();
@@ -478,6 +485,9 @@ namespace ImageUpdater.Emulators.ArgoCD
             ["image-updater"] = null,
             ["readonly"] = null,
         };
+
+        /// <summary>The first N API requests answer 503 Unavailable (for retry tests).</summary>
+        public int FailFirst { get; set; }
 
         /// <summary>Also listen on a TLS port with a self-signed certificate (for certificate-failure tests).</summary>
         public bool Tls { get; set; }
@@ -499,7 +509,8 @@ namespace ImageUpdater.Emulators.ArgoCD
                         options.Accounts[parts[0]] = parts.Length > 1 ? parts[1] : null;
                         break;
                     case "--tls": options.Tls = true; break;
-                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --policy FILE, --account NAME[:PASSWORD], --tls.");
+                    case "--fail-first": options.FailFirst = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --policy FILE, --account NAME[:PASSWORD], --tls, --fail-first N.");
                 }
             }
 

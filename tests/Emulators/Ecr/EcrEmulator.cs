@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,28 +18,23 @@ namespace ImageUpdater.Emulators.Ecr
     /// SigV4 verification, modelled errors, paging, injected throttling/failures/latency and per-operation counters; plus the
     /// registry v2 read API (Basic AWS:&lt;token&gt;). Admin: GET|DELETE /__emulator/stats, POST /__emulator/seed.
     /// </summary>
-    public sealed class EcrEmulator : IEmulator
+    public sealed class EcrEmulator : LoopbackHttpServer
     {
         public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
         private static readonly Regex RepositoryNamePattern = new Regex("^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$");
         private static readonly string[] Operations = { "DescribeImages", "BatchGetImage", "GetAuthorizationToken", "DescribeRepositories", "ListImages" };
 
-        private readonly HttpListener listener;
         private readonly EcrEmulatorOptions options;
         private readonly EcrEmulatorState state;
         private readonly SigV4Verifier verifier;
         private readonly ConcurrentDictionary<string, int> counters = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, DateTimeOffset> passwords = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         private readonly Random random = new Random(7);
-        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        private readonly Task loop;
         private int apiRequests;
 
-        private EcrEmulator(HttpListener listener, string url, EcrEmulatorOptions options)
+        private EcrEmulator(EcrEmulatorOptions options)
         {
-            this.listener = listener;
             this.options = options;
-            Url = url;
             state = new EcrEmulatorState(options.Account);
             verifier = new SigV4Verifier(options.Region, "ecr", options.MaxSkew);
             foreach (var seed in options.SeedJson)
@@ -52,12 +46,7 @@ namespace ImageUpdater.Emulators.Ecr
             {
                 state.Generate(generated.Key, generated.Value);
             }
-
-            loop = Task.Run(AcceptLoop);
         }
-
-        /// <summary>http://127.0.0.1:port/ — the API endpoint (for -EndpointUrl) and the v2 registry root.</summary>
-        public string Url { get; }
 
         public EcrEmulatorOptions Options => options;
 
@@ -84,14 +73,10 @@ namespace ImageUpdater.Emulators.Ecr
         [Emulator("ecr")]
         public static Task<IEmulator> Start(string[] options) => Task.FromResult<IEmulator>(StartNew(EcrEmulatorOptions.Parse(options)));
 
-        /// <summary>Starts on a free loopback port.</summary>
-        public static EcrEmulator StartNew(EcrEmulatorOptions options)
-        {
-            var listener = LoopbackListener.Start(out var url);
-            return new EcrEmulator(listener, url, options);
-        }
+        /// <summary>Starts on a free loopback port; <see cref="LoopbackHttpServer.Url"/> is the API endpoint (for -EndpointUrl) and the v2 registry root.</summary>
+        public static EcrEmulator StartNew(EcrEmulatorOptions options) => new EcrEmulator(options);
 
-        public string Describe() => JsonSerializer.Serialize(new Dictionary<string, object>
+        public override string Describe() => JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["url"] = Url,
             ["kind"] = "ecr",
@@ -102,40 +87,7 @@ namespace ImageUpdater.Emulators.Ecr
             ["stats"] = Url + "__emulator/stats",
         });
 
-        public async ValueTask DisposeAsync()
-        {
-            stopping.Cancel();
-            listener.Stop();
-            listener.Close();
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // stopping
-            }
-        }
-
-        private async Task AcceptLoop()
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await listener.GetContextAsync().ConfigureAwait(false);
-                }
-                catch (Exception) when (stopping.IsCancellationRequested || !listener.IsListening)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => Serve(context));
-            }
-        }
-
-        private async Task Serve(HttpListenerContext context)
+        protected override async Task HandleAsync(HttpListenerContext context)
         {
             try
             {

@@ -13,7 +13,7 @@ namespace ImageUpdater.Emulators.GitHttp
     /// <summary>
     /// Git smart HTTP on loopback: every request runs the real <c>git http-backend</c> as CGI over the bare repositories under --root,
     /// behind HTTP basic auth when --user/--password are given (a missing or wrong password gets 401, as real hosts answer).
-    /// Options: --root &lt;dir&gt; (required), --user &lt;name&gt; --password &lt;secret&gt;, --race &lt;repo.git&gt;:&lt;branch&gt; (before the first
+    /// Options: --root &lt;dir&gt; (required), --user &lt;name&gt; --password &lt;secret&gt;, --race-every &lt;branch&gt; (each repository once), --race &lt;repo.git&gt;:&lt;branch&gt; (before the first
     /// push advertisement to that branch's repository, land another writer's commit on the branch). GET /_stats returns request counters as JSON.
     /// </summary>
     public sealed class GitHttpEmulator : IEmulator
@@ -32,6 +32,10 @@ namespace ImageUpdater.Emulators.GitHttp
         private int advertisements;
         private int authFailures;
         private int races;
+
+        // --race-every <branch>: every repository gets one concurrent commit before its first push (reliability benchmarks).
+        private string? raceEveryBranch;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> racedRepositories = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         private GitHttpEmulator(HttpListener listener, string url, string root, string? user, string? password)
         {
@@ -63,7 +67,7 @@ namespace ImageUpdater.Emulators.GitHttp
 
         public static GitHttpEmulator Create(string[] options)
         {
-            string? root = null, user = null, password = null, race = null;
+            string? root = null, user = null, password = null, race = null, raceEvery = null;
             for (var i = 0; i < options.Length; i++)
             {
                 var value = i + 1 < options.Length ? options[i + 1] : throw new ArgumentException($"{options[i]} needs a value.");
@@ -73,7 +77,8 @@ namespace ImageUpdater.Emulators.GitHttp
                     case "--user": user = value; break;
                     case "--password": password = value; break;
                     case "--race": race = value; break;
-                    default: throw new ArgumentException($"Unknown option {options[i]}; git-http takes --root, --user, --password, --race.");
+                    case "--race-every": raceEvery = value; break;
+                    default: throw new ArgumentException($"Unknown option {options[i]}; git-http takes --root, --user, --password, --race, --race-every.");
                 }
 
                 i++;
@@ -90,6 +95,8 @@ namespace ImageUpdater.Emulators.GitHttp
             {
                 emulator.RaceOnce(race);
             }
+
+            emulator.raceEveryBranch = raceEvery;
 
             return emulator;
         }
@@ -110,7 +117,7 @@ namespace ImageUpdater.Emulators.GitHttp
         public async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            listener.Stop();
+            LoopbackListener.Shutdown(listener);
             try
             {
                 await loop.ConfigureAwait(false);
@@ -119,8 +126,6 @@ namespace ImageUpdater.Emulators.GitHttp
             {
                 // The listener's pending accept fails when it stops.
             }
-
-            listener.Close();
         }
 
         private async Task ServeAsync()
@@ -352,6 +357,13 @@ namespace ImageUpdater.Emulators.GitHttp
         private void LandRace(string repository)
         {
             string branch;
+            if (raceEveryBranch is not null && racedRepositories.TryAdd(repository, true))
+            {
+                LandCommit(Path.Combine(root, repository), raceEveryBranch);
+                Interlocked.Increment(ref races);
+                return;
+            }
+
             lock (raceSync)
             {
                 if (raceRepository is null || !string.Equals(raceRepository, repository, StringComparison.Ordinal))

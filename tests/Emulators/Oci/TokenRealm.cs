@@ -223,8 +223,7 @@ namespace ImageUpdater.Emulators.Oci
         public async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            listener.Stop();
-            listener.Close();
+            LoopbackListener.Shutdown(listener);
             try
             {
                 await loop.ConfigureAwait(false);

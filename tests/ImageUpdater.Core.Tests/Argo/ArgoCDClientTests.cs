@@ -109,6 +109,16 @@ namespace ImageUpdater.Core.Tests.Argo
         }
 
         [Fact]
+        public async Task ReadsAreRetriedWhenTheServerIsBrieflyUnavailable()
+        {
+            var options = new ArgoCDEmulatorOptions { FailFirst = 2 };
+            options.DocumentFolders.Add(System.IO.Path.Combine(SharedData.Require(), "api-models"));
+            await using var flaky = new ArgoCDEmulator(options);
+            using var client = new ArgoCDClient(new ArgoCDConnection(flaky.Url, flaky.Tokens["admin"]), retryPolicy: new ImageUpdater.Core.Registries.RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5) });
+            Assert.Equal(2, (await client.ListApplicationsAsync(null, null, null, TestContext.Current.CancellationToken)).Count);
+        }
+
+        [Fact]
         public void ServerAddressesAreNormalized()
         {
             Assert.Equal("https://argocd.example.com/", ArgoCDConnection.NormalizeServer("argocd.example.com").ToString());

@@ -255,5 +255,67 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(2, emulator.RequestCount("DescribeImages"));
             Assert.Equal(1, cached.Listings);
         }
+    
+        [Fact]
+        public async Task ApplicationsWithDifferentStrategiesOnOneEcrRepositoryShareOneListing()
+        {
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 10);
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            var cached = new CachingRegistryClient(registry);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions(), TestContext.Current.CancellationToken);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken);
+            await cached.ListTagsAsync(emulator.RegistryHost, "team/app", new TagListOptions { NeedsMetadata = true, OnlyTag = "1.0.3" }, TestContext.Current.CancellationToken);
+            Assert.Equal(1, emulator.RequestCount("DescribeImages"));
+        }
+
+        /// <summary>Credentials whose refresh fails, as an SSO profile with an expired login does.</summary>
+        private sealed class FailingCredentials : Amazon.Runtime.RefreshingAWSCredentials
+        {
+            protected override CredentialsRefreshState GenerateNewCredentials() =>
+                throw new Amazon.Runtime.AmazonClientException("The SSO session associated with this profile has expired.");
+        }
+
+        [Fact]
+        public async Task CredentialsThatCannotBeRefreshedAreAnAuthenticationError()
+        {
+            await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 1);
+            using var client = new EcrClient(new AwsOptions { Credentials = new FailingCredentials(), Region = emulator.Options.Region, EndpointUrl = new Uri(emulator.Url) });
+            var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("AwsCredentialsUnavailable", ex.ErrorId);
+            Assert.Equal(FailureKind.AuthenticationError, ex.Kind);
+            Assert.Contains("SSO session", ex.Message);
+            Assert.Equal(0, emulator.RequestCount("DescribeImages"));
+        }
+
+        /// <summary>Session credentials that hand out an expired token first and a fresh one after ClearCredentials.</summary>
+        private sealed class RotatingCredentials : Amazon.Runtime.RefreshingAWSCredentials
+        {
+            public int Generated;
+
+            protected override CredentialsRefreshState GenerateNewCredentials()
+            {
+                Generated++;
+                var token = Generated == 1 ? "old-token" : "new-token";
+                return new CredentialsRefreshState(new Amazon.Runtime.ImmutableCredentials("ASIAROTATING00000001", "rotating-secret", token), DateTime.UtcNow.AddHours(1));
+            }
+        }
+
+        [Fact]
+        public async Task AnExpiredSessionOfRefreshingCredentialsIsRefreshedOnceAndRetried()
+        {
+            await using var emulator = EcrTestBed.Start(o =>
+            {
+                o.Keys["ASIAROTATING00000001"] = ("rotating-secret", "new-token");
+                o.ExpiredTokens.Add("old-token");
+                o.Generated["team/app"] = 2;
+            });
+            var credentials = new RotatingCredentials();
+            using var client = new EcrClient(new AwsOptions { Credentials = credentials, Region = emulator.Options.Region, EndpointUrl = new Uri(emulator.Url) });
+            var details = await client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(2, details.Count);
+            Assert.Equal(2, credentials.Generated);
+            Assert.Equal(2, emulator.RequestCount("DescribeImages"));
+            Assert.StartsWith("the -Credential object", client.CredentialSource);
+        }
     }
 }

@@ -292,5 +292,12 @@ namespace ImageUpdater.Core.Tests.Tags
             Assert.True(SemverConstraint.Parse("~1.4 || >=2.0.0-rc.1").AdmitsPrereleases);
             Assert.False(SemverConstraint.Any.AdmitsPrereleases);
         }
+
+        [Fact]
+        public void Keeps_the_text_for_messages_without_surrounding_space()
+        {
+            Assert.Equal(">=1.2 <2", SemverConstraint.Parse("  >=1.2 <2 ").Text);
+            Assert.Equal("~1.4", SemverConstraint.Parse("~1.4").ToString());
+        }
     }
 }

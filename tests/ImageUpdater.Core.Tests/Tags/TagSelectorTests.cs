@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Tags;
 using Xunit;
 
@@ -246,7 +248,7 @@ namespace ImageUpdater.Core.Tests.Tags
         [Fact]
         public void Options_come_from_an_image_spec()
         {
-            var spec = new ImageUpdater.Core.Annotations.ImageSpec("app", ImageUpdater.Core.Images.ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
+            var spec = new ImageSpec("app", ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:~1.4"))
             {
                 AllowTags = "regexp:^1",
                 IgnoreTags = new[] { "1.4.9" },
@@ -254,6 +256,16 @@ namespace ImageUpdater.Core.Tests.Tags
             var result = TagSelector.Select(Tags("1.4.2", "1.4.9", "1.5.0", "2.0.0"), TagSelectionOptions.FromSpec(spec));
             Assert.Equal("1.4.2", result.Winner!.Tag);
             Assert.Equal("4 tags: 1 rejected by allow-tags, 1 ignored by ignore-tags, 1 outside ~1.4, newest 1.4.2", result.Reason);
+        }
+
+        [Fact]
+        public void Every_update_strategy_has_an_implementation()
+        {
+            foreach (UpdateStrategy strategy in Enum.GetValues(typeof(UpdateStrategy)))
+            {
+                var result = TagSelector.Select(Tags("1.0.0", "0.9.0"), new TagSelectionOptions { Strategy = strategy, Constraint = "1.0.0" });
+                Assert.True(result.Winner is not null, strategy + ": " + result.Reason);
+            }
         }
 
         [Fact]

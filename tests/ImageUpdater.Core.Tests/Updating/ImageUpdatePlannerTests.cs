@@ -67,6 +67,15 @@ namespace ImageUpdater.Core.Tests.Updating
         }
 
         [Fact]
+        public void OnlyTheDigestStrategyCarriesADigestToWrite()
+        {
+            var spec = Spec(Host + "/team/web", UpdateStrategy.Semver);
+            var candidate = ImageUpdatePlanner.Decide(App(spec, new[] { Host + "/team/web:1.0.0" }), spec, new[] { Tag("1.0.0"), Tag("1.1.0", "sha256:2222") });
+            Assert.Equal("1.1.0", candidate.NewTag);
+            Assert.Null(candidate.NewDigest);
+        }
+
+        [Fact]
         public void AnImageAlreadyOnTheBestTagNeedsNoUpdate()
         {
             var spec = Spec();

@@ -376,5 +376,75 @@ namespace ImageUpdater.Core.Tests.WriteBack
             Assert.Equal(repo.Url, result.Repository);
             Assert.Equal(UpdateStatus.Updated, result.Status);
         }
+
+        [Fact]
+        public void SshKeyGoesIntoTheClonesSshCommand()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var key = Path.Combine(repo.Root, "id_ed25519");
+            File.WriteAllText(key, "not a real key\n");
+            var options = repo.Options();
+            options.Credentials = new GitCredentials { SshKeyPath = key };
+            var app = repo.App("a", "apps/a", repository: "ssh://git@127.0.0.1:1/org/apps.git");
+
+            var outcomes = new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(app) });
+
+            var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
+            Assert.Contains("ssh://git@127.0.0.1:1/org/apps.git", error.Message);
+            var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), ".git", "config"));
+            Assert.Contains("sshCommand = ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes", config);
+        }
+
+        [Fact]
+        public void SshPassphraseIsRefusedClearly()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var key = Path.Combine(repo.Root, "id_ed25519");
+            File.WriteAllText(key, "not a real key\n");
+            var passphrase = new System.Security.SecureString();
+            passphrase.AppendChar('x');
+            var options = repo.Options();
+            options.Credentials = new GitCredentials { SshKeyPath = key, SshKeyPassphrase = passphrase };
+
+            var error = Assert.Single(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a")) }).SelectMany(o => o.Errors));
+
+            Assert.Equal(FailureKind.NotImplemented, error.Kind);
+            Assert.Contains("ssh-agent", error.Message);
+        }
+
+        [Fact]
+        public void WhatIfInALocalCheckoutLeavesItsFilesAsTheyWere()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var checkout = Path.Combine(repo.Root, "checkout");
+            GitFixture.Git(repo.Root, "clone", "--quiet", repo.Bare, checkout);
+            var options = repo.Options();
+            options.LocalRepository = checkout;
+            options.WhatIf = true;
+            var app = repo.App("k", "apps/a", new WriteBackTarget(WriteBackTargetKind.ArgoCDSource, null));
+
+            var results = Results(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a")), GitFixture.Candidate(app) }));
+
+            Assert.All(results, r => Assert.Equal(UpdateStatus.WhatIf, r.Status));
+            Assert.Equal("nginx.tag: 1.0.0\n", File.ReadAllText(Path.Combine(checkout, "apps/a/values.yaml")));
+            Assert.False(File.Exists(Path.Combine(checkout, "apps/a/.argocd-source-k.yaml")));
+            Assert.Contains("+nginx.tag: 1.1.0", results.Single(r => r.Application == "k").Diff);
+            Assert.Empty(GitFixture.Git(checkout, "status", "--porcelain").Trim());
+        }
+
+        [Fact]
+        public void ABrokenBranchTemplateFailsOnlyItsApplication()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var broken = repo.App("a", "apps/a");
+            broken.WriteBack.WriteBranch = "upd-{{ .Nope }}";
+
+            var outcomes = new GitWriteBack(new LineTagEditor(), repo.Options()).Run(new[] { GitFixture.Candidate(broken), GitFixture.Candidate(repo.App("b", "apps/b")) });
+
+            var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
+            Assert.Equal("BranchTemplateUnknownField", error.ErrorId);
+            Assert.Equal(UpdateStatus.Failed, Results(outcomes).Single(r => r.Application == "a").Status);
+            Assert.Equal(UpdateStatus.Updated, Results(outcomes).Single(r => r.Application == "b").Status);
+        }
     }
 }

@@ -89,6 +89,19 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
+        public void ChangesShowTheDigestOnlyUnderTheDigestStrategy()
+        {
+            var app = new ImageUpdater.Core.Argo.ArgoApplication("shop");
+            var semver = new ImageUpdater.Core.Annotations.ImageSpec("web", ImageUpdater.Core.Images.ImageReference.Parse("ghcr.io/acme/web"));
+            var digest = new ImageUpdater.Core.Annotations.ImageSpec("web", ImageUpdater.Core.Images.ImageReference.Parse("ghcr.io/acme/web:latest")) { UpdateStrategy = ImageUpdater.Core.Tags.UpdateStrategy.Digest };
+            var a = ImageChange.From(new ImageUpdater.Core.Updating.ImageUpdateCandidate(app, semver) { CurrentTag = "1.0.0", NewTag = "1.1.0", NewDigest = "sha256:aa" });
+            var b = ImageChange.From(new ImageUpdater.Core.Updating.ImageUpdateCandidate(app, digest) { CurrentTag = "latest", NewTag = "latest", NewDigest = "sha256:bb" });
+
+            Assert.Equal(("acme/web", "1.1.0"), (a.Name, a.NewTag));
+            Assert.Equal("sha256:bb", b.NewTag);
+        }
+
+        [Fact]
         public void BranchNameIsTruncatedTo255()
         {
             var many = Enumerable.Range(0, 40).Select(i => new ImageChange("org/image-number-" + i, null, "1.0.0", "1.0.1")).ToList();

@@ -90,6 +90,96 @@ namespace ImageUpdater.Core.Tests.Yaml
             }
         }
 
+        public static TheoryData<string> SmallFiles()
+        {
+            var data = new TheoryData<string>();
+            if (SharedData.Path is { } root)
+            {
+                foreach (var file in Directory.GetFiles(Path.Combine(root, "real-world"), "*.yaml").Where(f => new FileInfo(f).Length < 20_000).OrderBy(f => f, StringComparer.Ordinal))
+                {
+                    data.Add(Path.GetFileName(file));
+                }
+            }
+            else
+            {
+                data.Add("(corpus absent)");
+            }
+
+            return data;
+        }
+
+        /// <summary>Every scalar value (null ones too) of every small corpus file, replaced alone: the parsed documents differ in that value only.</summary>
+        [Theory]
+        [MemberData(nameof(SmallFiles))]
+        public void EveryScalarEditLeavesEveryOtherValueAlone(string file)
+        {
+            var text = File.ReadAllText(SharedData.RealWorld(file));
+            var before = Flatten(text);
+            foreach (var path in before.Keys)
+            {
+                var edited = YamlEditor.Parse(text, file);
+                edited.SetScalar(path, "x 1.10: #y");
+                var after = Flatten(edited.Text);
+                Assert.Equal("x 1.10: #y", after[path]);
+                foreach (var pair in before)
+                {
+                    if (pair.Key != path && after[pair.Key] != pair.Value)
+                    {
+                        // Only other views of the same anchored node may change with it.
+                        Assert.Equal("x 1.10: #y", after[pair.Key]);
+                    }
+                }
+
+                Assert.Equal(before.Count, after.Count);
+            }
+        }
+
+        /// <summary>Scalar leaves of all documents by key path (the first document holding a path wins, as in the editor).</summary>
+        private static Dictionary<string, string?> Flatten(string text)
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            var leaves = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var document in stream.Documents)
+            {
+                Walk(document.RootNode, new List<YamlPathSegment>());
+            }
+
+            return leaves;
+
+            void Walk(YamlNode node, List<YamlPathSegment> path)
+            {
+                switch (node)
+                {
+                    case YamlMappingNode mapping:
+                        foreach (var entry in mapping.Children)
+                        {
+                            if (entry.Key is YamlScalarNode key && key.Value != "<<")
+                            {
+                                Walk(entry.Value, new List<YamlPathSegment>(path) { YamlPathSegment.ForKey(key.Value!) });
+                            }
+                        }
+
+                        break;
+                    case YamlSequenceNode sequence:
+                        for (var i = 0; i < sequence.Children.Count; i++)
+                        {
+                            Walk(sequence.Children[i], new List<YamlPathSegment>(path) { YamlPathSegment.ForIndex(i) });
+                        }
+
+                        break;
+                    case YamlScalarNode scalar when path.Count > 0:
+                        var leaf = YamlKeyPath.Format(path);
+                        if (!leaves.ContainsKey(leaf))
+                        {
+                            leaves[leaf] = scalar.Style == ScalarStyle.Plain && (scalar.Value == "" || scalar.Value == "~" || scalar.Value == "null") ? null : scalar.Value;
+                        }
+
+                        break;
+                }
+            }
+        }
+
         [Fact]
         public void WriteBackPairKeepsWhatUpstreamReformatted()
         {

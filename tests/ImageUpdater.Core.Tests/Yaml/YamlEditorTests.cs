@@ -63,6 +63,7 @@ namespace ImageUpdater.Core.Tests.Yaml
         [InlineData("image.tag: v1\nimage:\n  tag: v0\n", "image.tag", "image.tag: v2\nimage:\n  tag: v0\n")]
         [InlineData("image: {repository: a, tag: v1}\n", "image.tag", "image: {repository: a, tag: v2}\n")]
         [InlineData("tags: [v1, v1]\n", "tags[1]", "tags: [v1, v2]\n")]
+        [InlineData("tags: {a: v1, b: [v1]}\n", "tags.b[0]", "tags: {a: v1, b: [v2]}\n")]
         [InlineData("image:\r\n  tag: v1\r\n  x: 1\r\n", "image.tag", "image:\r\n  tag: v2\r\n  x: 1\r\n")]
         [InlineData("image:\n  tag: v1", "image.tag", "image:\n  tag: v2")]
         [InlineData("kind: A\n---\nimage:\n  tag: v1\n", "image.tag", "kind: A\n---\nimage:\n  tag: v2\n")]
@@ -103,6 +104,16 @@ namespace ImageUpdater.Core.Tests.Yaml
             Assert.Equal("image: {tag: \"1.10\"}\n", Set("image: {}\n", "image.tag", "1.10"));
         }
 
+        [Theory]
+        [InlineData("a,b", "[\"a,b\"]")]
+        [InlineData("a:b", "[\"a:b\"]")]
+        [InlineData("{x}", "[\"{x}\"]")]
+        [InlineData("v2", "[v2]")]
+        public void FlowItemsAreQuotedWhenFlowSyntaxWouldSplitThem(string value, string expected)
+        {
+            Assert.Equal("tags: " + expected + "\n", Set("tags: [v1]\n", "tags[0]", value));
+        }
+
         [Fact]
         public void UnchangedValueLeavesTextAlone()
         {
@@ -132,6 +143,36 @@ namespace ImageUpdater.Core.Tests.Yaml
             Assert.Contains("image.tag", change.OtherPlaces);
             Assert.Contains("other.tag", change.OtherPlaces);
             Assert.DoesNotContain("loki.image.tag", change.OtherPlaces);
+        }
+
+        [Fact]
+        public void EditThroughMergeKeyEditsTheBaseAndNamesTheOthers()
+        {
+            var yaml = "base: &base\n  tag: v1\n  pull: Always\nweb:\n  <<: *base\n  pull: Never\napi:\n  <<: [*base]\n";
+            var editor = YamlEditor.Parse(yaml, "v.yaml");
+            var change = editor.SetScalar("web.tag", "v2");
+            Assert.Equal(yaml.Replace("tag: v1", "tag: v2"), editor.Text);
+            Assert.Equal(new[] { "api.tag", "base.tag" }, change.OtherPlaces.OrderBy(p => p, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void WhitespaceOnlyLinesTrailingBlanksAndOddIndentsSurvive()
+        {
+            var yaml = "a:   \n      \nimage:\n     tag: v1   # two  spaces  \n   \n     pull:  x  \nz: [ 1,2 ]  \n";
+            Assert.Equal(yaml.Replace("tag: v1 ", "tag: v2 "), Set(yaml, "image.tag", "v2"));
+        }
+
+        [Fact]
+        public void CreatingInsideAnAliasedMappingNamesTheOtherPlaces()
+        {
+            var editor = YamlEditor.Parse("image: &i\n  repository: x\nsidecar:\n  image: *i\n", "v.yaml");
+            var change = editor.SetScalar("image.tag", "v2");
+            Assert.Equal("image: &i\n  repository: x\n  tag: v2\nsidecar:\n  image: *i\n", editor.Text);
+            Assert.Contains("sidecar.image", change.OtherPlaces);
+
+            editor = YamlEditor.Parse("list: &l\n  - a\nother: *l\n", "v.yaml");
+            editor.AppendItem("list", "b");
+            Assert.Equal("list: &l\n  - a\n  - b\nother: *l\n", editor.Text);
         }
 
         [Fact]
@@ -208,7 +249,7 @@ namespace ImageUpdater.Core.Tests.Yaml
 
             editor = YamlEditor.Parse("images: [a]\n", "k.yaml");
             editor.AppendItem("images", "b:v2");
-            Assert.Equal("images: [a, b:v2]\n", editor.Text);
+            Assert.Equal("images: [a, \"b:v2\"]\n", editor.Text);
         }
 
         [Fact]
@@ -236,6 +277,31 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var diff = UnifiedDiff.Create("a: 1\ntag: v1", "a: 1\ntag: v2", "v.yaml");
             Assert.Equal("--- a/v.yaml\n+++ b/v.yaml\n@@ -1,2 +1,2 @@\n a: 1\n-tag: v1\n\\ No newline at end of file\n+tag: v2\n\\ No newline at end of file\n", diff);
+        }
+
+        [Fact]
+        public void DiffScriptRebuildsBothTexts()
+        {
+            var random = new Random(7);
+            for (var round = 0; round < 200; round++)
+            {
+                var a = Enumerable.Range(0, random.Next(0, 30)).Select(_ => "l" + random.Next(0, 6) + "\n").ToList();
+                var b = a.Where(_ => random.Next(0, 4) != 0).Select(l => random.Next(0, 5) == 0 ? "x" + random.Next(0, 6) + "\n" : l).ToList();
+                var ops = UnifiedDiff.Compare(a, b);
+                Assert.Equal(a, ops.Where(o => o.Kind != '+').Select(o => a[o.A]).ToList());
+                Assert.Equal(b, ops.Where(o => o.Kind != '-').Select(o => b[o.B]).ToList());
+                Assert.All(ops.Where(o => o.Kind == ' '), o => Assert.Equal(a[o.A], b[o.B]));
+            }
+        }
+
+        [Fact]
+        public void DiffHasSeparateHunksForDistantChanges()
+        {
+            var a = string.Concat(Enumerable.Range(1, 20).Select(i => $"k{i}: {i}\n"));
+            var b = a.Replace("k2: 2\n", "k2: two\n").Replace("k18: 18\n", string.Empty);
+            Assert.Equal(
+                "--- a/f\n+++ b/f\n@@ -1,5 +1,5 @@\n k1: 1\n-k2: 2\n+k2: two\n k3: 3\n k4: 4\n k5: 5\n@@ -15,6 +15,5 @@\n k15: 15\n k16: 16\n k17: 17\n-k18: 18\n k19: 19\n k20: 20\n",
+                UnifiedDiff.Create(a, b, "f"));
         }
 
         [Fact]

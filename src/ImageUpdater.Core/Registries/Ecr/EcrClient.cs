@@ -106,7 +106,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     w.WriteEndObject();
                     w.WriteNumber("maxResults", 1000);
                     WriteOptional(w, "nextToken", token);
-                }, repositoryName, cancellationToken).ConfigureAwait(false);
+                }, repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
                 var root = response.RootElement;
                 if (root.TryGetProperty("imageDetails", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
@@ -275,7 +275,7 @@ namespace ImageUpdater.Core.Registries.Ecr
         }
 
         /// <summary>One JSON 1.1 call; a modelled or common error becomes an <see cref="ImageUpdaterException"/>. An expired session is refreshed once.</summary>
-        private async Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken)
+        private async Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null)
         {
             byte[] body;
             using (var buffer = new MemoryStream())
@@ -296,7 +296,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                 request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
                 request.Content = new ByteArrayContent(body);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-                Log?.Invoke($"ECR {operation} {target} → {Endpoint} ({Region})");
+                Log?.Invoke($"ECR {operation} {target}{(note is null ? string.Empty : " (" + note + ")")} → {Endpoint} ({Region})");
                 HttpResponseMessage response;
                 try
                 {
@@ -306,6 +306,17 @@ namespace ImageUpdater.Core.Registries.Ecr
                 {
                     throw new ImageUpdaterException("EcrConnectionFailed", FailureKind.ConnectionError,
                         $"Could not reach the ECR API at {Endpoint} for {operation}: {ex.Message}. Check the network, -Region and -EndpointUrl.", target, ex);
+                }
+                catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new ImageUpdaterException("EcrTimeout", FailureKind.OperationTimeout,
+                        $"The ECR API at {Endpoint} did not answer {operation} within {http.Timeout.TotalSeconds:0} s: check the network and -EndpointUrl, then try again.", target, ex);
+                }
+                catch (AmazonClientException ex)
+                {
+                    // Raised while signing, when refreshing credentials (SSO, assume-role, container or instance metadata) fails.
+                    throw new ImageUpdaterException("AwsCredentialsUnavailable", FailureKind.AuthenticationError,
+                        $"Could not get AWS credentials from {CredentialSource}: {ex.Message} Refresh them (aws sso login, aws configure) or pass -AccessKey/-SecretKey or -ProfileName.", target, ex);
                 }
 
                 using (response)

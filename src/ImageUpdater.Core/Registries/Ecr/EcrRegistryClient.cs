@@ -14,7 +14,7 @@ namespace ImageUpdater.Core.Registries.Ecr
     /// Lists ECR repositories as <see cref="ImageTag"/>s: one DescribeImages page per 1000 images, plus BatchGetImage for manifest
     /// lists when platforms are asked. Routes each registry host to an <see cref="EcrClient"/> of its region.
     /// </summary>
-    public sealed class EcrRegistryClient : IRegistryClient, IDisposable
+    public sealed class EcrRegistryClient : IRegistryClient, IListingKey, IDisposable
     {
         private static readonly string[] ListMediaTypes =
         {
@@ -53,11 +53,21 @@ namespace ImageUpdater.Core.Registries.Ecr
 
         public bool Handles(string registry) => EcrHost.IsEcrHost(registry);
 
+        /// <summary>DescribeImages gives digests and push times for every tag, so only platforms (BatchGetImage) change a listing.</summary>
+        public string ListingKey(TagListOptions options) => string.Join(",", options.Platforms);
+
         /// <summary>The client of a region (null = the region from options and the environment); created once, thread-safe.</summary>
         public EcrClient ClientFor(string? hostRegion)
         {
             var key = options.Region ?? hostRegion ?? string.Empty;
-            return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(() => new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(
+                () =>
+                {
+                    var client = new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log };
+                    Log?.Invoke($"ECR region {client.Region} (from {client.RegionSource}), endpoint {client.Endpoint}, credentials from {client.CredentialSource}");
+                    return client;
+                },
+                LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
         public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions listOptions, CancellationToken cancellationToken = default)

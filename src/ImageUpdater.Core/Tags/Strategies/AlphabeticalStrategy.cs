@@ -9,11 +9,10 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public UpdateStrategy Strategy => UpdateStrategy.Alphabetical;
 
-        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
-            var ordered = new List<ImageTag>(tags);
-            ordered.Sort(BestFirst);
-            var outcome = new StrategyOutcome(ordered);
+            var outcome = StrategyOutcome.Sorted(tags, count, BestFirst);
+            var ordered = outcome.Ordered;
             if (!string.IsNullOrWhiteSpace(options.Constraint))
             {
                 outcome.AddNote("the constraint " + options.Constraint + " is ignored by alphabetical");

@@ -8,7 +8,7 @@ namespace ImageUpdater.Core.Tags.Strategies
     {
         public UpdateStrategy Strategy => UpdateStrategy.Digest;
 
-        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
             var tracked = options.Constraint?.Trim();
             if (string.IsNullOrEmpty(tracked))
@@ -20,17 +20,17 @@ namespace ImageUpdater.Core.Tags.Strategies
             }
 
             var ordered = new List<ImageTag>(1);
-            foreach (var tag in tags)
+            for (int i = 0; i < count; i++)
             {
-                if (string.Equals(tag.Tag, tracked, StringComparison.Ordinal))
+                if (string.Equals(tags[i].Tag, tracked, StringComparison.Ordinal))
                 {
-                    ordered.Add(tag);
+                    ordered.Add(tags[i]);
                     break;
                 }
             }
 
             var outcome = new StrategyOutcome(ordered);
-            outcome.Reject(tags.Count - ordered.Count, "not the tracked tag " + tracked);
+            outcome.Reject(count - ordered.Count, "not the tracked tag " + tracked);
             if (ordered.Count > 0)
             {
                 var winner = ordered[0];

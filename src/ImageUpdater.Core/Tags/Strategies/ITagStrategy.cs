@@ -10,8 +10,8 @@ namespace ImageUpdater.Core.Tags.Strategies
     {
         UpdateStrategy Strategy { get; }
 
-        /// <summary>Ranks <paramref name="tags"/> (already filtered); throws <see cref="ImageUpdaterException"/> for an unusable constraint.</summary>
-        StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options);
+        /// <summary>Ranks the first <paramref name="count"/> of <paramref name="tags"/> (already filtered; a pooled array); throws <see cref="ImageUpdaterException"/> for an unusable constraint.</summary>
+        StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options);
     }
 
     /// <summary>What a strategy did: the tags it kept best first, how many it set aside and why, and how to describe and write the winner.</summary>
@@ -23,6 +23,19 @@ namespace ImageUpdater.Core.Tags.Strategies
         }
 
         public List<ImageTag> Ordered { get; }
+
+        /// <summary>An outcome holding the first <paramref name="count"/> tags sorted best first by <paramref name="bestFirst"/>.</summary>
+        public static StrategyOutcome Sorted(ImageTag[] tags, int count, IComparer<ImageTag> bestFirst)
+        {
+            var ordered = new List<ImageTag>(count);
+            for (int i = 0; i < count; i++)
+            {
+                ordered.Add(tags[i]);
+            }
+
+            ordered.Sort(bestFirst);
+            return new StrategyOutcome(ordered);
+        }
 
         /// <summary>"19 outside ~1.4"-style phrases, in the order the checks ran.</summary>
         public List<string> Rejections { get; } = new List<string>();

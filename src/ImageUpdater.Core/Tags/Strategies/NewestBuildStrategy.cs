@@ -11,12 +11,12 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public UpdateStrategy Strategy => UpdateStrategy.NewestBuild;
 
-        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
-            var ordered = new List<ImageTag>(tags);
-            ordered.Sort(BestFirst);
+            var outcome = StrategyOutcome.Sorted(tags, count, BestFirst);
+            var ordered = outcome.Ordered;
             int undated = 0;
-            foreach (var tag in tags)
+            foreach (var tag in ordered)
             {
                 if (TimeOf(tag) is null)
                 {
@@ -24,7 +24,6 @@ namespace ImageUpdater.Core.Tags.Strategies
                 }
             }
 
-            var outcome = new StrategyOutcome(ordered);
             if (undated > 0)
             {
                 outcome.AddNote(undated + (undated == 1 ? " tag has no push or build time and ranks" : " tags have no push or build time and rank") + " as oldest");

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 
 namespace ImageUpdater.Core.Tags.Strategies
@@ -10,103 +11,116 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public UpdateStrategy Strategy => UpdateStrategy.Semver;
 
-        public StrategyOutcome Rank(List<ImageTag> tags, TagSelectionOptions options)
+        public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
             // No constraint means '*' as in upstream v1: every release, no pre-release.
             bool hasConstraint = !string.IsNullOrWhiteSpace(options.Constraint);
             var constraint = hasConstraint ? SemverConstraint.Parse(options.Constraint!) : SemverConstraint.Any;
 
-            var ranked = new Ranked[tags.Count];
-            int count = 0, notVersions = 0, prereleases = 0, outside = 0;
-            foreach (var tag in tags)
+            // Pooled for the same reason as the filtered tags: large arrays per call cost full GCs.
+            var ranked = ArrayPool<Ranked>.Shared.Rent(Math.Max(count, 1));
+            int kept = 0;
+            try
             {
-                if (!SemanticVersion.TryParse(tag.Tag, out var version))
-                {
-                    notVersions++;
-                }
-                else if (constraint.IsSatisfiedBy(version))
-                {
-                    ranked[count++] = new Ranked(version, tag);
-                }
-                else if (version.IsPrerelease && !constraint.AdmitsPrereleases)
-                {
-                    prereleases++;
-                }
-                else
-                {
-                    outside++;
-                }
-            }
-
-            var ordered = new List<ImageTag>(count);
-            var order = SortAscending(ranked, count);
-            if (order is null)
-            {
-                Array.Sort(ranked, 0, count, BestFirst);
+                int notVersions = 0, prereleases = 0, outside = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    ordered.Add(ranked[i].Tag);
+                    var tag = tags[i];
+                    if (!SemanticVersion.TryParse(tag.Tag, out var version))
+                    {
+                        notVersions++;
+                    }
+                    else if (constraint.IsSatisfiedBy(version))
+                    {
+                        ranked[kept++] = new Ranked(version, tag);
+                    }
+                    else if (version.IsPrerelease && !constraint.AdmitsPrereleases)
+                    {
+                        prereleases++;
+                    }
+                    else
+                    {
+                        outside++;
+                    }
                 }
+
+                var outcome = new StrategyOutcome(BestFirstTags(ranked, kept));
+                outcome.Reject(notVersions, notVersions == 1 ? "not a semantic version" : "not semantic versions");
+                outcome.Reject(prereleases, prereleases == 1 ? "pre-release (the constraint has no pre-release part)" : "pre-releases (the constraint has no pre-release part)");
+                outcome.Reject(outside, "outside " + constraint.Text);
+                if (kept > 0)
+                {
+                    outcome.WinnerPhrase = "newest " + outcome.Ordered[0].Tag;
+                }
+
+                return outcome;
             }
-            else
+            finally
             {
+                Array.Clear(ranked, 0, kept);
+                ArrayPool<Ranked>.Shared.Return(ranked);
+            }
+        }
+
+        // Sorting many structs through a comparer is slow: when the numbers fit, pack them into one ulong
+        // (major 25 bits, enough for yyyymmdd calver; minor and patch 19 bits; a release bit above its pre-releases),
+        // sort the primitives, then order only the runs of equal keys with the full comparison.
+        private static List<ImageTag> BestFirstTags(Ranked[] ranked, int count)
+        {
+            var ordered = new List<ImageTag>(count);
+            var keys = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
+            var order = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var v = ranked[i].Version;
+                    if (v.Major >= 1UL << 25 || v.Minor >= 1UL << 19 || v.Patch >= 1UL << 19)
+                    {
+                        Array.Sort(ranked, 0, count, BestFirst);
+                        for (int j = 0; j < count; j++)
+                        {
+                            ordered.Add(ranked[j].Tag);
+                        }
+
+                        return ordered;
+                    }
+
+                    keys[i] = (v.Major << 39) | (v.Minor << 20) | (v.Patch << 1) | (v.IsPrerelease ? 0UL : 1UL);
+                    order[i] = i;
+                }
+
+                Array.Sort(keys, order, 0, count);
+                IComparer<int>? ties = null;
+                for (int start = 0; start < count;)
+                {
+                    int end = start + 1;
+                    while (end < count && keys[end] == keys[start])
+                    {
+                        end++;
+                    }
+
+                    if (end - start > 1)
+                    {
+                        ties ??= Comparer<int>.Create((a, b) => SemanticVersion.CompareForSelection(ranked[a].Version, ranked[b].Version));
+                        Array.Sort(order, start, end - start, ties);
+                    }
+
+                    start = end;
+                }
+
                 for (int i = count - 1; i >= 0; i--)
                 {
                     ordered.Add(ranked[order[i]].Tag);
                 }
-            }
 
-            var outcome = new StrategyOutcome(ordered);
-            outcome.Reject(notVersions, notVersions == 1 ? "not a semantic version" : "not semantic versions");
-            outcome.Reject(prereleases, prereleases == 1 ? "pre-release (the constraint has no pre-release part)" : "pre-releases (the constraint has no pre-release part)");
-            outcome.Reject(outside, "outside " + constraint.Text);
-            if (count > 0)
+                return ordered;
+            }
+            finally
             {
-                outcome.WinnerPhrase = "newest " + ordered[0].Tag;
+                ArrayPool<ulong>.Shared.Return(keys);
+                ArrayPool<int>.Shared.Return(order);
             }
-
-            return outcome;
-        }
-
-        // Sorting 100 000 structs through a comparer is the slow part: when the numbers fit, pack them into one ulong
-        // (major 25 bits, enough for yyyymmdd calver; minor and patch 19 bits; a release bit above its pre-releases),
-        // sort the primitives, then order only the runs of equal keys with the full comparison. Null when they do not fit.
-        private static int[]? SortAscending(Ranked[] ranked, int count)
-        {
-            var keys = new ulong[count];
-            var order = new int[count];
-            for (int i = 0; i < count; i++)
-            {
-                var v = ranked[i].Version;
-                if (v.Major >= 1UL << 25 || v.Minor >= 1UL << 19 || v.Patch >= 1UL << 19)
-                {
-                    return null;
-                }
-
-                keys[i] = (v.Major << 39) | (v.Minor << 20) | (v.Patch << 1) | (v.IsPrerelease ? 0UL : 1UL);
-                order[i] = i;
-            }
-
-            Array.Sort(keys, order);
-            IComparer<int>? ties = null;
-            for (int start = 0; start < count;)
-            {
-                int end = start + 1;
-                while (end < count && keys[end] == keys[start])
-                {
-                    end++;
-                }
-
-                if (end - start > 1)
-                {
-                    ties ??= Comparer<int>.Create((a, b) => SemanticVersion.CompareForSelection(ranked[a].Version, ranked[b].Version));
-                    Array.Sort(order, start, end - start, ties);
-                }
-
-                start = end;
-            }
-
-            return order;
         }
 
         private readonly struct Ranked

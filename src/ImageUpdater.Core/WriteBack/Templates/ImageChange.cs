@@ -1,3 +1,4 @@
+using ImageUpdater.Core.Tags;
 using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.WriteBack.Templates
@@ -20,13 +21,13 @@ namespace ImageUpdater.Core.WriteBack.Templates
 
         public string? OldTag { get; }
 
-        /// <summary>The new tag, or the digest when the strategy tracks one (upstream's <c>ImageTag.String()</c>).</summary>
+        /// <summary>The new tag, or the digest under the digest strategy (upstream's <c>ImageTag.String()</c>; other strategies carry no digest there).</summary>
         public string? NewTag { get; }
 
         public static ImageChange From(ImageUpdateCandidate candidate) => new ImageChange(
             candidate.Spec.Repository,
             candidate.Alias,
             candidate.CurrentTag,
-            string.IsNullOrEmpty(candidate.NewDigest) ? candidate.NewTag : candidate.NewDigest);
+            candidate.Spec.UpdateStrategy == UpdateStrategy.Digest && !string.IsNullOrEmpty(candidate.NewDigest) ? candidate.NewDigest : candidate.NewTag);
     }
 }

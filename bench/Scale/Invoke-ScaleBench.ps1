@@ -1,0 +1,176 @@
+<#
+.SYNOPSIS
+    Issue #9's fleet benchmark: N applications x 2 images over the ECR emulator (injected latency) and real git repositories.
+.DESCRIPTION
+    Generates the scenario (ECR repositories with generated tags, bare git repositories with one values file per
+    application, one Application manifest per application), then runs Invoke-ImageUpdater in a fresh process with
+    -ThrottleLimit $ThrottleLimit and again with -ThrottleLimit 1 on fresh copies of the repositories, and prints wall
+    time, time to the first result, requests per operation, commits and pushes, peak working set and the speed-up.
+    Last, the reliability pass: 10 % ECR throttling and one rejected push per repository (git over smart HTTP with a
+    concurrent writer landing before each repository's first push): every image must still be updated.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $Applications = 1000,
+    [int] $EcrRepositories = 50,
+    [int] $TagsPerRepository = 2000,
+    [int] $GitRepositories = 100,
+    [int] $LatencyMs = 50,
+    [int] $ThrottleLimit = 16,
+    [switch] $SkipSequential,
+    [switch] $SkipReliability
+)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+$repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+Import-Module (Join-Path $repoRoot 'tests/ImageUpdater.PS.Tests/TestHelpers.psm1') -Force
+$pwsh = Get-PwshPath
+$work = Join-Path ([IO.Path]::GetTempPath()) ("iu-scale-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+$null = New-Item -ItemType Directory $work
+$ecrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
+
+function Invoke-Git { $out = & git @args 2>&1; if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" } }
+
+function New-Repositories([string] $Root) {
+    # One seed repository per git repository, built with the git CLI, then pushed into a bare one.
+    $null = New-Item -ItemType Directory $Root
+    for ($r = 0; $r -lt $GitRepositories; $r++) {
+        $name = 'gitops-{0:D3}' -f $r
+        $seed = Join-Path $work "seed/$name"
+        $null = New-Item -ItemType Directory $seed -Force
+        for ($a = $r; $a -lt $Applications; $a += $GitRepositories) {
+            $dir = Join-Path $seed ('apps/app-{0:D4}' -f $a)
+            $null = New-Item -ItemType Directory $dir -Force
+            [IO.File]::WriteAllText((Join-Path $dir 'values.yaml'), "# app $a`nfrontend:`n  image:`n    tag: 1.0.0 # managed`nbackend:`n  image:`n    tag: 1.0.0 # managed`n")
+        }
+        Invoke-Git -C $seed init --quiet --initial-branch=main
+        Invoke-Git -C $seed add -A
+        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed
+        Invoke-Git init --quiet --bare --initial-branch=main (Join-Path $Root "$name.git")
+        Invoke-Git -C $seed push --quiet (Join-Path $Root "$name.git") main
+    }
+}
+
+function New-Manifests([string] $Folder, [scriptblock] $RepoUrl) {
+    $null = New-Item -ItemType Directory $Folder
+    for ($a = 0; $a -lt $Applications; $a++) {
+        $repo = 'gitops-{0:D3}' -f ($a % $GitRepositories)
+        $front = 'svc-{0:D2}' -f ($a % $EcrRepositories)
+        $back = 'svc-{0:D2}' -f [int](($a + [int][math]::Floor($EcrRepositories / 2)) % $EcrRepositories)
+        $url = & $RepoUrl $repo
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: $('app-{0:D4}' -f $a)
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: fe=$ecrHost/team/${front}:1.x, be=$ecrHost/team/${back}:1.x
+    argocd-image-updater.argoproj.io/fe.helm.image-tag: frontend.image.tag
+    argocd-image-updater.argoproj.io/be.helm.image-tag: backend.image.tag
+    argocd-image-updater.argoproj.io/write-back-method: git
+    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
+spec:
+  project: fleet
+  source:
+    repoURL: $url
+    path: $('apps/app-{0:D4}' -f $a)
+    targetRevision: main
+    helm: {}
+"@ | Set-Content (Join-Path $Folder ('app-{0:D4}.yaml' -f $a))
+    }
+}
+
+function Start-Ecr([string[]] $Extra = @()) {
+    $args = @('--key', 'AKIASCALEBENCH000001:scale-secret', '--latency-ms', "$LatencyMs")
+    for ($i = 0; $i -lt $EcrRepositories; $i++) { $args += '--images', ('team/svc-{0:D2}={1}' -f $i, $TagsPerRepository) }
+    Start-Emulator ecr ($args + $Extra)
+}
+
+function Invoke-Scenario([string] $Label, [string] $Manifests, [string] $EndpointUrl, [int] $Throttle, [string] $GitUser, [string] $GitPassword) {
+    $cache = Join-Path $work ("cache-" + [guid]::NewGuid().ToString('N').Substring(0, 6))
+    $argsList = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-ScenarioRun.ps1'), '-ModulePath', $ModulePath, '-Manifests', $Manifests, '-Cache', $cache, '-EndpointUrl', $EndpointUrl, '-ThrottleLimit', "$Throttle")
+    if ($GitUser) {
+        # The credential reaches the child through its environment, never its command line.
+        $env:IMAGEUPDATER_GIT_USERNAME = $GitUser; $env:IMAGEUPDATER_GIT_PASSWORD = $GitPassword
+    }
+    Write-Host "  running: $Label (ThrottleLimit $Throttle) ..."
+    $line = & $pwsh @argsList | Select-Object -Last 1
+    Remove-Item Env:IMAGEUPDATER_GIT_USERNAME, Env:IMAGEUPDATER_GIT_PASSWORD -ErrorAction SilentlyContinue
+    $r = $line | ConvertFrom-Json
+    $r | Add-Member -NotePropertyName Label -NotePropertyValue $Label
+    $r | Add-Member -NotePropertyName Throttle -NotePropertyValue $Throttle
+    $r
+}
+
+$ecr = $null; $gitHttp = $null
+try {
+    Write-Host "Scenario: $Applications applications x 2 images, $EcrRepositories ECR repositories x $TagsPerRepository tags, $GitRepositories git repositories, ${LatencyMs} ms per ECR request"
+    $generate = [Diagnostics.Stopwatch]::StartNew()
+    $template = Join-Path $work 'template'
+    New-Repositories $template
+    $fileManifests = Join-Path $work 'manifests-file'
+    $fileRoot = Join-Path $work 'repos-file'
+    New-Manifests $fileManifests { param($repo) [Uri]::new((Join-Path $fileRoot "$repo.git")).AbsoluteUri }
+    Write-Host ("  generated in {0:N1} s" -f $generate.Elapsed.TotalSeconds)
+
+    $ecr = Start-Ecr
+    $runs = @()
+    Copy-Item $template $fileRoot -Recurse
+    $runs += Invoke-Scenario 'concurrent' $fileManifests $ecr.url $ThrottleLimit
+    $statsConcurrent = Invoke-RestMethod "$($ecr.url)__emulator/stats"
+    $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
+
+    if (-not $SkipSequential) {
+        Remove-Item $fileRoot -Recurse -Force
+        Copy-Item $template $fileRoot -Recurse
+        $runs += Invoke-Scenario 'sequential' $fileManifests $ecr.url 1
+    }
+    $ecr.Stop(); $ecr = $null
+
+    if (-not $SkipReliability) {
+        $httpRoot = Join-Path $work 'repos-http'
+        Copy-Item $template $httpRoot -Recurse
+        $gitHttp = Start-Emulator git-http @('--root', $httpRoot, '--user', 'bench', '--password', 'bench-password', '--race-every', 'main')
+        $httpManifests = Join-Path $work 'manifests-http'
+        New-Manifests $httpManifests { param($repo) "$($gitHttp.url)$repo.git" }
+        $ecr = Start-Ecr @('--throttle-rate', '0.1')
+        $runs += Invoke-Scenario 'reliability' $httpManifests $ecr.url $ThrottleLimit 'bench' 'bench-password'
+        $gitStats = Invoke-RestMethod "$($gitHttp.url)_stats" -ErrorAction SilentlyContinue
+    }
+
+    Write-Host ''
+    $runs | ForEach-Object {
+        [pscustomobject]@{
+            Run              = $_.Label
+            Throttle         = $_.Throttle
+            'Wall (s)'       = $_.WallSeconds
+            'First (s)'      = $_.FirstResultSeconds
+            Images           = $_.Images
+            Updated          = $_.Updated
+            Failed           = $_.Failed
+            DescribeImages   = $_.Requests.'ecr DescribeImages'
+            Commits          = $_.Commits
+            Pushes           = $_.Pushes
+            Retries          = $_.Retries
+            'Peak WS (MB)'   = $_.PeakWorkingSetMB
+        }
+    } | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+
+    $concurrent = $runs | Where-Object Label -EQ 'concurrent'
+    $sequential = $runs | Where-Object Label -EQ 'sequential'
+    $expectedCalls = $EcrRepositories * [math]::Ceiling($TagsPerRepository / 1000)
+    Write-Host ("DescribeImages calls (emulator count, concurrent run): {0}; goal {1} x ceil({2}/1000) = {3}" -f $statsConcurrent.DescribeImages, $EcrRepositories, $TagsPerRepository, $expectedCalls)
+    if ($sequential) { Write-Host ("Speed-up, ThrottleLimit {0} vs 1: {1:N1}x (goal >= 6x)" -f $ThrottleLimit, ($sequential.WallSeconds / $concurrent.WallSeconds)) }
+    Write-Host ("Pushes: {0} (goal <= {1}); peak working set {2} MB (goal < 500 MB)" -f $concurrent.Pushes, $GitRepositories, $concurrent.PeakWorkingSetMB)
+    $reliability = $runs | Where-Object Label -EQ 'reliability'
+    if ($reliability) {
+        Write-Host ("Reliability: {0} of {1} images updated, {2} failed, {3} retries counted (ECR throttling + rejected pushes); concurrent writers landed: {4}" -f $reliability.Updated, $reliability.Images, $reliability.Failed, $reliability.Retries, $gitStats.races)
+        if ($reliability.Errors) { Write-Host ("  first errors: " + ($reliability.Errors -join ' | ')) }
+    }
+}
+finally {
+    if ($ecr) { $ecr.Stop() }
+    if ($gitHttp) { $gitHttp.Stop() }
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+}
