@@ -156,7 +156,7 @@ spec:
     if ($first.Count -ne 1 -or $first[0].Status -ne 'Updated') { throw "expected one Updated result, got: $($first.Status -join ', ')" }
 
     Write-Heading 'The commit pushed to the remote (git show main)'
-    Invoke-Git -C $bare -c core.quotepath=off show --no-color --format='commit %H%nAuthor: %an <%ae>%n%n    %s%n' main | ForEach-Object { Write-Host $_ }
+    Invoke-Git -C $bare -c core.quotepath=off show --no-color --format='commit %H%nAuthor: %an <%ae>%n%n    %s' main | ForEach-Object { Write-Host $_ }
 
     Write-Heading '4. The same pipeline again: nothing to change, no commit'
     $commits = [int] (Invoke-Git -C $bare rev-list --count main)
