@@ -225,3 +225,101 @@ spec:
         (Invoke-RestMethod "$($Ecr.url)__emulator/stats").DescribeImages | Should -BeGreaterThan 0
     }
 }
+
+Describe 'Find-ImageTag with an image pull-secret annotation' {
+    BeforeEach {
+        if ($Missing) { Set-ItResult -Skipped -Because $Missing }
+    }
+
+    It 'the pull-secret credentials replace the registry''s, per image' {
+        $app = Join-Path $TestDrive 'pull.yaml'
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: pull
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$RegistryHost/team/app:~1.1, other=$RegistryHost/team/multi:v1
+    argocd-image-updater.argoproj.io/web.pull-secret: env:IU_PESTER_PULL
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/gitops.git
+    path: apps/pull
+"@ | Set-Content $app
+        $env:IU_PESTER_PULL = 'alice:s3cret-pw'
+        try {
+            $result = Get-ArgoApplication -Path $app | Find-ImageTag -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { Remove-Item Env:IU_PESTER_PULL }
+        ($result | Where-Object Alias -EQ 'web').NewTag | Should -Be '1.1.0'
+        # The other image has no pull secret and the registry no anonymous access.
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -Match 'pull: .*team/multi: .*HTTP 401'
+    }
+}
+
+Describe 'Find-ImageTag -Kubeconfig: secret: and pullsecret: credentials' {
+    BeforeAll {
+        if (-not $Missing) {
+            $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('alice:s3cret-pw'))
+            $docker = '{"auths":{"' + $RegistryHost + '":{"auth":"' + $auth + '"}}}'
+            $script:Kube = Start-Emulator kube @('--token', 'kube-token', '--secret', 'argocd/plain=creds:alice:s3cret-pw',
+                '--secret', "argocd/regcred=.dockerconfigjson:$docker", '--forbid-namespace', 'locked')
+            $script:Kubeconfig = Join-Path $TestDrive 'kubeconfig'
+            @"
+apiVersion: v1
+kind: Config
+current-context: emulator
+clusters:
+- name: emulator
+  cluster:
+    server: $($Kube.url.TrimEnd('/'))
+contexts:
+- name: emulator
+  context:
+    cluster: emulator
+    user: reader
+users:
+- name: reader
+  user:
+    token: kube-token
+"@ | Set-Content $Kubeconfig
+            function script:New-Conf([string] $Credentials) {
+                $path = Join-Path $TestDrive ('kube-' + [guid]::NewGuid().ToString('N') + '.conf')
+                "registries:`n- name: Local`n  api_url: $($Registry.url)`n  prefix: $RegistryHost`n  credentials: $Credentials`n" | Set-Content $path
+                return $path
+            }
+        }
+    }
+
+    AfterAll {
+        if ($Kube) { $Kube.Stop() }
+    }
+
+    BeforeEach {
+        if ($Missing) { Set-ItResult -Skipped -Because $Missing }
+        elseif ($PSVersionTable.PSEdition -ne 'Core') { Set-ItResult -Skipped -Because 'KubernetesClient needs PowerShell 7' }
+    }
+
+    It 'secret:ns/name#field holds user:password' {
+        (Find-ImageTag "$RegistryHost/team/app:~1.1" -RegistriesConfig (New-Conf 'secret:argocd/plain#creds') -Kubeconfig $Kubeconfig -CachePath $Cache).Tag | Should -Be '1.1.0'
+    }
+
+    It 'pullsecret:ns/name uses the .dockerconfigjson entry of the registry host' {
+        (Find-ImageTag "$RegistryHost/team/app:~1.2" -RegistriesConfig (New-Conf 'pullsecret:argocd/regcred') -Kubeconfig $Kubeconfig -CachePath $Cache).Tag | Should -Be '1.2.0'
+    }
+
+    It 'a missing field, a missing secret and a forbidden namespace say what to do' {
+        $null = Find-ImageTag "$RegistryHost/team/app" -RegistriesConfig (New-Conf 'secret:argocd/plain#password') -Kubeconfig $Kubeconfig -CachePath $Cache -ErrorVariable e1 -ErrorAction SilentlyContinue
+        $e1[0].Exception.Message | Should -Match "has no field 'password' \(fields: creds\)"
+        $e1[0].Exception.Message | Should -Not -Match 's3cret'
+        $null = Find-ImageTag "$RegistryHost/team/app" -RegistriesConfig (New-Conf 'secret:argocd/none#creds') -Kubeconfig $Kubeconfig -CachePath $Cache -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e2[0].Exception.Message | Should -Match 'There is no secret argocd/none'
+        $null = Find-ImageTag "$RegistryHost/team/app" -RegistriesConfig (New-Conf 'secret:locked/plain#creds') -Kubeconfig $Kubeconfig -CachePath $Cache -ErrorVariable e3 -ErrorAction SilentlyContinue
+        $e3[0].FullyQualifiedErrorId | Should -BeLike 'KubernetesPermissionDenied*'
+        $e3[0].Exception.Message | Should -Match "Grant the kubeconfig's user 'get' on secrets in namespace 'locked'"
+    }
+}

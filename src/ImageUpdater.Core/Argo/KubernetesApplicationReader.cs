@@ -32,28 +32,34 @@ namespace ImageUpdater.Core.Argo
         public KubernetesApplicationReader(string? kubeconfigPath, string? context)
         {
 #if NET8_0_OR_GREATER
-            var path = kubeconfigPath ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
-            if (!File.Exists(path))
-            {
-                throw new ImageUpdaterException("KubeconfigNotFound", FailureKind.ObjectNotFound, $"Cannot find the kubeconfig '{path}': pass -Kubeconfig with the path of a kubeconfig file.", path);
-            }
-
-            KubernetesClientConfiguration config;
-            try
-            {
-                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
-            }
-            catch (KubeConfigException ex)
-            {
-                throw new ImageUpdaterException("KubeconfigInvalid", FailureKind.InvalidArgument, $"Cannot use the kubeconfig '{path}'{(context is null ? string.Empty : " with context '" + context + "'")}: {ex.Message}", path, ex);
-            }
-
+            var config = LoadKubeconfig(kubeconfigPath, context);
             Origin = config.Host;
             client = new Kubernetes(config);
 #else
             throw new ImageUpdaterException("KubernetesNotSupported", FailureKind.NotImplemented, "Reading Applications through the Kubernetes API (-Kubeconfig) needs PowerShell 7: the KubernetesClient library has no .NET Framework build. Use -Server (the Argo CD API) or -Path in Windows PowerShell.", kubeconfigPath);
 #endif
         }
+
+#if NET8_0_OR_GREATER
+        /// <summary>The client configuration of a kubeconfig (null = KUBECONFIG or ~/.kube/config) and context (null = current-context).</summary>
+        internal static KubernetesClientConfiguration LoadKubeconfig(string? kubeconfigPath, string? context)
+        {
+            var path = kubeconfigPath ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
+            if (!File.Exists(path))
+            {
+                throw new ImageUpdaterException("KubeconfigNotFound", FailureKind.ObjectNotFound, $"Cannot find the kubeconfig '{path}': pass -Kubeconfig with the path of a kubeconfig file.", path);
+            }
+
+            try
+            {
+                return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
+            }
+            catch (KubeConfigException ex)
+            {
+                throw new ImageUpdaterException("KubeconfigInvalid", FailureKind.InvalidArgument, $"Cannot use the kubeconfig '{path}'{(context is null ? string.Empty : " with context '" + context + "'")}: {ex.Message}", path, ex);
+            }
+        }
+#endif
 
         /// <summary>The cluster's API server URL, the Origin of the Applications read.</summary>
         public string Origin { get; } = string.Empty;
@@ -131,7 +137,7 @@ namespace ImageUpdater.Core.Argo
             }
         }
 
-        private static string? KubernetesMessage(string? body)
+        internal static string? KubernetesMessage(string? body)
         {
             if (string.IsNullOrWhiteSpace(body))
             {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,11 +21,20 @@ namespace ImageUpdater.Core.Updating
         private readonly IRegistryClient registry;
         private readonly Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> select;
 
+        // Applications sharing a repository and the same options share one selection, as they share one listing.
+        private readonly ConditionalWeakTable<IReadOnlyList<ImageTag>, ConcurrentDictionary<string, Lazy<TagSelectionResult>>> selections =
+            new ConditionalWeakTable<IReadOnlyList<ImageTag>, ConcurrentDictionary<string, Lazy<TagSelectionResult>>>();
+
         public ImageUpdatePlanner(IRegistryClient registry, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
         {
             this.registry = registry ?? throw new ArgumentNullException(nameof(registry));
             this.select = select ?? DefaultSelect;
         }
+
+        /// <summary>Selections computed, as opposed to reused for another application with the same repository and options.</summary>
+        public int Selections => selectionCount;
+
+        private int selectionCount;
 
         /// <summary>The tag selection used when none is given.</summary>
         public static Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult> DefaultSelect { get; } = TagSelector.Select;
@@ -41,8 +52,21 @@ namespace ImageUpdater.Core.Updating
             }
 
             var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
-            var tags = await registry.ListTagsAsync(spec.Registry, spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
-            return Decide(app, spec, tags, select);
+            // An image written without a host goes to the client's default registry (registries.conf 'default: true', else Docker
+            // Hub), whose default namespace the client adds; a written host is passed as is.
+            var tags = await registry.ListTagsAsync(spec.Reference.Registry, spec.Reference.Registry is null ? spec.Reference.Repository : spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
+            return Decide(app, spec, tags, SelectOnce);
+        }
+
+        private TagSelectionResult SelectOnce(IReadOnlyList<ImageTag> tags, TagSelectionOptions options)
+        {
+            var key = string.Join("\u0001", options.Strategy.ToString(), options.Constraint ?? string.Empty, options.AllowTags ?? string.Empty, string.Join(",", options.IgnoreTags), string.Join(",", options.Platforms));
+            var perListing = selections.GetValue(tags, _ => new ConcurrentDictionary<string, Lazy<TagSelectionResult>>(StringComparer.Ordinal));
+            return perListing.GetOrAdd(key, _ => new Lazy<TagSelectionResult>(() =>
+            {
+                Interlocked.Increment(ref selectionCount);
+                return select(tags, options);
+            }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
         /// <summary>Why the image is not looked at, or null: upstream skips an image that the Application's status shows not running, unless force-update.</summary>

@@ -27,8 +27,10 @@ namespace ImageUpdater.PS.Commands
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private OciRegistryClient? oci;
+        private KubernetesSecretReader? kube;
         private CachingRegistryClient? cached;
         private ImageUpdatePlanner? ociPlanner;
+        private readonly Dictionary<string, (OciRegistryClient Client, ImageUpdatePlanner Planner)> pullSecretPlanners = new Dictionary<string, (OciRegistryClient, ImageUpdatePlanner)>(StringComparer.Ordinal);
         private EcrRegistryClient? ecr;
         private ImageUpdatePlanner? ecrPlanner;
         private (string Repository, int Done, int Total) progress;
@@ -85,6 +87,16 @@ namespace ImageUpdater.PS.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
+        /// <summary>A kubeconfig for secret: and pullsecret: credentials of registries.conf (PowerShell 7).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Kubeconfig { get; set; }
+
+        /// <summary>The kubeconfig context (default: its current-context).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Context { get; set; }
+
         /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -94,12 +106,28 @@ namespace ImageUpdater.PS.Commands
         {
             var config = LoadRegistriesConfig(RegistriesConfig);
 
+            KubernetesSecretReader? secrets = null;
+            if (Kubeconfig is not null)
+            {
+                try
+                {
+                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    ThrowFailure(ex, Kubeconfig);
+                }
+
+                WriteVerbose($"Kubernetes secrets from {secrets!.Origin}");
+            }
+
             var cachePath = CachePath is null ? ImageMetadataCache.DefaultPath : GetUnresolvedProviderPathFromPSPath(CachePath);
             oci = new OciRegistryClient(config, new OciClientOptions
             {
                 Credential = Credential?.GetNetworkCredential(),
                 ThrottleLimit = ThrottleLimit,
                 Cache = new ImageMetadataCache(cachePath),
+                Secrets = kube = secrets,
             })
             {
                 Log = QueueVerbose,
@@ -126,7 +154,9 @@ namespace ImageUpdater.PS.Commands
                     WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"{app.Name}: {spec.Image}") { PercentComplete = 100 * i / images.Count });
                     try
                     {
-                        var planner = EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner() : ociPlanner!;
+                        var planner = spec.PullSecret is { Length: > 0 } pullSecret && Credential is null ? PullSecretPlanner(pullSecret)
+                            : EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner()
+                            : ociPlanner!;
                         var candidate = Await(planner.PlanAsync(app, spec, stopping.Token), ShowMetadataProgress);
                         WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
                         WriteTyped(candidate);
@@ -138,6 +168,32 @@ namespace ImageUpdater.PS.Commands
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// The image's pull-secret annotation (secret:, pullsecret:, env:, ext:) replaces its registry's credentials, as upstream;
+        /// one client per distinct value, sharing the metadata cache.
+        /// </summary>
+        private ImageUpdatePlanner PullSecretPlanner(string pullSecret)
+        {
+            if (!pullSecretPlanners.TryGetValue(pullSecret, out var entry))
+            {
+                var client = new OciRegistryClient(oci!.Config, new OciClientOptions
+                {
+                    CredentialSource = CredentialSource.Parse(pullSecret),
+                    ThrottleLimit = ThrottleLimit,
+                    Cache = oci.Options.Cache,
+                    Secrets = kube,
+                })
+                {
+                    Log = QueueVerbose,
+                    OnProgress = oci.OnProgress,
+                };
+                entry = (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
+                pullSecretPlanners[pullSecret] = entry;
+            }
+
+            return entry.Planner;
         }
 
         /// <summary>True when registries.conf names the image's registry (then the distribution API is used, as upstream does).</summary>
@@ -247,6 +303,14 @@ namespace ImageUpdater.PS.Commands
         {
             oci?.Dispose();
             ecr?.Dispose();
+            foreach (var entry in pullSecretPlanners.Values)
+            {
+                entry.Client.Dispose();
+            }
+
+            pullSecretPlanners.Clear();
+            kube?.Dispose();
+            kube = null;
             oci = null;
             ecr = null;
         }

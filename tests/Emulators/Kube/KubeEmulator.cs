@@ -14,12 +14,14 @@ namespace ImageUpdater.Emulators.Kube
     /// A loopback Kubernetes API server for Argo CD Applications: list (labelSelector, limit/continue) and get under
     /// /apis/argoproj.io/v1alpha1/namespaces/{ns}/applications, a bearer token, Kubernetes Status error bodies.
     /// Options: --documents DIR, --seed FILE, --namespace NS (of Applications without one), --token T (default random),
-    /// --forbid-namespace NS (403 there). Test hook: POST /__emulator/applications.
+    /// --forbid-namespace NS (403 there), --secret NS/NAME=KEY:VALUE (repeatable; served, base64-encoded, at
+    /// /api/v1/namespaces/NS/secrets/NAME). Test hook: POST /__emulator/applications.
     /// </summary>
     public sealed class KubeEmulator : LoopbackHttpServer
     {
         private const string Prefix = "/apis/argoproj.io/v1alpha1/namespaces/";
         private readonly HashSet<string> forbidden = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, Dictionary<string, string>> secrets = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
 
         private KubeEmulator(string[] args)
         {
@@ -37,7 +39,18 @@ namespace ImageUpdater.Emulators.Kube
                     case "--namespace": ns = Next(); break;
                     case "--token": Token = Next(); break;
                     case "--forbid-namespace": forbidden.Add(Next()); break;
-                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS.");
+                    case "--secret":
+                        var spec = Next();
+                        var eq = spec.IndexOf('=');
+                        var pair = spec.Substring(eq + 1);
+                        if (!secrets.TryGetValue(spec.Substring(0, eq), out var data))
+                        {
+                            secrets[spec.Substring(0, eq)] = data = new Dictionary<string, string>(StringComparer.Ordinal);
+                        }
+
+                        data[pair.Substring(0, pair.IndexOf(':'))] = pair.Substring(pair.IndexOf(':') + 1);
+                        break;
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS, --secret NS/NAME=KEY:VALUE.");
                 }
             }
 
@@ -69,6 +82,12 @@ namespace ImageUpdater.Emulators.Kube
             if (BearerToken(request) != Token)
             {
                 await StatusAsync(response, 401, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+                return;
+            }
+
+            if (path.StartsWith("/api/v1/namespaces/", StringComparison.Ordinal))
+            {
+                await SecretAsync(request, response, path.Substring("/api/v1/namespaces/".Length).Split('/')).ConfigureAwait(false);
                 return;
             }
 
@@ -125,6 +144,42 @@ namespace ImageUpdater.Emulators.Kube
                 ["metadata"] = metadata,
                 ["items"] = new JsonArray(page.Select(a => (JsonNode)a).ToArray()),
             }).ConfigureAwait(false);
+        }
+
+        /// <summary>GET /api/v1/namespaces/{ns}/secrets/{name}: an Opaque secret with base64 data, 403 in forbidden namespaces.</summary>
+        private Task SecretAsync(HttpListenerRequest request, HttpListenerResponse response, string[] parts)
+        {
+            if (request.HttpMethod != "GET" || parts.Length != 3 || parts[1] != "secrets")
+            {
+                return StatusAsync(response, 404, "NotFound", "the server could not find the requested resource");
+            }
+
+            var ns = Uri.UnescapeDataString(parts[0]);
+            var name = Uri.UnescapeDataString(parts[2]);
+            if (forbidden.Contains(ns))
+            {
+                return StatusAsync(response, 403, "Forbidden", $"secrets \"{name}\" is forbidden: User \"system:serviceaccount:test:reader\" cannot get resource \"secrets\" in API group \"\" in the namespace \"{ns}\"");
+            }
+
+            if (!secrets.TryGetValue(ns + "/" + name, out var data))
+            {
+                return StatusAsync(response, 404, "NotFound", $"secrets \"{name}\" not found");
+            }
+
+            var encoded = new JsonObject();
+            foreach (var pair in data)
+            {
+                encoded[pair.Key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair.Value));
+            }
+
+            return WriteJsonAsync(response, 200, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Secret",
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["resourceVersion"] = "1" },
+                ["type"] = data.ContainsKey(".dockerconfigjson") ? "kubernetes.io/dockerconfigjson" : "Opaque",
+                ["data"] = encoded,
+            });
         }
 
         private static Task StatusAsync(HttpListenerResponse response, int code, string reason, string message) =>

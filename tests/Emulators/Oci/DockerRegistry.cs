@@ -88,12 +88,28 @@ namespace ImageUpdater.Emulators.Oci
         }
 
         /// <summary>Starts a registry with htpasswd users (<c>user:password</c>), or without auth when none are given.</summary>
-        public static Task<DockerRegistry> StartAsync(IEnumerable<string>? users = null) => StartAsync(users, null);
+        /// <param name="tls">Serve https with a self-signed certificate for 127.0.0.1 (as a private registry often does).</param>
+        public static Task<DockerRegistry> StartAsync(IEnumerable<string>? users = null, bool tls = false) => StartAsync(users, null, tls);
 
         /// <summary>Starts a registry that trusts the tokens of <paramref name="realm"/>.</summary>
-        public static Task<DockerRegistry> StartAsync(TokenRealm realm) => StartAsync(null, realm);
+        public static Task<DockerRegistry> StartAsync(TokenRealm realm) => StartAsync(null, realm, false);
 
-        private static async Task<DockerRegistry> StartAsync(IEnumerable<string>? users, TokenRealm? realm)
+        private static async Task<DockerRegistry> StartAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await StartOnceAsync(users, realm, tls).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Another test took the probed port first: probe again.
+                }
+            }
+        }
+
+        private static async Task<DockerRegistry> StartOnceAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls)
         {
             var binary = Binary ?? throw new InvalidOperationException(MissingReason);
             var folder = Path.Combine(Path.GetTempPath(), "docker-registry-" + Guid.NewGuid().ToString("N").Substring(0, 12));
@@ -119,8 +135,22 @@ namespace ImageUpdater.Emulators.Oci
                 auth = $"auth:\n  htpasswd:\n    realm: test-registry\n    path: {htpasswd}\n";
             }
 
+            var tlsConfig = string.Empty;
+            if (tls)
+            {
+                using var key = System.Security.Cryptography.RSA.Create(2048);
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+                var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+                names.AddIpAddress(System.Net.IPAddress.Loopback);
+                request.CertificateExtensions.Add(names.Build());
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+                File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+                tlsConfig = $"  tls:\n    certificate: {Path.Combine(folder, "cert.pem")}\n    key: {Path.Combine(folder, "key.pem")}\n";
+            }
+
             var config = Path.Combine(folder, "config.yml");
-            File.WriteAllText(config, $"version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(folder, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n{auth}");
+            File.WriteAllText(config, $"version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(folder, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n{tlsConfig}{auth}");
             var info = new ProcessStartInfo(binary)
             {
                 UseShellExecute = false,
@@ -131,14 +161,14 @@ namespace ImageUpdater.Emulators.Oci
             info.ArgumentList.Add("serve");
             info.ArgumentList.Add(config);
             var process = Process.Start(info)!;
-            var url = $"http://127.0.0.1:{port}";
+            var url = $"{(tls ? "https" : "http")}://127.0.0.1:{port}";
             var registry = new DockerRegistry(process, folder, url);
             process.OutputDataReceived += (_, e) => registry.Append(e.Data);
             process.ErrorDataReceived += (_, e) => registry.Append(e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
 
-            using var probe = new HttpClient();
+            using var probe = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (true)
             {

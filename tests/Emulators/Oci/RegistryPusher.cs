@@ -18,7 +18,8 @@ namespace ImageUpdater.Emulators.Oci
     /// </summary>
     public sealed class RegistryPusher : IDisposable
     {
-        private readonly HttpClient http = new HttpClient();
+        // Test registries on loopback may serve a self-signed certificate.
+        private readonly HttpClient http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
         private readonly Uri baseUri;
         private readonly string? user;
         private readonly string? password;

@@ -84,7 +84,22 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Contains("did not finish within 1 s and was stopped", error.Message);
             Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 10);
             var pid = int.Parse(File.ReadAllText(marker).Trim());
-            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+            // The killed script may linger a moment until it is reaped; it must be gone (or a zombie) within a few seconds.
+            Assert.True(SpinWait.SpinUntil(() => !IsRunning(pid), TimeSpan.FromSeconds(5)), $"The script (pid {pid}) still runs after the timeout.");
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                var stat = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
+                return !File.Exists(stat) || !File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal);
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
 
         [Fact]
@@ -130,6 +145,39 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal("hub", (await pull.ResolveAsync("index.docker.io", secrets, CancellationToken.None)).UserName);
             var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => pull.ResolveAsync("quay.io", secrets, CancellationToken.None));
             Assert.Contains("has no entry for quay.io", error.Message);
+        }
+    }
+}
+
+namespace ImageUpdater.Core.Tests.Registries
+{
+    public class RegistryCredentialsTests
+    {
+        [Fact]
+        public async Task SourceCredentialsAreKeptUntilCredsExpireThenFetchedAgain()
+        {
+            var counter = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ext-calls-" + Guid.NewGuid().ToString("N"));
+            var script = CredentialSourceTests.Script($"echo x >> {counter}\necho \"AWS:token-$(wc -l < {counter} | tr -d ' ')\"");
+            var credentials = new RegistryCredentials(null, CredentialSource.Parse("ext:" + script), TimeSpan.FromSeconds(1), "r.test");
+            var first = await credentials.GetAsync(CancellationToken.None);
+            var again = await credentials.GetAsync(CancellationToken.None);
+            Assert.Same(first, again);
+            Assert.Equal("token-1", first!.Password);
+            await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+            var refreshed = await credentials.GetAsync(CancellationToken.None);
+            Assert.Equal("token-2", refreshed!.Password);
+            Assert.Equal(2, credentials.Fetches);
+        }
+
+        [Fact]
+        public async Task GivenCredentialsAreNeverFetchedOrDropped()
+        {
+            var given = new System.Net.NetworkCredential("u", "p");
+            var credentials = new RegistryCredentials(given);
+            Assert.False(credentials.Invalidate(given));
+            Assert.Same(given, await credentials.GetAsync(CancellationToken.None));
+            Assert.Equal(0, credentials.Fetches);
+            Assert.Equal("the given credential", credentials.Origin);
         }
     }
 }

@@ -51,6 +51,22 @@ namespace ImageUpdater.Core.Tests.Updating
             new ApplicationSource { IsHelm = true, HelmParameters = parameters.Select(p => new HelmParameter(p.Name, p.Value, false)).ToArray() };
 
         [Fact]
+        public async Task ApplicationsSharingAListingAndOptionsShareOneSelection()
+        {
+            var planner = new ImageUpdatePlanner(new FixedRegistry(Tag("a"), Tag("b"), Tag("c")));
+            var first = Spec();
+            var second = Spec();
+            var other = new ImageSpec("web", ImageReference.Parse(Host + "/team/web")) { UpdateStrategy = UpdateStrategy.Alphabetical, IgnoreTags = new[] { "c" } };
+            var one = await planner.PlanAsync(App(first), first, TestContext.Current.CancellationToken);
+            var two = await planner.PlanAsync(App(second), second, TestContext.Current.CancellationToken);
+            var three = await planner.PlanAsync(App(other), other, TestContext.Current.CancellationToken);
+            Assert.Equal("c", one.NewTag);
+            Assert.Equal("c", two.NewTag);
+            Assert.Equal("b", three.NewTag);
+            Assert.Equal(2, planner.Selections);
+        }
+
+        [Fact]
         public async Task CurrentTagComesFromTheLiveImagesAndANewerTagIsAnUpdate()
         {
             var spec = Spec();

@@ -60,7 +60,8 @@ namespace ImageUpdater.Core.Tests.Updating
             Assert.Equal("stable@sha256:" + new string('a', 64), result.Winner);
             Assert.Equal("docker.io", result.Registry);
             var call = Assert.Single(registry.Calls);
-            Assert.Equal("library/nginx", call.Repository);
+            Assert.Null(call.Registry);
+            Assert.Equal("nginx", call.Repository);
             Assert.True(call.Options.NeedsMetadata);
             Assert.Equal("stable", call.Options.OnlyTag);
         }

@@ -151,7 +151,7 @@ namespace ImageUpdater.Core.Registries.Oci
 
                 var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 var fresh = 0;
-                using (var doc = JsonDocument.Parse(body))
+                using (var doc = ParseJson(body, repository, "tag list"))
                 {
                     if (doc.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
                     {
@@ -253,7 +253,10 @@ namespace ImageUpdater.Core.Registries.Oci
             }
             catch (HttpRequestException e)
             {
-                throw new ImageUpdaterException("RegistryUnreachable", FailureKind.ConnectionError, $"Cannot reach {Endpoint.Name} at {Endpoint.ApiUrl}: {e.InnerException?.Message ?? e.Message}", Endpoint.ApiUrl, e);
+                var tls = e.InnerException is System.Security.Authentication.AuthenticationException
+                    ? " The server's TLS certificate is not trusted: trust its CA, or set 'insecure: yes' for this registry in registries.conf."
+                    : string.Empty;
+                throw new ImageUpdaterException("RegistryUnreachable", FailureKind.ConnectionError, $"Cannot reach {Endpoint.Name} at {Endpoint.ApiUrl}: {e.InnerException?.Message ?? e.Message}{tls}", Endpoint.ApiUrl, e);
             }
             catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -267,6 +270,18 @@ namespace ImageUpdater.Core.Registries.Oci
             }
 
             return response;
+        }
+
+        private JsonDocument ParseJson(byte[] body, string target, string what)
+        {
+            try
+            {
+                return JsonDocument.Parse(body);
+            }
+            catch (JsonException e)
+            {
+                throw new ImageUpdaterException("RegistryResponseInvalid", FailureKind.InvalidData, $"{Endpoint.Name} answered the {what} of {target} with something that is not JSON ({e.Message}); is {Endpoint.ApiUrl} a registry API, not a web page or proxy?", target, e);
+            }
         }
 
         private static Uri? NextPage(HttpResponseMessage response, Uri current)

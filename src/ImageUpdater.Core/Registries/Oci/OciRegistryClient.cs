@@ -19,6 +19,9 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Used for every registry instead of its registries.conf credentials (-Credential).</summary>
         public NetworkCredential? Credential { get; set; }
 
+        /// <summary>Used for every registry instead of its registries.conf credentials (an image's pull-secret annotation).</summary>
+        public CredentialSource? CredentialSource { get; set; }
+
         /// <summary>Metadata reads in flight at once per repository (-ThrottleLimit).</summary>
         public int ThrottleLimit { get; set; } = 8;
 
@@ -88,15 +91,16 @@ namespace ImageUpdater.Core.Registries.Oci
 
         private DistributionClient CreateClient(RegistryEndpoint endpoint)
         {
-            if (endpoint.Credentials is not null)
+            var source = Options.CredentialSource ?? endpoint.Credentials;
+            if (source is not null)
             {
-                endpoint.Credentials.ScriptTimeout = Options.ScriptTimeout;
+                source.ScriptTimeout = Options.ScriptTimeout;
             }
 
             var host = Uri.TryCreate(endpoint.ApiUrl, UriKind.Absolute, out var api) ? api.Authority : endpoint.Prefix;
             var credentials = Options.Credential is not null
                 ? new RegistryCredentials(Options.Credential)
-                : new RegistryCredentials(null, endpoint.Credentials, endpoint.CredentialsExpire, host, Options.Secrets);
+                : new RegistryCredentials(null, source, endpoint.CredentialsExpire, host, Options.Secrets);
             return new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
         }
 
@@ -136,6 +140,8 @@ namespace ImageUpdater.Core.Registries.Oci
         public async Task ReadMetadataAsync(DistributionClient client, string repository, IReadOnlyList<ImageTag> tags, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
         {
             PlatformFilter.TryParse(platforms, out var wanted, out _);
+            // With nothing cached every digest is new, so a HEAD would only precede the GET: read manifests directly.
+            var cold = Options.Cache.Count == 0;
             using var slots = new SemaphoreSlim(Math.Max(1, Options.ThrottleLimit));
             var done = 0;
             var work = tags.Select(async tag =>
@@ -143,7 +149,14 @@ namespace ImageUpdater.Core.Registries.Oci
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await ReadTagAsync(client, repository, tag, wanted, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await ReadTagAsync(client, repository, tag, wanted, cold, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException)
+                    {
+                        throw new ImageUpdaterException("RegistryResponseInvalid", FailureKind.InvalidData, $"{client.Endpoint.Name} answered for {repository}:{tag.Tag} with a manifest or image config that is not valid JSON of the OCI image spec ({e.Message}).", repository + ":" + tag.Tag, e);
+                    }
                 }
                 finally
                 {
@@ -154,9 +167,9 @@ namespace ImageUpdater.Core.Registries.Oci
             await Task.WhenAll(work).ConfigureAwait(false);
         }
 
-        private async Task ReadTagAsync(DistributionClient client, string repository, ImageTag tag, PlatformFilter wanted, CancellationToken cancellationToken)
+        private async Task ReadTagAsync(DistributionClient client, string repository, ImageTag tag, PlatformFilter wanted, bool cold, CancellationToken cancellationToken)
         {
-            var head = await client.HeadManifestAsync(repository, tag.Tag, cancellationToken).ConfigureAwait(false);
+            var head = cold ? null : await client.HeadManifestAsync(repository, tag.Tag, cancellationToken).ConfigureAwait(false);
             ManifestResponse? fetched = null;
             if (head is null)
             {

@@ -68,7 +68,7 @@ namespace ImageUpdater.Core.Registries.Oci
                     known = challenge;
                 }
 
-                if (scope is null && !(learned && challenge!.IsBasic && credential is not null))
+                if (scope is null)
                 {
                     // /v2/ (the ping) needs no repository access: a 401 there only tells the scheme.
                     return response;

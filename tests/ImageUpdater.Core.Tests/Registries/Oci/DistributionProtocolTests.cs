@@ -119,6 +119,8 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             });
             using (client)
             {
+                // Something cached already, so tags are resolved with HEAD first (a cold cache goes straight to GET).
+                client.Options.Cache.Set("sha256:" + new string('b', 64), new ManifestMetadata());
                 var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync("registry.test", "app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken));
                 Assert.Equal("RegistryPullLimitReached", error.ErrorId);
                 Assert.Equal(FailureKind.LimitsExceeded, error.Kind);
@@ -149,6 +151,21 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
                 Assert.Single(tags);
                 Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"waited only {watch.Elapsed}");
                 Assert.Equal(2, transport.Seen.Count);
+            }
+        }
+
+        [Fact]
+        public async Task AManifestThatIsNotJsonIsInvalidData()
+        {
+            var (client, _) = Client(request => request.RequestUri!.AbsolutePath.EndsWith("/tags/list")
+                ? Json("{\"name\":\"app\",\"tags\":[\"1.0\"]}")
+                : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>proxy login</html>", Encoding.UTF8, "text/html") });
+            using (client)
+            {
+                var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync("registry.test", "app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken));
+                Assert.Equal("RegistryResponseInvalid", error.ErrorId);
+                Assert.Equal(FailureKind.InvalidData, error.Kind);
+                Assert.Contains("app:1.0", error.Message);
             }
         }
 
@@ -217,6 +234,25 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             finally
             {
                 Environment.SetEnvironmentVariable("IU_PROTOCOL_TEST", null);
+            }
+        }
+
+        [Fact]
+        public async Task LimitSpacesRequestsPerSecond()
+        {
+            var (client, transport) = Client(_ => Json("{\"name\":\"app\",\"tags\":[\"1.0\"]}"), "registries:\n- name: Test\n  api_url: https://registry.test\n  prefix: registry.test\n  ping: no\n  limit: 5\n");
+            using (client)
+            {
+                var api = client.ClientFor(client.Resolve("registry.test", "app").Endpoint);
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < 6; i++)
+                {
+                    await api.ListTagsAsync("app", TestContext.Current.CancellationToken);
+                }
+
+                // Six requests at five per second: the sixth waits for the second second.
+                Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"took only {watch.Elapsed}");
+                Assert.Equal(6, transport.Seen.Count);
             }
         }
 

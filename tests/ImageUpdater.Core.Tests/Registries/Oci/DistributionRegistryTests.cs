@@ -96,7 +96,9 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             Assert.Equal(OciMediaTypes.OciManifest, tags["1.0.0"].MediaType);
             Assert.Equal(new[] { "linux/amd64" }, tags["1.0.0"].Platforms);
             Assert.StartsWith("sha256:", tags["latest"].Digest);
-            Assert.Equal(5, client.Requests["HEAD manifest"]);
+            // Nothing cached yet: one manifest GET and one config GET per tag, no HEAD in front.
+            Assert.False(client.Requests.ContainsKey("HEAD manifest"));
+            Assert.Equal(5, client.Requests["GET manifest"]);
             Assert.Equal(5, client.Requests["GET blob"]);
         }
 
@@ -128,8 +130,9 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
                 using (var first = Client(Alice, new ImageMetadataCache(path)))
                 {
                     await first.ListTagsAsync(registry.Host, "team/multi", options, TestContext.Current.CancellationToken);
-                    // Per tag: HEAD, GET index; per platform image: GET manifest, GET config.
+                    // Per tag: GET index (no HEAD: the cache is empty); per platform image: GET manifest, GET config.
                     Assert.Equal(2 + 4, first.Requests["GET manifest"]);
+                    Assert.False(first.Requests.ContainsKey("HEAD manifest"));
                     Assert.Equal(4, first.Requests["GET blob"]);
                 }
 
@@ -165,6 +168,20 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
         }
 
         [Fact]
+        public async Task ImagesWithoutAHostGoToTheDefaultRegistry()
+        {
+            var registry = fixture.Require();
+            var config = RegistriesConfig.Parse($"registries:\n- name: Local\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n  default: true\n  defaultns: team\n");
+            using var client = Client(Alice, null, config);
+            var planner = new ImageUpdater.Core.Updating.ImageUpdatePlanner(client);
+            var spec = new ImageUpdater.Core.Annotations.ImageSpec("app", ImageUpdater.Core.Images.ImageReference.Parse("app:~1.0"));
+            var app = new ImageUpdater.Core.Argo.ArgoApplication("shop") { Images = new[] { spec } };
+            var candidate = await planner.PlanAsync(app, spec, TestContext.Current.CancellationToken);
+            // 'app' has no host: the default registry serves it, and its defaultns makes it team/app.
+            Assert.Equal("1.0.0", candidate.NewTag);
+        }
+
+        [Fact]
         public async Task LatestFirstSortModeReadsNoManifest()
         {
             var registry = fixture.Require();
@@ -173,6 +190,44 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             var tags = await client.ListTagsAsync(registry.Host, "team/app", new TagListOptions { NeedsMetadata = true }, TestContext.Current.CancellationToken);
             Assert.True(tags[tags.Count - 1].CreatedAt > tags[0].CreatedAt);
             Assert.False(client.Requests.ContainsKey("HEAD manifest"));
+        }
+    }
+}
+
+namespace ImageUpdater.Core.Tests.Registries.Oci
+{
+    /// <summary>registries.conf <c>insecure</c> against the real docker-registry serving a self-signed certificate.</summary>
+    public class InsecureRegistryTests
+    {
+        [Fact]
+        public async Task SelfSignedCertificateNeedsInsecure()
+        {
+            if (DockerRegistry.MissingReason is not null)
+            {
+                throw DockerRegistryFixture.Missing();
+            }
+
+            await using var registry = await DockerRegistry.StartAsync(new[] { "alice:pw" }, tls: true);
+            using (var pusher = new RegistryPusher(registry.Url, "alice", "pw"))
+            {
+                await pusher.PushImageAsync("team/app", "1.0.0", DateTimeOffset.UtcNow);
+            }
+
+            var options = new OciClientOptions { Credential = new NetworkCredential("alice", "pw"), RetryPolicy = new RetryPolicy { MaxAttempts = 1 } };
+            var strict = RegistriesConfig.Parse($"registries:\n- name: Private\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n");
+            using (var client = new OciRegistryClient(strict, options))
+            {
+                var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken));
+                Assert.Equal("RegistryUnreachable", error.ErrorId);
+                Assert.Contains("set 'insecure: yes'", error.Message);
+            }
+
+            var insecure = RegistriesConfig.Parse($"registries:\n- name: Private\n  api_url: {registry.Url}\n  prefix: {registry.Host}\n  insecure: yes\n");
+            using (var client = new OciRegistryClient(insecure, options))
+            {
+                var tag = Assert.Single(await client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken));
+                Assert.Equal("1.0.0", tag.Tag);
+            }
         }
     }
 }
