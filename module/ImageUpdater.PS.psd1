@@ -13,6 +13,7 @@
         'formats/Applications.Format.ps1xml'
         'formats/Registries.Format.ps1xml'
         'formats/Argo.Format.ps1xml'
+        'formats/TagTest.Format.ps1xml'
         'formats/Results.Format.ps1xml'
         'formats/Run.Format.ps1xml'
     )
@@ -26,6 +27,7 @@
         'Get-ArgoApplication'
         'Get-EcrAuthorizationToken'
         'Invoke-ImageUpdater'
+        'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'
         'Update-KustomizeImage'

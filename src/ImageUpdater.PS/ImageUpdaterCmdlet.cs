@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading.Tasks;
 using System.Management.Automation;
 using ImageUpdater.Core;
+using ImageUpdater.Core.Registries;
+using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.PS
 {
@@ -52,6 +55,44 @@ namespace ImageUpdater.PS
             }
 
             return pso;
+        }
+
+        /// <summary>An -UpdateStrategy value as a strategy; a deprecated name (latest, name) works with a warning.</summary>
+        protected UpdateStrategy ParseUpdateStrategy(string name)
+        {
+            if (!UpdateStrategyNames.TryParse(name, out var strategy, out var deprecated))
+            {
+                ThrowFailure(new ImageUpdaterException("UpdateStrategyInvalid", FailureKind.InvalidArgument, $"Unknown update strategy '{name}'; use semver, newest-build, alphabetical or digest.", name));
+            }
+
+            if (deprecated)
+            {
+                WriteWarning($"The update strategy '{name}' is a deprecated name; use '{strategy.ToAnnotationValue()}'.");
+            }
+
+            return strategy;
+        }
+
+        /// <summary>registries.conf (or the ConfigMap holding it) from -RegistriesConfig; none given = no configured registries.</summary>
+        protected RegistriesConfig LoadRegistriesConfig(string? path)
+        {
+            if (path is null)
+            {
+                return RegistriesConfig.Empty;
+            }
+
+            var config = RegistriesConfig.Empty;
+            try
+            {
+                config = RegistriesConfig.Load(GetUnresolvedProviderPathFromPSPath(path));
+            }
+            catch (ImageUpdaterException ex)
+            {
+                ThrowFailure(ex, path);
+            }
+
+            WriteVerbose($"Registries from {path}: " + (config.Registries.Count == 0 ? "none" : string.Join(", ", config.Registries.Select(r => $"{r.Name} ({(r.Prefix.Length == 0 ? "any" : r.Prefix)} → {r.ApiUrl})"))));
+            return config;
         }
 
         /// <summary>A non-terminating error for one item; the pipeline goes on with the next.</summary>

@@ -51,12 +51,7 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { CurrentTag = null, UpdateNeeded = false, Reason = skipped };
             }
 
-            var options = new TagListOptions
-            {
-                Platforms = spec.Platforms,
-                NeedsMetadata = spec.UpdateStrategy == UpdateStrategy.NewestBuild || spec.UpdateStrategy == UpdateStrategy.Digest,
-                OnlyTag = spec.UpdateStrategy == UpdateStrategy.Digest ? spec.Constraint : null,
-            };
+            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
             // An image written without a host goes to the client's default registry (registries.conf 'default: true', else Docker
             // Hub), whose default namespace the client adds; a written host is passed as is.
             var tags = await registry.ListTagsAsync(spec.Reference.Registry, spec.Reference.Registry is null ? spec.Reference.Repository : spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);

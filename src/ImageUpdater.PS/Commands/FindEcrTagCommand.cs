@@ -11,6 +11,7 @@ using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Tags;
 using ImageUpdater.Core.Updating;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -34,6 +35,7 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = RepositorySet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("RepositoryName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EcrRepositoryCompleter))]
         public string Repository { get; set; } = string.Empty;
 
         /// <summary>The 12-digit account that owns the registry (default: the caller's).</summary>
@@ -42,7 +44,8 @@ namespace ImageUpdater.PS.Commands
         public string? RegistryId { get; set; }
 
         [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateSet("semver", "newest-build", "alphabetical", "digest", "latest", "name", IgnoreCase = true)]
+        [ValidateUpdateStrategy]
+        [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
         public string UpdateStrategy { get; set; } = "semver";
 
         [Parameter(ParameterSetName = RepositorySet, Position = 1)]
@@ -131,15 +134,7 @@ namespace ImageUpdater.PS.Commands
                 repository = repository.Substring(slash + 1);
             }
 
-            if (!UpdateStrategyNames.TryParse(UpdateStrategy, out var strategy, out var deprecated))
-            {
-                ThrowFailure(new ImageUpdaterException("UpdateStrategyInvalid", FailureKind.InvalidArgument, $"Unknown update strategy '{UpdateStrategy}'.", UpdateStrategy));
-            }
-
-            if (deprecated)
-            {
-                WriteWarning($"The update strategy '{UpdateStrategy}' is a deprecated name; use '{strategy.ToAnnotationValue()}'.");
-            }
+            var strategy = ParseUpdateStrategy(UpdateStrategy);
 
             IReadOnlyList<ImageTag> tags;
             try

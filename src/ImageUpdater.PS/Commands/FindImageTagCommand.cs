@@ -11,6 +11,7 @@ using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Tags;
 using ImageUpdater.Core.Updating;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -40,7 +41,8 @@ namespace ImageUpdater.PS.Commands
         public string Image { get; set; } = string.Empty;
 
         [Parameter(ParameterSetName = ImageSet)]
-        [ValidateSet("semver", "newest-build", "alphabetical", "digest", "latest", "name", IgnoreCase = true)]
+        [ValidateUpdateStrategy]
+        [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
         public string UpdateStrategy { get; set; } = "semver";
 
         [Parameter(ParameterSetName = ImageSet, Position = 1)]
@@ -102,20 +104,7 @@ namespace ImageUpdater.PS.Commands
 
         protected override void BeginProcessing()
         {
-            var config = Core.Registries.RegistriesConfig.Empty;
-            if (RegistriesConfig is not null)
-            {
-                try
-                {
-                    config = Core.Registries.RegistriesConfig.Load(GetUnresolvedProviderPathFromPSPath(RegistriesConfig));
-                }
-                catch (ImageUpdaterException ex)
-                {
-                    ThrowFailure(ex, RegistriesConfig);
-                }
-
-                WriteVerbose($"Registries from {RegistriesConfig}: " + (config.Registries.Count == 0 ? "none" : string.Join(", ", config.Registries.Select(r => $"{r.Name} ({(r.Prefix.Length == 0 ? "any" : r.Prefix)} → {r.ApiUrl})"))));
-            }
+            var config = LoadRegistriesConfig(RegistriesConfig);
 
             KubernetesSecretReader? secrets = null;
             if (Kubeconfig is not null)
@@ -239,15 +228,7 @@ namespace ImageUpdater.PS.Commands
                 return;
             }
 
-            if (!UpdateStrategyNames.TryParse(UpdateStrategy, out var strategy, out var deprecated))
-            {
-                ThrowFailure(new ImageUpdaterException("UpdateStrategyInvalid", FailureKind.InvalidArgument, $"Unknown update strategy '{UpdateStrategy}'.", UpdateStrategy));
-            }
-
-            if (deprecated)
-            {
-                WriteWarning($"The update strategy '{UpdateStrategy}' is a deprecated name; use '{strategy.ToAnnotationValue()}'.");
-            }
+            var strategy = ParseUpdateStrategy(UpdateStrategy);
 
             // As in an image-list entry, text after ':' is the constraint unless -Constraint says otherwise.
             var constraint = Constraint ?? image.Tag;
@@ -257,12 +238,7 @@ namespace ImageUpdater.PS.Commands
             try
             {
                 WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"Listing {image.Name}"));
-                var options = new TagListOptions
-                {
-                    Platforms = Platform,
-                    NeedsMetadata = strategy == Core.Tags.UpdateStrategy.NewestBuild || strategy == Core.Tags.UpdateStrategy.Digest,
-                    OnlyTag = strategy == Core.Tags.UpdateStrategy.Digest ? constraint : null,
-                };
+                var options = TagListOptions.For(strategy, constraint, Platform);
                 tags = Await(cached!.ListTagsAsync(image.Registry, image.Repository, options, stopping.Token), ShowMetadataProgress);
             }
             catch (ImageUpdaterException ex)

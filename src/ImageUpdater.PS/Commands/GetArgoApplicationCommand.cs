@@ -6,6 +6,7 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -31,6 +32,7 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArgoApplicationNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>Argo CD projects to list (server-side with -Server; also filters -Kubeconfig results).</summary>

@@ -15,6 +15,7 @@ using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -80,6 +81,7 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArgoApplicationNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>Only Applications of these projects.</summary>
@@ -569,18 +571,7 @@ namespace ImageUpdater.PS.Commands
                     return (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
 
-                var config = Core.Registries.RegistriesConfig.Empty;
-                if (owner.RegistriesConfig is not null)
-                {
-                    try
-                    {
-                        config = Core.Registries.RegistriesConfig.Load(owner.GetUnresolvedProviderPathFromPSPath(owner.RegistriesConfig));
-                    }
-                    catch (ImageUpdaterException ex)
-                    {
-                        owner.ThrowFailure(ex, owner.RegistriesConfig);
-                    }
-                }
+                var config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
 
                 var credential = owner.RegistryCredential?.GetNetworkCredential();
                 var throttle = owner.ThrottleLimit;

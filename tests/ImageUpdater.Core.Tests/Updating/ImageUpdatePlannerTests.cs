@@ -75,6 +75,7 @@ namespace ImageUpdater.Core.Tests.Updating
             var candidate = await planner.PlanAsync(app, spec, TestContext.Current.CancellationToken);
             Assert.Equal("b", candidate.CurrentTag);
             Assert.Equal("c", candidate.NewTag);
+            Assert.Null(candidate.NewDigest); // only the digest strategy pins a digest: writers would write c@sha256:…
             Assert.True(candidate.UpdateNeeded);
             Assert.Contains("status.summary.images", candidate.Reason);
             Assert.Equal("shop", candidate.Application);

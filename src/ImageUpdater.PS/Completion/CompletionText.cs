@@ -1,0 +1,79 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading.Tasks;
+
+namespace ImageUpdater.PS.Completion
+{
+    /// <summary>What the completers share: the word typed so far without quotes, results quoted when needed, bound values, a time limit.</summary>
+    internal static class CompletionText
+    {
+        /// <summary>A server that does not answer within this time gives no completions rather than a frozen prompt.</summary>
+        public static readonly TimeSpan ServerTimeout = TimeSpan.FromSeconds(5);
+
+        public static string Unquote(string? word) => (word ?? string.Empty).Trim('\'', '"');
+
+        /// <summary>Completion results, in the given order, for names starting with the typed word (wildcards allowed), quoted as typed or where PowerShell needs it.</summary>
+        public static IEnumerable<CompletionResult> Matching(IEnumerable<string> names, string? wordToComplete, Func<string, string>? toolTip = null)
+        {
+            var pattern = new WildcardPattern(WildcardPattern.Escape(Unquote(wordToComplete)).Replace("`*", "*").Replace("`?", "?") + "*", WildcardOptions.IgnoreCase);
+            var quote = wordToComplete is { Length: > 0 } && (wordToComplete[0] == '\'' || wordToComplete[0] == '"') ? wordToComplete[0] : (char?)null;
+            return names
+                .Where(n => !string.IsNullOrEmpty(n) && pattern.IsMatch(n))
+                .Distinct(StringComparer.Ordinal)
+                .Select(n => new CompletionResult(Quote(n, quote), n, CompletionResultType.ParameterValue, toolTip?.Invoke(n) ?? n));
+        }
+
+        /// <summary>A bound parameter's value as text (strings as typed, the first of an array), or null.</summary>
+        public static string? Text(IDictionary bound, string name)
+        {
+            var value = bound.Contains(name) ? bound[name] : null;
+            if (value is PSObject pso)
+            {
+                value = pso.BaseObject;
+            }
+
+            if (value is IEnumerable items && value is not string)
+            {
+                value = items.Cast<object?>().FirstOrDefault();
+            }
+
+            return value is null ? null : value is PSObject inner ? inner.BaseObject?.ToString() : value.ToString();
+        }
+
+        public static SecureString? Secure(IDictionary bound, string name)
+        {
+            var value = bound.Contains(name) ? bound[name] : null;
+            return (value is PSObject pso ? pso.BaseObject : value) as SecureString;
+        }
+
+        /// <summary>The task's result, or null when it fails or takes longer than <see cref="ServerTimeout"/>: a completer never throws.</summary>
+        public static T? Within<T>(Func<Task<T>> start)
+            where T : class
+        {
+            try
+            {
+                var task = Task.Run(start);
+                return task.Wait(ServerTimeout) ? task.Result : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static string Quote(string name, char? typed)
+        {
+            if (typed == '"')
+            {
+                return "\"" + name.Replace("\"", "`\"").Replace("$", "`$") + "\"";
+            }
+
+            var needs = typed == '\'' || name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#' }) >= 0;
+            return needs ? "'" + name.Replace("'", "''") + "'" : name;
+        }
+    }
+}
