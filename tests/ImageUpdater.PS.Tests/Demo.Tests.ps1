@@ -25,7 +25,7 @@ Describe 'examples/demo.ps1' {
 
     It 'picks 1.5.0 for ^1.4 and says why' {
         $run.Text | Should -Match 'Why this tag: 6 tags: 1 pre-release .*2 outside \^1\.4, newest 1\.5\.0'
-        $run.Text | Should -Match '(?m)^web\s+1\.5\.0\s+Updated\s+main\s+[0-9a-f]{10}\s+Pushed to main\.'
+        $run.Text | Should -Match '(?m)^web\s+1\.4\.0\s+1\.5\.0\s+Updated\s+main\s+[0-9a-f]{10}\s+Pushed to main\.'
     }
 
     It 'shows the pushed commit: the Japanese message with the new tag, the author, and the one-line diff that keeps the comment' {
@@ -36,7 +36,7 @@ Describe 'examples/demo.ps1' {
     }
 
     It 'changes nothing on the second run' {
-        $run.Text | Should -Match '(?m)^web\s+1\.5\.0\s+Unchanged\s+main\s+.*nothing to commit\.'
+        $run.Text | Should -Match '(?m)^web\s+1\.5\.0\s+1\.5\.0\s+Unchanged\s+main\s+.*nothing to commit\.'
         $run.Text | Should -Match 'Commits on main: 2 \(unchanged\)'
     }
 

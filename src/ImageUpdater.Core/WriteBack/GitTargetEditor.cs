@@ -11,6 +11,13 @@ namespace ImageUpdater.Core.WriteBack
         public byte[] Edit(GitTarget target, byte[]? content, IReadOnlyList<ImageUpdateCandidate> changes)
         {
             var edit = For(target).Apply(target.FullPath, content, changes.Select(ImageUpdate.From).ToList());
+
+            // Where the Application had no status to say what runs, the file says what was written before: that is the old tag.
+            foreach (var candidate in changes.Where(c => c.CurrentTag is null))
+            {
+                candidate.CurrentTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
+            }
+
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
         }
 
