@@ -39,8 +39,9 @@ Describe 'The built module' {
         $nuget = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
         $otherYaml = Join-Path $nuget 'yamldotnet/13.7.1/lib/net7.0/YamlDotNet.dll'
         $otherYaml | Should -Exist
-        $manifestDir = Join-Path (Get-SharedDataPath) 'real-world'
-        if (-not (Get-SharedDataPath)) {
+        $shared = Get-SharedDataPath
+        $manifestDir = if ($shared) { Join-Path $shared 'real-world' } else { $null }
+        if (-not $shared) {
             $manifestDir = Join-Path $TestDrive 'apps'
             $null = New-Item -ItemType Directory $manifestDir
             Set-Content (Join-Path $manifestDir 'a.yaml') "apiVersion: argoproj.io/v1alpha1`nkind: Application`nmetadata:`n  name: a`n  annotations:`n    argocd-image-updater.argoproj.io/image-list: web=nginx`n"
