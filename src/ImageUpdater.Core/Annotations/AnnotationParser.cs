@@ -30,10 +30,6 @@ namespace ImageUpdater.Core.Annotations
     /// </summary>
     public static class AnnotationParser
     {
-        /// <summary>Extra checks other parts of Core register (constraint syntax, template fields), so this parser needs no reference to them.</summary>
-        public static readonly List<Func<ParsedAnnotations, string, IEnumerable<AnnotationDiagnostic>>> Validators =
-            new List<Func<ParsedAnnotations, string, IEnumerable<AnnotationDiagnostic>>>();
-
         public static ParsedAnnotations Parse(string application, IReadOnlyDictionary<string, string> annotations)
         {
             var diagnostics = new List<AnnotationDiagnostic>();
@@ -60,11 +56,6 @@ namespace ImageUpdater.Core.Annotations
 
             var parsed = new ParsedAnnotations(images, writeBack, diagnostics);
             diagnostics.AddRange(WriteBack.Templates.TemplateAnnotationCheck.Check(parsed, application));
-            foreach (var validator in Validators)
-            {
-                diagnostics.AddRange(validator(parsed, application));
-            }
-
             return parsed;
         }
 
