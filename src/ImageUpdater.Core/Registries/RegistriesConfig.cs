@@ -94,6 +94,13 @@ namespace ImageUpdater.Core.Registries
         }
 
         /// <summary>
+        /// True when the image is reached through the ECR API (DescribeImages): an ECR host that this registries.conf does not name.
+        /// A named ECR registry is read through the distribution API, as upstream does.
+        /// </summary>
+        public bool UsesEcrApi(ImageReference image) =>
+            Ecr.EcrHost.IsEcrHost(image.EffectiveRegistry) && !Registries.Contains(Find(image));
+
+        /// <summary>
         /// The endpoint serving an image, as upstream picks it: the default registry for images without a host, an exact prefix match
         /// on the host, the longest prefix of <c>host/repository</c>, Docker Hub built in, else an endpoint inferred from the host.
         /// </summary>

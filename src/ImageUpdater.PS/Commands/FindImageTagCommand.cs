@@ -155,7 +155,7 @@ namespace ImageUpdater.PS.Commands
                     try
                     {
                         var planner = spec.PullSecret is { Length: > 0 } pullSecret && Credential is null ? PullSecretPlanner(pullSecret)
-                            : EcrHost.IsEcrHost(spec.Registry) && !Configured(spec.Reference) ? EcrPlanner()
+                            : oci!.Config.UsesEcrApi(spec.Reference) ? EcrPlanner()
                             : ociPlanner!;
                         var candidate = Await(planner.PlanAsync(app, spec, stopping.Token), ShowMetadataProgress);
                         WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
@@ -195,9 +195,6 @@ namespace ImageUpdater.PS.Commands
 
             return entry.Planner;
         }
-
-        /// <summary>True when registries.conf names the image's registry (then the distribution API is used, as upstream does).</summary>
-        private bool Configured(ImageReference image) => oci!.Config.Registries.Contains(oci.Config.Find(image));
 
         /// <summary>
         /// ECR images of applications take the ECR API (DescribeImages: push times without manifest reads), with the AWS default

@@ -557,13 +557,12 @@ namespace ImageUpdater.PS.Commands
         /// <summary>The run's registry clients: ECR by its API, everything else by the distribution API; each repository listed once.</summary>
         private sealed class RunRegistries : IDisposable
         {
-            private readonly InvokeImageUpdaterCommand owner;
+            private readonly Core.Registries.RegistriesConfig config;
             private readonly Lazy<(EcrRegistryClient Client, ImageUpdatePlanner Planner)> ecr;
             private readonly Lazy<(OciRegistryClient Client, ImageUpdatePlanner Planner)> oci;
 
             public RunRegistries(InvokeImageUpdaterCommand owner)
             {
-                this.owner = owner;
                 var aws = owner.GetAwsOptions();
                 ecr = new Lazy<(EcrRegistryClient, ImageUpdatePlanner)>(() =>
                 {
@@ -571,7 +570,7 @@ namespace ImageUpdater.PS.Commands
                     return (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
 
-                var config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
+                config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
 
                 var credential = owner.RegistryCredential?.GetNetworkCredential();
                 var throttle = owner.ThrottleLimit;
@@ -585,20 +584,7 @@ namespace ImageUpdater.PS.Commands
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            /// <summary>ECR hosts take the ECR API unless registries.conf names them (then the distribution API, as upstream).</summary>
-            public ImageUpdatePlanner PlannerFor(ImageSpec spec)
-            {
-                if (EcrHost.IsEcrHost(spec.Registry))
-                {
-                    var configured = owner.RegistriesConfig is not null && oci.Value.Client.Config.Registries.Contains(oci.Value.Client.Config.Find(spec.Reference));
-                    if (!configured)
-                    {
-                        return ecr.Value.Planner;
-                    }
-                }
-
-                return oci.Value.Planner;
-            }
+            public ImageUpdatePlanner PlannerFor(ImageSpec spec) => config.UsesEcrApi(spec.Reference) ? ecr.Value.Planner : oci.Value.Planner;
 
             public int Retries => (ecr.IsValueCreated ? ecr.Value.Client.Retries : 0);
 

@@ -89,8 +89,7 @@ namespace ImageUpdater.PS.Commands
                 Platforms = Platform,
             };
 
-            // As upstream: a registry named in registries.conf is reached through the distribution API even when it is ECR.
-            var useEcr = EcrHost.IsEcrHost(image.Registry) && !config.Registries.Contains(config.Find(image));
+            var useEcr = config.UsesEcrApi(image);
             IRegistryClient client = useEcr ? Ecr() : Oci();
             WriteVerbose($"{image.Name}: {(useEcr ? "ECR API (DescribeImages)" : "distribution API")}, strategy {strategy.ToAnnotationValue()}, constraint {options.Constraint ?? "(none)"}");
             TagTestResult result;

@@ -111,6 +111,19 @@ namespace ImageUpdater.Core.Tests.Registries
         }
 
         [Fact]
+        public void EcrHostsUseTheEcrApiUnlessRegistriesConfNamesThem()
+        {
+            var named = RegistriesConfig.Parse("registries:\n- name: ECR\n  api_url: https://123456789012.dkr.ecr.eu-west-1.amazonaws.com\n  prefix: 123456789012.dkr.ecr.eu-west-1.amazonaws.com\n");
+            var ecrImage = ImageUpdater.Core.Images.ImageReference.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web");
+            var otherEcrImage = ImageUpdater.Core.Images.ImageReference.Parse("210987654321.dkr.ecr.us-east-1.amazonaws.com/team/web");
+            Assert.True(RegistriesConfig.Empty.UsesEcrApi(ecrImage));
+            Assert.False(named.UsesEcrApi(ecrImage));
+            Assert.True(named.UsesEcrApi(otherEcrImage));
+            Assert.False(RegistriesConfig.Empty.UsesEcrApi(ImageUpdater.Core.Images.ImageReference.Parse("ghcr.io/org/app")));
+            Assert.False(RegistriesConfig.Empty.UsesEcrApi(ImageUpdater.Core.Images.ImageReference.Parse("nginx")));
+        }
+
+        [Fact]
         public void EndpointChoiceIsExactThenLongestPrefixThenBuiltIn()
         {
             var config = RegistriesConfig.Parse(
