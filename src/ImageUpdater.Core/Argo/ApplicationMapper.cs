@@ -63,53 +63,13 @@ namespace ImageUpdater.Core.Argo
             return app;
         }
 
-        /// <summary>
-        /// The source a write-back concerns: the one whose repoURL is git-repository, else (multi-source) the one with a
-        /// Helm or Kustomize block matching the target kind, else the first with a path, else the first.
-        /// </summary>
-        public static ApplicationSource? WriteBackSource(ArgoApplication app)
-        {
-            if (app.Sources.Count == 0)
-            {
-                return null;
-            }
-
-            if (app.WriteBack.Repository is { } repo)
-            {
-                var byRepo = app.Sources.FirstOrDefault(s => SameRepository(s.RepoUrl, repo));
-                if (byRepo is not null)
-                {
-                    return byRepo;
-                }
-            }
-
-            if (app.Sources.Count == 1)
-            {
-                return app.Sources[0];
-            }
-
-            var kind = app.WriteBack.Target.Kind;
-            var byKind = kind == WriteBackTargetKind.Kustomization
-                ? app.Sources.FirstOrDefault(s => s.IsKustomize && s.Path is not null)
-                : app.Sources.FirstOrDefault(s => s.IsHelm && s.Path is not null);
-            return byKind ?? app.Sources.FirstOrDefault(s => s.Path is not null && s.Chart is null) ?? app.Sources[0];
-        }
-
-        /// <summary>Compares repository URLs ignoring a trailing '.git' or '/' and case of the host.</summary>
-        public static bool SameRepository(string? a, string? b)
-        {
-            static string Normalize(string s) => s.Trim().TrimEnd('/').EndsWith(".git", StringComparison.OrdinalIgnoreCase)
-                ? s.Trim().TrimEnd('/').Substring(0, s.Trim().TrimEnd('/').Length - 4).ToLowerInvariant()
-                : s.Trim().TrimEnd('/').ToLowerInvariant();
-            return a is not null && b is not null && Normalize(a) == Normalize(b);
-        }
-
         private static IEnumerable<AnnotationDiagnostic> CheckAgainstSpec(ArgoApplication app)
         {
             var target = app.WriteBack.Target;
             if (app.WriteBack.Method == WriteBackMethod.Git && target.Path is not null)
             {
-                var source = WriteBackSource(app);
+                // The same source the git write-back resolves the target against.
+                var source = WriteBack.GitTarget.AnnotatedSource(app);
                 if (RepositoryPath.Resolve(source?.Path, target.Path) is null)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
