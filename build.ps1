@@ -90,7 +90,8 @@ function Invoke-Test {
         [xml] $doc = Get-Content $trx.FullName -Raw
         $c = $doc.TestRun.ResultSummary.Counters
         $xPassed = [int] $c.passed; $xFailed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
-        $xSkipped = [int] $c.notExecuted
+        # xunit.v3 reports skipped tests as results with outcome NotExecuted but leaves the notExecuted counter at 0.
+        $xSkipped = @($doc.TestRun.Results.UnitTestResult | Where-Object outcome -EQ 'NotExecuted').Count
     }
     elseif ($xunitExit -ne 0) { $xFailed = 1 }
     if ($xunitExit -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }
