@@ -14,17 +14,34 @@ namespace ImageUpdater.Core.Registries
         string ListingKey(TagListOptions options);
     }
 
-    /// <summary>Lists each repository once per run however many applications ask for it; concurrent callers share the one listing.</summary>
-    public sealed class CachingRegistryClient : IRegistryClient
+    /// <summary>
+    /// Lists each repository once per run however many applications ask for it; concurrent callers share the one listing.
+    /// With a listing limit, at most that many repositories are listed at once, first asked, first listed:
+    /// callers waiting for a listing already under way hold no slot, so the limit counts registry work, not waiting images.
+    /// </summary>
+    public sealed class CachingRegistryClient : IRegistryClient, IDisposable
     {
         private readonly IRegistryClient inner;
+        private readonly SemaphoreSlim? gate;
         private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ImageTag>>>> listings =
             new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ImageTag>>>>(StringComparer.Ordinal);
 
-        public CachingRegistryClient(IRegistryClient inner)
+        public CachingRegistryClient(IRegistryClient inner, int maxConcurrentListings = 0)
         {
             this.inner = inner ?? throw new ArgumentNullException(nameof(inner));
+            if (maxConcurrentListings < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxConcurrentListings), "The listing limit is 0 (none) or more.");
+            }
+
+            gate = maxConcurrentListings > 0 ? new SemaphoreSlim(maxConcurrentListings, maxConcurrentListings) : null;
         }
+
+        /// <summary>The most listings that were under way at one time.</summary>
+        public int PeakConcurrentListings => peak;
+
+        private int running;
+        private int peak;
 
         /// <summary>Listings actually requested from the registry (cache misses).</summary>
         public int Listings => listings.Count;
@@ -36,12 +53,38 @@ namespace ImageUpdater.Core.Registries
             options ??= TagListOptions.Default;
             var key = (registry ?? string.Empty).ToLowerInvariant() + "/" + repository + "#" + (inner is IListingKey keyed ? keyed.ListingKey(options) : options.CacheKey);
             var entry = listings.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<ImageTag>>>(
-                () => inner.ListTagsAsync(registry, repository, options, CancellationToken.None),
+                () => ListAsync(registry, repository, options),
                 LazyThreadSafetyMode.ExecutionAndPublication));
             // A failure is remembered too: within one run every application sharing the repository gets the same error for one request.
             var task = entry.Value;
             return cancellationToken.CanBeCanceled ? WithCancellation(task, cancellationToken) : task;
         }
+
+        private async Task<IReadOnlyList<ImageTag>> ListAsync(string? registry, string repository, TagListOptions options)
+        {
+            if (gate is not null)
+            {
+                // SemaphoreSlim queues asynchronous waiters first in, first out: repositories are listed in the order first asked for.
+                await gate.WaitAsync().ConfigureAwait(false);
+            }
+
+            var now = Interlocked.Increment(ref running);
+            for (var seen = Volatile.Read(ref peak); now > seen && Interlocked.CompareExchange(ref peak, now, seen) != seen; seen = Volatile.Read(ref peak))
+            {
+            }
+
+            try
+            {
+                return await inner.ListTagsAsync(registry, repository, options, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+                gate?.Release();
+            }
+        }
+
+        public void Dispose() => gate?.Dispose();
 
         private static async Task<IReadOnlyList<ImageTag>> WithCancellation(Task<IReadOnlyList<ImageTag>> task, CancellationToken cancellationToken)
         {

@@ -34,7 +34,14 @@ namespace ImageUpdater.Core.WriteBack
         /// Resolves an application's write-back target inside a checkout: relative to the source path, '/'-rooted from the repository root.
         /// A path that leaves the repository or enters .git throws (InvalidArgument) before anything is written.
         /// </summary>
-        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source)
+        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source) =>
+            Resolve(repositoryRoot, application, source, RepositoryFiles.WorkingTree);
+
+        /// <summary>
+        /// As <see cref="Resolve(string, ArgoApplication, ApplicationSource?)"/>, with what exists looked up in <paramref name="files"/>
+        /// (a commit's tree for the bare clone cache); <paramref name="repositoryRoot"/> then only names the files, nothing is read there.
+        /// </summary>
+        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source, RepositoryFiles files)
         {
             var spec = application.WriteBack.Target;
             var sourcePath = (source?.Path ?? string.Empty).Trim('/');
@@ -64,10 +71,10 @@ namespace ImageUpdater.Core.WriteBack
                 throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' resolves outside the repository; write a path inside it (relative to the source path '{sourcePath}', or '/'-rooted from the repository root).", application);
             }
 
-            if (spec.Kind == WriteBackTargetKind.Kustomization && (Directory.Exists(full) || string.Equals(full, root, comparison) || Path.GetExtension(full).Length == 0 && !File.Exists(full)))
+            if (spec.Kind == WriteBackTargetKind.Kustomization && (files.DirectoryExists(root, full) || string.Equals(full, root, comparison) || Path.GetExtension(full).Length == 0 && !files.FileExists(root, full)))
             {
                 // A kustomization target names a folder; use the kustomization file it holds.
-                full = KustomizationTarget.FileNames.Select(n => Path.Combine(full, n)).FirstOrDefault(File.Exists) ?? Path.Combine(full, KustomizationTarget.FileNames[0]);
+                full = KustomizationTarget.FileNames.Select(n => Path.Combine(full, n)).FirstOrDefault(f => files.FileExists(root, f)) ?? Path.Combine(full, KustomizationTarget.FileNames[0]);
             }
 
             var relativeFull = full.Length > root.Length ? full.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;
@@ -76,7 +83,15 @@ namespace ImageUpdater.Core.WriteBack
                 throw new ImageUpdaterException("WriteBackTargetInvalid", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' does not name a file of the repository's working tree.", application);
             }
 
-            RefuseLinkOutside(root, full, spec, application, comparison);
+            if (files == RepositoryFiles.WorkingTree)
+            {
+                RefuseLinkOutside(root, full, spec, application, comparison);
+            }
+            else if (files.LinkOnPath(relativeFull) is { } link)
+            {
+                throw new ImageUpdaterException("WriteBackTargetThroughLink", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{link}' in the repository; the write-back does not follow links: name the file the link points to.", application);
+            }
+
             return new GitTarget(spec.Kind, relativeFull, full, application);
         }
 
@@ -142,6 +157,33 @@ namespace ImageUpdater.Core.WriteBack
             _ = application;
             _ = comparison;
 #endif
+        }
+    }
+
+    /// <summary>Where a target's files are looked up: the working tree on disk, or a commit's tree (the bare clone cache has no working tree).</summary>
+    public abstract class RepositoryFiles
+    {
+        /// <summary>The files on disk under the repository root.</summary>
+        public static RepositoryFiles WorkingTree { get; } = new WorkingTreeFiles();
+
+        /// <summary>True when <paramref name="fullPath"/> (under <paramref name="root"/>) is a file.</summary>
+        public abstract bool FileExists(string root, string fullPath);
+
+        /// <summary>True when <paramref name="fullPath"/> (under <paramref name="root"/>) is a folder.</summary>
+        public abstract bool DirectoryExists(string root, string fullPath);
+
+        /// <summary>The first symbolic link on a '/'-separated path from the repository root, or null.</summary>
+        public virtual string? LinkOnPath(string relativePath) => null;
+
+        /// <summary>The '/'-separated path of <paramref name="fullPath"/> from <paramref name="root"/>; empty for the root itself.</summary>
+        protected static string Relative(string root, string fullPath) =>
+            fullPath.Length > root.Length ? fullPath.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;
+
+        private sealed class WorkingTreeFiles : RepositoryFiles
+        {
+            public override bool FileExists(string root, string fullPath) => File.Exists(fullPath);
+
+            public override bool DirectoryExists(string root, string fullPath) => Directory.Exists(fullPath);
         }
     }
 

@@ -203,7 +203,7 @@ namespace ImageUpdater.Core.WriteBack
 
             foreach (var group in BranchGroups(batch, DefaultBranch, outcome, url))
             {
-                ApplyBranch(repo, url, credentials, group, outcome, local: false);
+                ApplyBranchCached(repo, url, credentials, group, outcome);
             }
         }
 
@@ -288,6 +288,98 @@ namespace ImageUpdater.Core.WriteBack
         private static bool SourceMatches(ApplicationSource source, string url) =>
             source.RepoUrl is null || GitTarget.SameRepository(RemoteUrl.Clean(source.RepoUrl, out _), url);
 
+        /// <summary>
+        /// The clone cache is bare: each attempt edits the files as blobs of the branch's remote tip, builds the new tree and
+        /// commit in the object database and pushes it. Nothing is checked out, so a repository of any size costs only the
+        /// files it changes; a rejected push fetches and builds the commit again on the new tip.
+        /// </summary>
+        private void ApplyBranchCached(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome)
+        {
+            // Targets are named under the cache folder (messages show it); nothing is read or written there.
+            var root = Path.GetFullPath(repo.Info.Path);
+            for (var attempt = 1; ; attempt++)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                var start = StartCommit(repo, url, group);
+                var files = new CommitFiles(start.Tree);
+                var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+                var edits = Edit(root, group, url, outcome, files, files.Read, contents);
+                var changed = edits.Where(e => e.Changed).ToList();
+                if (changed.Count == 0)
+                {
+                    foreach (var edit in edits)
+                    {
+                        AddResults(outcome, edit, url, group.Push, null, UpdateStatus.Unchanged, $"{edit.Target.RelativePath} already has the new tag(s) on {group.Push}; nothing to commit.");
+                    }
+
+                    return;
+                }
+
+                var paths = changed.Select(e => e.Target.RelativePath).Distinct().ToList();
+                var definition = TreeDefinition.From(start.Tree);
+                foreach (var path in paths)
+                {
+                    using var stream = new MemoryStream(contents[path]!, writable: false);
+                    var blob = repo.ObjectDatabase.CreateBlob(stream);
+                    definition.Add(path, blob, start.Tree[path]?.Mode == Mode.ExecutableFile ? Mode.ExecutableFile : Mode.NonExecutableFile);
+                }
+
+                var tree = repo.ObjectDatabase.CreateTree(definition);
+                var patch = repo.Diff.Compare<Patch>(start.Tree, tree, paths);
+                foreach (var edit in edits)
+                {
+                    edit.Diff = patch[edit.Target.RelativePath]?.Patch;
+                }
+
+                if (options.WhatIf)
+                {
+                    foreach (var edit in edits)
+                    {
+                        AddResults(outcome, edit, url, group.Push, null, edit.Changed ? UpdateStatus.WhatIf : UpdateStatus.Unchanged, edit.Changed ? $"What if: would commit {edit.Target.RelativePath} to {group.Push} of {url} and push." : $"{edit.Target.RelativePath} already has the new tag(s).");
+                    }
+
+                    return;
+                }
+
+                var author = Author(changed);
+                var commit = repo.ObjectDatabase.CreateCommit(author, author, Message(changed), tree, new[] { start }, prettifyMessage: true);
+                repo.Refs.Add("refs/heads/" + group.Push, commit.Id, allowOverwrite: true);
+                Statistics.Commit();
+                options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
+
+                var rejection = Push(repo, url, credentials, group.Push, local: false);
+                if (rejection is null)
+                {
+                    Finish(outcome, edits, url, group.Push, commit.Sha, attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).");
+                    return;
+                }
+
+                if (attempt >= options.MaxPushAttempts)
+                {
+                    throw new ImageUpdaterException("GitPushRejected", FailureKind.ResourceUnavailable, $"The push to {group.Push} of {url} was rejected {attempt} times ({rejection}): the branch keeps moving; run again later.", url);
+                }
+
+                RetryAfterRejection(repo, url, credentials, group, rejection, attempt);
+            }
+        }
+
+        private void RetryAfterRejection(Repository repo, string url, GitCredentials credentials, BranchGroup group, string rejection, int attempt)
+        {
+            Statistics.PushRetried();
+            var wait = TimeSpan.FromMilliseconds(options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.75 + Jitter() * 0.5));
+            options.Verbose?.Invoke($"The push to {group.Push} of {url} was rejected ({rejection}); fetching and re-applying the edits in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {options.MaxPushAttempts}).");
+            options.CancellationToken.WaitHandle.WaitOne(wait);
+            Fetch(repo, url, credentials);
+        }
+
+        /// <summary>The commit a branch group builds on: the remote write branch when it exists, else the remote base branch.</summary>
+        private static Commit StartCommit(Repository repo, string url, BranchGroup group)
+        {
+            var start = (group.Write is not null ? repo.Branches[Remote + "/" + group.Write] : null) ?? repo.Branches[Remote + "/" + group.Base];
+            return start?.Tip ?? throw new ImageUpdaterException("GitBranchNotFound", FailureKind.ObjectNotFound, $"The branch '{group.Base}' does not exist in {url}; check the git-branch annotation or the application's targetRevision.", url);
+        }
+
+        /// <summary>The user's checkout (-LocalRepository): edits its working tree, commits, and pushes only with -Push.</summary>
         private void ApplyBranch(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome, bool local)
         {
             var root = repo.Info.WorkingDirectory;
@@ -295,12 +387,9 @@ namespace ImageUpdater.Core.WriteBack
             for (var attempt = 1; ; attempt++)
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
-                if (!local)
-                {
-                    CheckOut(repo, url, group);
-                }
-
-                var edits = Edit(repo, root, group, url, outcome);
+                var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+                var edits = Edit(root, group, url, outcome, RepositoryFiles.WorkingTree, target => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null, contents);
+                WriteFiles(edits, contents);
                 var changed = edits.Where(e => e.Changed).ToList();
                 if (changed.Count == 0)
                 {
@@ -321,7 +410,7 @@ namespace ImageUpdater.Core.WriteBack
 
                 if (options.WhatIf)
                 {
-                    Restore(repo, edits, local);
+                    Restore(edits);
                     foreach (var edit in edits)
                     {
                         AddResults(outcome, edit, url, group.Push, null, edit.Changed ? UpdateStatus.WhatIf : UpdateStatus.Unchanged, edit.Changed ? $"What if: would commit {edit.Target.RelativePath} to {group.Push} of {url}{(pushing ? " and push" : string.Empty)}." : $"{edit.Target.RelativePath} already has the new tag(s).");
@@ -359,11 +448,7 @@ namespace ImageUpdater.Core.WriteBack
                     throw new ImageUpdaterException("GitPushRejected", FailureKind.ResourceUnavailable, $"The push to {group.Push} of {url} was rejected {attempt} times ({rejection}): the branch keeps moving; run again later.", url);
                 }
 
-                Statistics.PushRetried();
-                var wait = TimeSpan.FromMilliseconds(options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.75 + Jitter() * 0.5));
-                options.Verbose?.Invoke($"The push to {group.Push} of {url} was rejected ({rejection}); fetching and re-applying the edits in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {options.MaxPushAttempts}).");
-                options.CancellationToken.WaitHandle.WaitOne(wait);
-                Fetch(repo, url, credentials);
+                RetryAfterRejection(repo, url, credentials, group, rejection, attempt);
             }
         }
 
@@ -378,10 +463,13 @@ namespace ImageUpdater.Core.WriteBack
             return BitConverter.ToUInt16(bytes, 0) / 65535.0;
         }
 
-        private List<TargetEdit> Edit(Repository repo, string root, BranchGroup group, string url, GitBatchOutcome outcome)
+        /// <summary>
+        /// Computes every target's new content (several applications may share a file) into <paramref name="contents"/>, reading
+        /// current content through <paramref name="read"/>; an edit is Changed when its file's final content differs from the original.
+        /// </summary>
+        private List<TargetEdit> Edit(string root, BranchGroup group, string url, GitBatchOutcome outcome, RepositoryFiles files, Func<GitTarget, byte[]?> read, Dictionary<string, byte[]?> contents)
         {
             var edits = new List<TargetEdit>();
-            var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
             var originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
             foreach (var app in group.Candidates.GroupBy(c => c.ApplicationObject))
             {
@@ -392,10 +480,10 @@ namespace ImageUpdater.Core.WriteBack
 
                 try
                 {
-                    var target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key));
+                    var target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files);
                     if (!contents.TryGetValue(target.RelativePath, out var before))
                     {
-                        before = File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null;
+                        before = read(target);
                         originals[target.RelativePath] = before;
                     }
 
@@ -413,12 +501,7 @@ namespace ImageUpdater.Core.WriteBack
             foreach (var pair in contents)
             {
                 var edit = edits.First(e => e.Target.RelativePath == pair.Key);
-                if (pair.Value is not null && (edit.Original is null || !pair.Value.AsSpan().SequenceEqual(edit.Original)))
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(edit.Target.FullPath)!);
-                    AtomicFile.Write(edit.Target.FullPath, pair.Value);
-                }
-                else
+                if (pair.Value is null || (edit.Original is not null && pair.Value.AsSpan().SequenceEqual(edit.Original)))
                 {
                     // Several applications' edits of one file can cancel out; then none of them changed it.
                     foreach (var same in edits.Where(e => e.Target.RelativePath == pair.Key))
@@ -431,15 +514,23 @@ namespace ImageUpdater.Core.WriteBack
             return edits;
         }
 
-        private static void Restore(Repository repo, List<TargetEdit> edits, bool local)
+        /// <summary>Writes the changed files into the user's working tree, each all at once (temporary file and rename).</summary>
+        private static void WriteFiles(List<TargetEdit> edits, Dictionary<string, byte[]?> contents)
         {
-            if (!local)
+            foreach (var pair in contents)
             {
-                repo.Reset(ResetMode.Hard, repo.Head.Tip);
-                repo.RemoveUntrackedFiles();
-                return;
+                var original = edits.First(e => e.Target.RelativePath == pair.Key).Original;
+                if (pair.Value is not null && (original is null || !pair.Value.AsSpan().SequenceEqual(original)))
+                {
+                    var edit = edits.First(e => e.Target.RelativePath == pair.Key);
+                    Directory.CreateDirectory(Path.GetDirectoryName(edit.Target.FullPath)!);
+                    AtomicFile.Write(edit.Target.FullPath, pair.Value!);
+                }
             }
+        }
 
+        private static void Restore(List<TargetEdit> edits)
+        {
             // In the user's checkout only our files go back to what they were.
             foreach (var edit in edits.Where(e => e.Changed))
             {
@@ -473,20 +564,6 @@ namespace ImageUpdater.Core.WriteBack
             return string.Join("\n\n", messages) + "\n";
         }
 
-        private void CheckOut(Repository repo, string url, BranchGroup group)
-        {
-            var start = (group.Write is not null ? repo.Branches[Remote + "/" + group.Write] : null) ?? repo.Branches[Remote + "/" + group.Base];
-            if (start?.Tip is null)
-            {
-                throw new ImageUpdaterException("GitBranchNotFound", FailureKind.ObjectNotFound, $"The branch '{group.Base}' does not exist in {url}; check the git-branch annotation or the application's targetRevision.", url);
-            }
-
-            var local = repo.Branches[group.Push] ?? repo.CreateBranch(group.Push, start.Tip);
-            Commands.Checkout(repo, local, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
-            repo.Reset(ResetMode.Hard, start.Tip);
-            repo.RemoveUntrackedFiles();
-        }
-
         private Repository OpenCache(string directory, string url, GitCredentials credentials)
         {
             if (Directory.Exists(directory))
@@ -494,18 +571,31 @@ namespace ImageUpdater.Core.WriteBack
                 try
                 {
                     var repo = new Repository(directory);
-                    // Reading HEAD and the index finds the corruption an interrupted run leaves behind.
+                    // Reading the references and the remote-tracking tips finds the corruption an interrupted run leaves behind.
                     _ = repo.Head.Tip;
-                    _ = repo.Index.Count;
-                    if (repo.Network.Remotes[Remote]?.Url == url && !repo.Info.IsBare)
+                    foreach (var branch in repo.Branches.Where(b => b.IsRemote))
+                    {
+                        _ = branch.Tip?.Tree.Count;
+                    }
+
+                    if (repo.Network.Remotes[Remote]?.Url == url && repo.Info.IsBare)
                     {
                         Configure(repo, credentials);
                         options.Verbose?.Invoke($"Using the cached clone of {url} in {directory}.");
                         return repo;
                     }
 
+                    var bare = repo.Info.IsBare;
                     repo.Dispose();
-                    options.Warning?.Invoke($"The cached clone in {directory} is not a clone of {url}; recreating it.");
+                    if (bare)
+                    {
+                        options.Warning?.Invoke($"The cached clone in {directory} is not a clone of {url}; recreating it.");
+                    }
+                    else
+                    {
+                        // Earlier versions kept a checkout here; the cache is bare now (nothing is checked out).
+                        options.Verbose?.Invoke($"The cached clone of {url} in {directory} has a working tree (an earlier version's); recreating it bare.");
+                    }
                 }
                 catch (LibGit2SharpException e)
                 {
@@ -516,7 +606,7 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             options.Verbose?.Invoke($"Cloning {url} into {directory}.");
-            Repository.Init(directory);
+            Repository.Init(directory, isBare: true);
             var created = new Repository(directory);
             created.Network.Remotes.Add(Remote, url, FetchRefSpecs[0]);
             Configure(created, credentials);
@@ -716,6 +806,60 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             Directory.Delete(directory, true);
+        }
+
+        /// <summary>A commit's files, as the bare clone cache sees them.</summary>
+        private sealed class CommitFiles : RepositoryFiles
+        {
+            private readonly Tree tree;
+
+            public CommitFiles(Tree tree)
+            {
+                this.tree = tree;
+            }
+
+            public override bool FileExists(string root, string fullPath) => tree[Relative(root, fullPath)] is { } entry && entry.TargetType == TreeEntryTargetType.Blob && entry.Mode != Mode.SymbolicLink;
+
+            public override bool DirectoryExists(string root, string fullPath)
+            {
+                var relative = Relative(root, fullPath);
+                return relative.Length == 0 || tree[relative]?.TargetType == TreeEntryTargetType.Tree;
+            }
+
+            public override string? LinkOnPath(string relativePath)
+            {
+                var parts = relativePath.Split('/');
+                for (var i = 1; i <= parts.Length; i++)
+                {
+                    var prefix = string.Join("/", parts, 0, i);
+                    var entry = tree[prefix];
+                    if (entry is null || entry.TargetType != TreeEntryTargetType.Blob && entry.TargetType != TreeEntryTargetType.Tree)
+                    {
+                        return entry is null ? null : prefix;
+                    }
+
+                    if (entry.Mode == Mode.SymbolicLink)
+                    {
+                        return prefix;
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>The target's bytes as committed (no filters), or null when the commit has no such file.</summary>
+            public byte[]? Read(GitTarget target)
+            {
+                if (tree[target.RelativePath] is not { } entry || entry.TargetType != TreeEntryTargetType.Blob || entry.Mode == Mode.SymbolicLink)
+                {
+                    return null;
+                }
+
+                using var stream = ((Blob)entry.Target).GetContentStream();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                return buffer.ToArray();
+            }
         }
 
         private sealed class BranchGroup

@@ -137,7 +137,7 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? AuthorEmail { get; set; }
 
-        /// <summary>Registry look-ups and git pushes in flight at once.</summary>
+        /// <summary>Repository listings and git repository write-backs in flight at once.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
@@ -269,7 +269,9 @@ namespace ImageUpdater.PS.Commands
                 {
                     try
                     {
-                        foreach (var outcome in BoundedConcurrency.Stream(work, cmdlet.ThrottleLimit, (item, ct) => PlanOneAsync(item.Unit, item.App, item.Spec, ct), token))
+                        // Every image starts at once: the registry clients bound the listings in flight (-ThrottleLimit), so images
+                        // waiting for a repository already being listed do not keep other repositories from being listed.
+                        foreach (var outcome in BoundedConcurrency.Stream(work, Math.Max(1, work.Count), (item, ct) => PlanOneAsync(item.Unit, item.App, item.Spec, ct), token))
                         {
                             actions.Add(() => OnPlanned(outcome, progress));
                         }
@@ -567,7 +569,7 @@ namespace ImageUpdater.PS.Commands
                 ecr = new Lazy<(EcrRegistryClient, ImageUpdatePlanner)>(() =>
                 {
                     var client = new EcrRegistryClient(aws) { Log = text => owner.messages.Enqueue((false, text)) };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
+                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, owner.ThrottleLimit)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
 
                 config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
@@ -580,7 +582,7 @@ namespace ImageUpdater.PS.Commands
                     {
                         Log = text => owner.messages.Enqueue((false, text)),
                     };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
+                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, throttle)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
             }
 

@@ -257,6 +257,57 @@ namespace ImageUpdater.Core.Tests.Registries
         }
     
         [Fact]
+        public async Task ListingLimitBoundsRepositoriesInFlightInFirstAskedOrder()
+        {
+            await using var emulator = EcrTestBed.Start(o =>
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    o.Generated[$"team/r{i}"] = 5;
+                }
+
+                o.Latency = TimeSpan.FromMilliseconds(100);
+            });
+            var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator)) { Log = line => order.Enqueue(line) };
+            using var cached = new CachingRegistryClient(registry, maxConcurrentListings: 3);
+
+            // Four callers per repository, all at once: callers waiting for a listing under way hold no slot.
+            var calls = Enumerable.Range(0, 32).Select(i => cached.ListTagsAsync(emulator.RegistryHost, $"team/r{i / 4}", TagListOptions.Default)).ToArray();
+            var results = await Task.WhenAll(calls);
+
+            Assert.All(results, r => Assert.Equal(5, r.Count));
+            Assert.Equal(8, emulator.RequestCount("DescribeImages"));
+            Assert.Equal(3, cached.PeakConcurrentListings);
+            var listed = order.Where(l => l.StartsWith("ECR DescribeImages", StringComparison.Ordinal)).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"team/r\d").Value).ToList();
+            // Waiters get the slots first in, first out; two listings released at once may log in either order.
+            Assert.Equal(8, listed.Distinct().Count());
+            Assert.Equal(new[] { "team/r0", "team/r1", "team/r2" }, listed.Take(3).OrderBy(r => r, StringComparer.Ordinal));
+            Assert.All(Enumerable.Range(0, 8), i => Assert.InRange(listed.IndexOf($"team/r{i}"), i - 2, i + 2));
+        }
+
+        [Fact]
+        public async Task WithoutALimitEveryRepositoryIsListedAtOnce()
+        {
+            await using var emulator = EcrTestBed.Start(o =>
+            {
+                for (var i = 0; i < 6; i++)
+                {
+                    o.Generated[$"team/r{i}"] = 5;
+                }
+
+                o.Latency = TimeSpan.FromMilliseconds(200);
+            });
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            using var cached = new CachingRegistryClient(registry);
+
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => cached.ListTagsAsync(emulator.RegistryHost, $"team/r{i}", TagListOptions.Default)));
+
+            Assert.Equal(6, cached.PeakConcurrentListings);
+            Assert.Throws<ArgumentOutOfRangeException>(() => new CachingRegistryClient(registry, -1));
+        }
+
+        [Fact]
         public async Task ApplicationsWithDifferentStrategiesOnOneEcrRepositoryShareOneListing()
         {
             await using var emulator = EcrTestBed.Start(o => o.Generated["team/app"] = 10);

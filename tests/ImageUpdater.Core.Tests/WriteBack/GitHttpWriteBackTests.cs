@@ -53,7 +53,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
                 Assert.All(outcomes.SelectMany(o => o.Results), r => Assert.Equal(UpdateStatus.Updated, r.Status));
                 Assert.Equal("nginx.tag: 1.1.0\n", repo.Show("main", "apps/b/values.yaml"));
                 Assert.Equal(1, server.ReceivePacks);
-                var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), ".git", "config"));
+                var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), "config"));
                 Assert.Contains(url, config);
                 Assert.DoesNotContain("s3cret-token", config);
                 Assert.DoesNotContain(verbose, v => v.Contains("s3cret-token"));
@@ -73,7 +73,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
                 Assert.Equal(UpdateStatus.Updated, result.Status);
                 Assert.Equal(url, result.Repository);
                 var clone = Directory.GetDirectories(repo.Cache).Single();
-                Assert.DoesNotContain("s3cret-token", File.ReadAllText(Path.Combine(clone, ".git", "config")));
+                Assert.DoesNotContain("s3cret-token", File.ReadAllText(Path.Combine(clone, "config")));
                 Assert.DoesNotContain("s3cret-token", clone);
             }
         }

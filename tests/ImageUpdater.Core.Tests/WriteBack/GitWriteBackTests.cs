@@ -310,7 +310,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
             var app = repo.App("a", "apps/a");
             new GitWriteBack(new LineTagEditor(), repo.Options()).Run(new[] { GitFixture.Candidate(app, next: "1.1.0") });
             var clone = Directory.GetDirectories(repo.Cache).Single();
-            File.WriteAllText(Path.Combine(clone, ".git", "HEAD"), "garbage");
+            File.WriteAllText(Path.Combine(clone, "HEAD"), "garbage");
             var warnings = new List<string>();
             var options = repo.Options();
             options.Warning = warnings.Add;
@@ -322,6 +322,94 @@ namespace ImageUpdater.Core.Tests.WriteBack
             Assert.Equal(1, engine.Statistics.Clones);
             Assert.Contains(warnings, w => w.Contains("recreating"));
             Assert.Equal("nginx.tag: 1.2.0\n", repo.Show("main", "apps/a/values.yaml"));
+        }
+
+        [Fact]
+        public void TheCacheIsBareAndOnlyTheChangedFileIsWritten()
+        {
+            var files = new Dictionary<string, string>(ThreeApps);
+            for (var i = 0; i < 200; i++)
+            {
+                files[$"other/app-{i:D3}/values.yaml"] = $"nginx.tag: 0.{i}.0\n";
+            }
+
+            using var repo = new GitFixture(files);
+            var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
+
+            var result = Assert.Single(Results(engine.Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a")) })));
+
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            var clone = Directory.GetDirectories(repo.Cache).Single();
+            // Nothing is checked out: the clone holds git's own files only, not the 204 files of the repository.
+            Assert.Equal("true", GitFixture.Git(clone, "rev-parse", "--is-bare-repository").Trim());
+            Assert.False(Directory.Exists(Path.Combine(clone, "apps")));
+            Assert.False(Directory.Exists(Path.Combine(clone, "other")));
+            Assert.Equal("apps/a/values.yaml\n", GitFixture.Git(repo.Bare, "diff", "--name-only", "main~1", "main"));
+            Assert.Equal("nginx.tag: 0.7.0\n", repo.Show("main", "other/app-007/values.yaml"));
+        }
+
+        [Fact]
+        public void BytesAndFileModeSurviveTheBareCommit()
+        {
+            using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "# keep\r\nnginx.tag: 1.0.0\n" });
+            var seed = Path.Combine(repo.Root, "seed");
+            GitFixture.Git(seed, "update-index", "--chmod=+x", "apps/a/values.yaml");
+            GitFixture.Git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-m", "exec");
+            GitFixture.Git(seed, "push", "--quiet", "origin", "main");
+            var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
+
+            var result = Assert.Single(Results(engine.Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a")) })));
+
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.Equal("# keep\r\nnginx.tag: 1.1.0\n", repo.Show("main", "apps/a/values.yaml"));
+            Assert.StartsWith("100755 ", GitFixture.Git(repo.Bare, "ls-tree", "main", "apps/a/values.yaml"));
+        }
+
+        [Fact]
+        public void ACheckoutLeftByAnEarlierVersionIsRecreatedBare()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var app = repo.App("a", "apps/a");
+            var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
+            engine.Run(new[] { GitFixture.Candidate(app, next: "1.1.0") });
+            var clone = Directory.GetDirectories(repo.Cache).Single();
+            Directory.Delete(clone, true);
+            GitFixture.Git(repo.Cache, "clone", "--quiet", repo.Url, clone);
+            var verbose = new List<string>();
+            var options = repo.Options();
+            options.Verbose = verbose.Add;
+            var second = new GitWriteBack(new LineTagEditor(), options);
+
+            var result = Assert.Single(Results(second.Run(new[] { GitFixture.Candidate(app, current: "1.1.0", next: "1.2.0") })));
+
+            Assert.True(UpdateStatus.Updated == result.Status, result.Message);
+            Assert.Equal(1, second.Statistics.Clones);
+            Assert.Contains(verbose, v => v.Contains("recreating it bare"));
+            Assert.Equal("true", GitFixture.Git(clone, "rev-parse", "--is-bare-repository").Trim());
+            Assert.Equal("nginx.tag: 1.2.0\n", repo.Show("main", "apps/a/values.yaml"));
+        }
+
+        [Fact]
+        public void ATargetThroughASymbolicLinkIsRefusedAndNothingIsPushed()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var seed = Path.Combine(repo.Root, "seed");
+            // A dangling link, so nothing outside the fixture is ever followed (the fixture deletes its folder recursively).
+            File.CreateSymbolicLink(Path.Combine(seed, "apps", "linked"), "../../outside-the-repository");
+            GitFixture.Git(seed, "add", "-A");
+            GitFixture.Git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-m", "link");
+            GitFixture.Git(seed, "push", "--quiet", "origin", "main");
+            var before = repo.CommitCount();
+            var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
+
+            var outcomes = engine.Run(new[] { GitFixture.Candidate(repo.App("l", "apps/linked")) });
+
+            var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
+            Assert.Equal("WriteBackTargetThroughLink", error.ErrorId);
+            Assert.Equal(FailureKind.InvalidArgument, error.Kind);
+            Assert.Contains("apps/linked", error.Message);
+            Assert.Equal(UpdateStatus.Failed, Assert.Single(Results(outcomes)).Status);
+            Assert.Equal(before, repo.CommitCount());
         }
 
         [Fact]
@@ -391,7 +479,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
             var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
             Assert.Contains("ssh://git@127.0.0.1:1/org/apps.git", error.Message);
-            var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), ".git", "config"));
+            var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), "config"));
             Assert.Contains("sshCommand = ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes", config);
         }
 
