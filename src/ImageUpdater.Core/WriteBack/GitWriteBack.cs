@@ -631,8 +631,9 @@ namespace ImageUpdater.Core.WriteBack
 
                 repo.Config.Set("core.sshCommand", "ssh -i '" + Path.GetFullPath(credentials.SshKeyPath).Replace("'", "'\\''") + "' -o IdentitiesOnly=yes -o BatchMode=yes", ConfigurationLevel.Local);
             }
-            else
+            else if (repo.Config.Get<string>("core.sshCommand", ConfigurationLevel.Local) is not null)
             {
+                // Only when set: every configuration write is a lock file and a rename.
                 repo.Config.Unset("core.sshCommand", ConfigurationLevel.Local);
             }
         }
