@@ -13,6 +13,9 @@ $env:AWS_EC2_METADATA_DISABLED = 'true'
 $aws = @{ AccessKey = 'AKIASCALEBENCH000001'; SecretKey = (ConvertTo-SecureString 'scale-secret' -AsPlainText -Force); Region = 'us-east-1'; EndpointUrl = $EndpointUrl }
 $extra = @{}
 if ($GitCredential) { $extra.GitCredential = $GitCredential }
+$self = [Diagnostics.Process]::GetCurrentProcess()
+$cpuBefore = $self.TotalProcessorTime.TotalSeconds
+$jitBefore = [System.Runtime.JitInfo]::GetCompilationTime().TotalSeconds
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $first = $null
 $statuses = @{}
@@ -23,6 +26,8 @@ Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $Th
     $statuses[[string] $_.Status] = 1 + [int] $statuses[[string] $_.Status]
 }
 $clock.Stop()
+$self.Refresh()
+$runCpu = $self.TotalProcessorTime.TotalSeconds - $cpuBefore
 [pscustomobject]@{
     WallSeconds        = [math]::Round($clock.Elapsed.TotalSeconds, 2)
     FirstResultSeconds = [math]::Round([double] $first, 2)
@@ -37,6 +42,8 @@ $clock.Stop()
     Pushes             = $summary.Pushes
     Fetches            = $summary.Fetches
     Errors             = @($failures | Select-Object -First 3 | ForEach-Object { $_.Exception.Message })
-    CpuSeconds         = [math]::Round([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1)
+    CpuSeconds         = [math]::Round($self.TotalProcessorTime.TotalSeconds, 1)
+    RunCpuSeconds      = [math]::Round($runCpu, 2)
+    JitSeconds         = [math]::Round([System.Runtime.JitInfo]::GetCompilationTime().TotalSeconds - $jitBefore, 2)
     PeakWorkingSetMB   = [math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB)
 } | ConvertTo-Json -Compress -Depth 4
