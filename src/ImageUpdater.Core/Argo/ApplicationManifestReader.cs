@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 using System.Linq;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -12,6 +13,10 @@ namespace ImageUpdater.Core.Argo
     public static class ApplicationManifestReader
     {
         private static readonly string[] Extensions = { ".yaml", ".yml" };
+
+        // Building a deserializer costs far more than using one (type inspectors, node deserializers); one is shared by every
+        // file and thread (a built Deserializer keeps no state between calls).
+        private static readonly Lazy<IDeserializer> Deserializer = new Lazy<IDeserializer>(() => new DeserializerBuilder().Build(), LazyThreadSafetyMode.ExecutionAndPublication);
 
         /// <summary>The YAML files a path names: the file itself, or the .yaml/.yml files of a folder (recursively when asked), sorted.</summary>
         public static IEnumerable<string> EnumerateFiles(string path, bool recurse)
@@ -54,7 +59,7 @@ namespace ImageUpdater.Core.Argo
         public static IReadOnlyList<ArgoApplication> ReadText(string text, string origin, Action<ImageUpdaterException> onError)
         {
             var result = new List<ArgoApplication>();
-            var deserializer = new DeserializerBuilder().Build();
+            var deserializer = Deserializer.Value;
             var documents = new List<object?>();
             try
             {

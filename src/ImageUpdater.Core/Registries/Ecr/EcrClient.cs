@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -97,7 +98,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             do
             {
                 var token = nextToken;
-                using var response = await CallAsync("DescribeImages", w =>
+                var json = await CallRawAsync("DescribeImages", w =>
                 {
                     WriteOptional(w, "registryId", registryId);
                     w.WriteString("repositoryName", repositoryName);
@@ -107,29 +108,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     w.WriteNumber("maxResults", 1000);
                     WriteOptional(w, "nextToken", token);
                 }, repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
-                var root = response.RootElement;
-                if (root.TryGetProperty("imageDetails", out var list) && list.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var item in list.EnumerateArray())
-                    {
-                        details.Add(new EcrImageDetail
-                        {
-                            RegistryId = GetString(item, "registryId"),
-                            RepositoryName = GetString(item, "repositoryName"),
-                            ImageDigest = GetString(item, "imageDigest"),
-                            ImageTags = item.TryGetProperty("imageTags", out var tags) && tags.ValueKind == JsonValueKind.Array
-                                ? tags.EnumerateArray().Select(t => t.GetString()!).Where(t => t is not null).ToArray()
-                                : Array.Empty<string>(),
-                            ImageSizeInBytes = item.TryGetProperty("imageSizeInBytes", out var size) && size.ValueKind == JsonValueKind.Number ? (long)size.GetDouble() : (long?)null,
-                            ImagePushedAt = GetTime(item, "imagePushedAt"),
-                            ImageManifestMediaType = GetString(item, "imageManifestMediaType"),
-                            ArtifactMediaType = GetString(item, "artifactMediaType"),
-                            LastRecordedPullTime = GetTime(item, "lastRecordedPullTime"),
-                        });
-                    }
-                }
-
-                nextToken = GetString(root, "nextToken");
+                nextToken = ReadImageDetails(json, details);
                 onPage?.Invoke(++page);
             }
             while (!string.IsNullOrEmpty(nextToken));
@@ -274,8 +253,199 @@ namespace ImageUpdater.Core.Registries.Ecr
             return result;
         }
 
-        /// <summary>One JSON 1.1 call; a modelled or common error becomes an <see cref="ImageUpdaterException"/>. An expired session is refreshed once.</summary>
+        /// <summary>
+        /// One DescribeImages page into <paramref name="details"/>, read forward-only (a page is up to 1 000 images, and a fleet
+        /// run reads hundreds of pages): strings the images share are kept once. Returns the page's nextToken.
+        /// </summary>
+        [MethodImpl(AggressiveOptimization)]
+        internal static string? ReadImageDetails(byte[] json, List<EcrImageDetail> details)
+        {
+            if (json.Length == 0)
+            {
+                return null;
+            }
+
+            var reader = new Utf8JsonReader(json);
+            string? nextToken = null;
+            var shared = new SharedStrings();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("The DescribeImages response is not a JSON object.");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("imageDetails"))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            reader.Skip();
+                            continue;
+                        }
+
+                        details.Add(ReadImageDetail(ref reader, shared));
+                    }
+                }
+                else if (reader.ValueTextEquals("nextToken"))
+                {
+                    reader.Read();
+                    nextToken = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return nextToken;
+        }
+
+        [MethodImpl(AggressiveOptimization)]
+        private static EcrImageDetail ReadImageDetail(ref Utf8JsonReader reader, SharedStrings shared)
+        {
+            var detail = new EcrImageDetail();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("imageDigest"))
+                {
+                    reader.Read();
+                    detail.ImageDigest = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("imageTags"))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        var tags = new List<string>(2);
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            if (reader.TokenType == JsonTokenType.String)
+                            {
+                                tags.Add(reader.GetString()!);
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+
+                        detail.ImageTags = tags.ToArray();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (reader.ValueTextEquals("imagePushedAt"))
+                {
+                    reader.Read();
+                    detail.ImagePushedAt = ReadTime(ref reader);
+                }
+                else if (reader.ValueTextEquals("lastRecordedPullTime"))
+                {
+                    reader.Read();
+                    detail.LastRecordedPullTime = ReadTime(ref reader);
+                }
+                else if (reader.ValueTextEquals("imageSizeInBytes"))
+                {
+                    reader.Read();
+                    detail.ImageSizeInBytes = reader.TokenType == JsonTokenType.Number ? (long)reader.GetDouble() : (long?)null;
+                }
+                else if (reader.ValueTextEquals("registryId"))
+                {
+                    reader.Read();
+                    detail.RegistryId = shared.Get(ref reader, 0);
+                }
+                else if (reader.ValueTextEquals("repositoryName"))
+                {
+                    reader.Read();
+                    detail.RepositoryName = shared.Get(ref reader, 1);
+                }
+                else if (reader.ValueTextEquals("imageManifestMediaType"))
+                {
+                    reader.Read();
+                    detail.ImageManifestMediaType = shared.Get(ref reader, 2);
+                }
+                else if (reader.ValueTextEquals("artifactMediaType"))
+                {
+                    reader.Read();
+                    detail.ArtifactMediaType = shared.Get(ref reader, 3);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return detail;
+        }
+
+        /// <summary>awsJson timestamps: epoch seconds, possibly fractional, in exponent form or as a string.</summary>
+        private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.Number)
+            {
+                return FromEpochSeconds(reader.GetDouble());
+            }
+
+            if (reader.TokenType == JsonTokenType.String && double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return FromEpochSeconds(parsed);
+            }
+
+            reader.Skip();
+            return null;
+        }
+
+        private static DateTimeOffset FromEpochSeconds(double seconds) =>
+            new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+
+        /// <summary>Values every image of a page repeats (registry, repository, media types): one string each, not one per image.</summary>
+        private sealed class SharedStrings
+        {
+            private readonly string?[] last = new string?[4];
+
+            public string? Get(ref Utf8JsonReader reader, int slot)
+            {
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    return null;
+                }
+
+                var previous = last[slot];
+                if (previous is not null && !reader.ValueIsEscaped && reader.ValueTextEquals(previous))
+                {
+                    return previous;
+                }
+
+                return last[slot] = reader.GetString();
+            }
+        }
+
+        // MethodImplOptions.AggressiveOptimization (not named in .NET Framework's enum, which ignores it): compiled optimized at
+        // once, as a short run never reaches the tiered compiler's optimized code for these loops.
+        private const MethodImplOptions AggressiveOptimization = (MethodImplOptions)512;
+
         private async Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null)
+        {
+            var bytes = await CallRawAsync(operation, writeBody, target, cancellationToken, note).ConfigureAwait(false);
+            return bytes.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(bytes);
+        }
+
+        /// <summary>One JSON 1.1 call, returning the successful response's bytes; a modelled or common error becomes an <see cref="ImageUpdaterException"/>. An expired session is refreshed once.</summary>
+        private async Task<byte[]> CallRawAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null)
         {
             byte[] body;
             using (var buffer = new MemoryStream())
@@ -325,7 +495,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     var bytes = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                     {
-                        return bytes.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(bytes);
+                        return bytes;
                     }
 
                     var text = Encoding.UTF8.GetString(bytes);
@@ -375,7 +545,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                 return null;
             }
 
-            return new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+            return FromEpochSeconds(seconds);
         }
 
         public void Dispose() => http.Dispose();
