@@ -106,6 +106,8 @@ function Invoke-Scenario([string] $Label, [string] $Manifests, [string] $Endpoin
         # The credential reaches the child through its environment, never its command line.
         $env:IMAGEUPDATER_GIT_USERNAME = $GitUser; $env:IMAGEUPDATER_GIT_PASSWORD = $GitPassword
     }
+    # Files written while generating are flushed first, so no run shares the disk with the kernel writing them back.
+    if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { & sync }
     Write-Host "  running: $Label (ThrottleLimit $Throttle) ..."
     $line = & $pwsh @argsList | Select-Object -Last 1
     Remove-Item Env:IMAGEUPDATER_GIT_USERNAME, Env:IMAGEUPDATER_GIT_PASSWORD -ErrorAction SilentlyContinue
@@ -121,23 +123,29 @@ try {
     $generate = [Diagnostics.Stopwatch]::StartNew()
     $template = Join-Path $work 'template'
     New-Repositories $template
-    $fileManifests = Join-Path $work 'manifests-file'
-    $fileRoot = Join-Path $work 'repos-file'
-    New-Manifests $fileManifests { param($repo) [Uri]::new((Join-Path $fileRoot "$repo.git")).AbsoluteUri }
+    # Each run gets its own copy of the repositories and its own manifests, all made before anything is measured and
+    # nothing deleted until the end: creating files right after deleting thousands is slower on ext4 (it skips
+    # recently freed inodes), which would tax whichever run came second.
+    $labels = @('concurrent') + @(if (-not $SkipSequential) { 'sequential' })
+    $sets = @{}
+    foreach ($label in $labels) {
+        $root = Join-Path $work "repos-$label"
+        $manifests = Join-Path $work "manifests-$label"
+        Copy-Item $template $root -Recurse
+        New-Manifests $manifests { param($repo) [Uri]::new((Join-Path $root "$repo.git")).AbsoluteUri }.GetNewClosure()
+        $sets[$label] = $manifests
+    }
     Write-Host ("  generated in {0:N1} s" -f $generate.Elapsed.TotalSeconds)
 
     $ecr = Start-Ecr
     Initialize-Emulator $ecr
     $runs = @()
-    Copy-Item $template $fileRoot -Recurse
-    $runs += Invoke-Scenario 'concurrent' $fileManifests $ecr.url $ThrottleLimit
+    $runs += Invoke-Scenario 'concurrent' $sets['concurrent'] $ecr.url $ThrottleLimit
     $statsConcurrent = Invoke-RestMethod "$($ecr.url)__emulator/stats"
     $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
 
     if (-not $SkipSequential) {
-        Remove-Item $fileRoot -Recurse -Force
-        Copy-Item $template $fileRoot -Recurse
-        $runs += Invoke-Scenario 'sequential' $fileManifests $ecr.url 1
+        $runs += Invoke-Scenario 'sequential' $sets['sequential'] $ecr.url 1
     }
     $ecr.Stop(); $ecr = $null
 
