@@ -50,11 +50,52 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImageUpdater.Loader/ImageUpdater.Loader.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleOut 'bin/net8.0'), '--no-build', '-nologo', '-v:q')
     Get-ChildItem (Join-Path $ModuleOut 'bin/net8.0') -Include '*.pdb', '*.deps.json' | Remove-Item -Force
 
+    Invoke-ReadyToRun (Join-Path $ModuleOut 'bin/net8.0')
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse -Force
 
     # Help: docs/*.md → MAML, generated in a child process that imports the built module for the syntax.
     Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tools/New-MamlHelp.ps1'), '-ModulePath', $ModuleOut, '-DocsPath', (Join-Path $Root 'docs'))
     Write-Host "Module: $ModuleOut"
+}
+
+# Precompiles the module's hot assemblies (ReadyToRun) for linux-x64 against the .NET runtime PowerShell runs on, so a
+# scheduled run does not spend its first seconds compiling them (measured in BENCHMARKS.md, fleet benchmark). The files
+# keep their IL: on any other OS or architecture, or another runtime, .NET ignores the precompiled code and compiles as
+# before. Skipped, with a note, where crossgen2 cannot run or cannot be restored; the module works the same without it.
+function Invoke-ReadyToRun([string] $Bin) {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture
+    if (-not $IsLinux -or $arch -ne [System.Runtime.InteropServices.Architecture]::X64) {
+        Write-Host "ReadyToRun: skipped (precompiled for linux-x64 hosts only; this is $arch)."
+        return
+    }
+    $runtimeDir = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    $version = Split-Path ($runtimeDir.TrimEnd('/')) -Leaf
+    $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $crossgen = Join-Path $nugetRoot "microsoft.netcore.app.crossgen2.linux-x64/$version/tools/crossgen2"
+    if (-not (Test-Path $crossgen)) {
+        & dotnet restore (Join-Path $Root 'tools/ReadyToRun/ReadyToRun.csproj') "-p:Crossgen2Version=$version" -nologo -v:q | Out-Host
+    }
+    if (-not (Test-Path $crossgen)) {
+        Write-Warning "ReadyToRun: skipped (crossgen2 $version could not be restored); the module is built without precompiled code."
+        return
+    }
+    $staging = Join-Path ([IO.Path]::GetTempPath()) ('iu-r2r-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $null = New-Item -ItemType Directory $staging
+    try {
+        $names = 'ImageUpdater.Core', 'ImageUpdater.PS', 'YamlDotNet', 'AWSSDK.Core', 'LibGit2Sharp'
+        foreach ($name in $names) {
+            # A response file: PowerShell on Unix would expand the '*.dll' reference patterns itself.
+            $rsp = Join-Path $staging "$name.rsp"
+            @((Join-Path $Bin "$name.dll"), '-o', (Join-Path $staging "$name.dll"), '-O', '--targetos', 'linux', '--targetarch', 'x64',
+                '-r', (Join-Path $runtimeDir '*.dll'), '-r', (Join-Path $PSHOME '*.dll'), '-r', (Join-Path $Bin '*.dll')) | Set-Content $rsp
+            Invoke-Native $crossgen @("@$rsp")
+        }
+        foreach ($name in $names) { Move-Item (Join-Path $staging "$name.dll") (Join-Path $Bin "$name.dll") -Force }
+        Write-Host "ReadyToRun: $($names -join ', ') precompiled for linux-x64 against .NET $version."
+    }
+    finally {
+        Remove-Item $staging -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 function Get-PwshPath {
