@@ -196,6 +196,7 @@ namespace ImageUpdater.Core.WriteBack
             var directory = Path.Combine(root, CacheName(url));
             using var cacheLock = CacheLock.Acquire(directory + ".lock", options.CancellationToken);
             using var repo = OpenCache(directory, url, credentials);
+            repo.ObjectDatabase.AddBackend(new MemoryObjectBackend(), MemoryObjectBackend.Priority);
             Fetch(repo, url, credentials);
 
             string? defaultBranch = null;
@@ -319,8 +320,8 @@ namespace ImageUpdater.Core.WriteBack
                 var definition = TreeDefinition.From(start.Tree);
                 foreach (var path in paths)
                 {
-                    using var stream = new MemoryStream(contents[path]!, writable: false);
-                    var blob = repo.ObjectDatabase.CreateBlob(stream);
+                    // Written straight into the object database (CreateBlob(Stream) would go through a temporary file).
+                    var blob = repo.Lookup<Blob>(repo.ObjectDatabase.Write<Blob>(contents[path]!));
                     definition.Add(path, blob, start.Tree[path]?.Mode == Mode.ExecutableFile ? Mode.ExecutableFile : Mode.NonExecutableFile);
                 }
 
@@ -343,11 +344,24 @@ namespace ImageUpdater.Core.WriteBack
 
                 var author = Author(changed);
                 var commit = repo.ObjectDatabase.CreateCommit(author, author, Message(changed), tree, new[] { start }, prettifyMessage: true);
-                repo.Refs.Add("refs/heads/" + group.Push, commit.Id, allowOverwrite: true);
+                var branchRef = "refs/heads/" + group.Push;
+                var trackingRef = "refs/remotes/" + Remote + "/" + group.Push;
+                var trackingBefore = repo.Refs[trackingRef]?.TargetIdentifier;
+                repo.Refs.Add(branchRef, commit.Id, allowOverwrite: true);
                 Statistics.Commit();
                 options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
 
-                var rejection = Push(repo, url, credentials, group.Push, local: false);
+                string? rejection;
+                try
+                {
+                    rejection = Push(repo, url, credentials, group.Push, local: false);
+                }
+                finally
+                {
+                    // The commit lives in memory only: no reference on disk may keep pointing at it (the next fetch brings it).
+                    Forget(repo, branchRef, trackingRef, trackingBefore);
+                }
+
                 if (rejection is null)
                 {
                     Finish(outcome, edits, url, group.Push, commit.Sha, attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).");
@@ -360,6 +374,27 @@ namespace ImageUpdater.Core.WriteBack
                 }
 
                 RetryAfterRejection(repo, url, credentials, group, rejection, attempt);
+            }
+        }
+
+        private static void Forget(Repository repo, string branchRef, string trackingRef, string? trackingBefore)
+        {
+            if (repo.Refs[branchRef] is not null)
+            {
+                repo.Refs.Remove(branchRef);
+            }
+
+            var tracking = repo.Refs[trackingRef];
+            if (tracking is not null && tracking.TargetIdentifier != trackingBefore)
+            {
+                if (trackingBefore is null)
+                {
+                    repo.Refs.Remove(tracking);
+                }
+                else
+                {
+                    repo.Refs.Add(trackingRef, new ObjectId(trackingBefore), allowOverwrite: true);
+                }
             }
         }
 

@@ -346,6 +346,15 @@ namespace ImageUpdater.Core.Tests.WriteBack
             Assert.False(Directory.Exists(Path.Combine(clone, "other")));
             Assert.Equal("apps/a/values.yaml\n", GitFixture.Git(repo.Bare, "diff", "--name-only", "main~1", "main"));
             Assert.Equal("nginx.tag: 0.7.0\n", repo.Show("main", "other/app-007/values.yaml"));
+
+            // The new blob, trees and commit were built in memory: no loose object files, and no reference in the cache
+            // points at an object it does not have (git fsck), so the next run fetches the commit and builds on it.
+            Assert.Equal(new[] { "info", "pack" }, Directory.GetDirectories(Path.Combine(clone, "objects")).Select(Path.GetFileName).OrderBy(d => d, StringComparer.Ordinal));
+            GitFixture.Git(clone, "fsck", "--connectivity-only", "--no-dangling");
+            var second = Assert.Single(Results(new GitWriteBack(new LineTagEditor(), repo.Options()).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a"), current: "1.1.0", next: "1.2.0") })));
+            Assert.Equal(UpdateStatus.Updated, second.Status);
+            Assert.Equal("nginx.tag: 1.2.0\n", repo.Show("main", "apps/a/values.yaml"));
+            GitFixture.Git(clone, "fsck", "--connectivity-only", "--no-dangling");
         }
 
         [Fact]
