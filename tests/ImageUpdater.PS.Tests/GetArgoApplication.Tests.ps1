@@ -58,6 +58,19 @@ Describe 'Get-ArgoApplication -Path' {
         $errs[0].Exception.Message | Should -Match ([regex]::Escape((Join-Path $dir 'b-bad.yaml')) + ':\d+:\d+: ')
     }
 
+    It 'reads many files on every core but emits them in file order, with each broken file reported' {
+        $many = Join-Path $TestDrive 'many'
+        $null = New-Item -ItemType Directory $many
+        foreach ($i in 0..59) { New-Manifest (Join-Path $many ('app-{0:D2}.yaml' -f $i)) ('app-{0:D2}' -f $i) @{ 'image-list' = "web=ghcr.io/acme/web-${i}" } }
+        Set-Content (Join-Path $many 'app-30-broken.yaml') "kind: Application`nmetadata: [unclosed"
+        $result = @(Get-ArgoApplication -Path $many -ErrorAction SilentlyContinue -ErrorVariable errs)
+        $result.Name | Should -Be @(0..59 | ForEach-Object { 'app-{0:D2}' -f $_ })
+        $result[42].Images[0].Image | Should -Be 'ghcr.io/acme/web-42'
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].Exception.Message | Should -Match 'app-30-broken\.yaml:\d+:\d+: not valid YAML'
+    }
+
     It 'reports a missing path as ObjectNotFound' {
         Get-ArgoApplication -Path (Join-Path $TestDrive 'nope') -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'

@@ -14,9 +14,9 @@ namespace ImageUpdater.Core.Argo
     {
         private static readonly string[] Extensions = { ".yaml", ".yml" };
 
-        // Building a deserializer costs far more than using one (type inspectors, node deserializers); one is shared by every
-        // file and thread (a built Deserializer keeps no state between calls).
-        private static readonly Lazy<IDeserializer> Deserializer = new Lazy<IDeserializer>(() => new DeserializerBuilder().Build(), LazyThreadSafetyMode.ExecutionAndPublication);
+        // Building a deserializer costs far more than using one (type inspectors, node deserializers): one per thread, reused
+        // for every file that thread reads (Get-ArgoApplication parses files on every core).
+        private static readonly ThreadLocal<IDeserializer> Deserializer = new ThreadLocal<IDeserializer>(() => new DeserializerBuilder().Build());
 
         /// <summary>The YAML files a path names: the file itself, or the .yaml/.yml files of a folder (recursively when asked), sorted.</summary>
         public static IEnumerable<string> EnumerateFiles(string path, bool recurse)
@@ -59,7 +59,7 @@ namespace ImageUpdater.Core.Argo
         public static IReadOnlyList<ArgoApplication> ReadText(string text, string origin, Action<ImageUpdaterException> onError)
         {
             var result = new List<ArgoApplication>();
-            var deserializer = Deserializer.Value;
+            var deserializer = Deserializer.Value!;
             var documents = new List<object?>();
             try
             {

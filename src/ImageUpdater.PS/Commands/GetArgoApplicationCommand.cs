@@ -86,24 +86,55 @@ namespace ImageUpdater.PS.Commands
                     return;
             }
 
-            foreach (var file in ResolveFiles())
+            // Files are parsed on every core, and written here in their order (PowerShell output only from this thread).
+            var files = ResolveFiles().ToList();
+            var parsed = files.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Math.Min(Environment.ProcessorCount, 8))).Select(ParseFile);
+            foreach (var file in parsed)
             {
-                WriteVerbose($"Reading Applications from '{file}'.");
-                try
+                WriteVerbose($"Reading Applications from '{file.Path}'.");
+                foreach (var app in file.Applications)
                 {
-                    foreach (var app in ApplicationManifestReader.ReadFile(file, ex => WriteFailure(ex, file)))
+                    if (Matches(app))
                     {
-                        if (Matches(app))
-                        {
-                            WriteTyped(app);
-                        }
+                        WriteTyped(app);
                     }
                 }
-                catch (ImageUpdaterException ex)
+
+                foreach (var error in file.Errors)
                 {
-                    WriteFailure(ex, file);
+                    WriteFailure(error, file.Path);
                 }
             }
+        }
+
+        private static ParsedFile ParseFile(string path)
+        {
+            var errors = new List<ImageUpdaterException>();
+            try
+            {
+                return new ParsedFile(path, ApplicationManifestReader.ReadFile(path, errors.Add), errors);
+            }
+            catch (ImageUpdaterException ex)
+            {
+                errors.Add(ex);
+                return new ParsedFile(path, Array.Empty<ArgoApplication>(), errors);
+            }
+        }
+
+        private sealed class ParsedFile
+        {
+            public ParsedFile(string path, IReadOnlyList<ArgoApplication> applications, List<ImageUpdaterException> errors)
+            {
+                Path = path;
+                Applications = applications;
+                Errors = errors;
+            }
+
+            public string Path { get; }
+
+            public IReadOnlyList<ArgoApplication> Applications { get; }
+
+            public List<ImageUpdaterException> Errors { get; }
         }
 
         private bool Matches(ArgoApplication app) => namePatterns is null || namePatterns.Any(p => p.IsMatch(app.Name));
