@@ -237,7 +237,7 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             options.Verbose?.Invoke($"Writing {batch.Candidates.Count} change(s) into the checkout {repo.Info.WorkingDirectory} on branch {head}.");
-            ApplyBranch(repo, url, credentials, group, outcome, local: true);
+            ApplyLocalBranch(repo, url, credentials, group, outcome);
         }
 
         private IEnumerable<BranchGroup> BranchGroups(GitRepositoryBatch batch, Func<string> defaultBranch, GitBatchOutcome outcome, string url)
@@ -414,77 +414,61 @@ namespace ImageUpdater.Core.WriteBack
             return start?.Tip ?? throw new ImageUpdaterException("GitBranchNotFound", FailureKind.ObjectNotFound, $"The branch '{group.Base}' does not exist in {url}; check the git-branch annotation or the application's targetRevision.", url);
         }
 
-        /// <summary>The user's checkout (-LocalRepository): edits its working tree, commits, and pushes only with -Push.</summary>
-        private void ApplyBranch(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome, bool local)
+        /// <summary>The user's checkout (-LocalRepository): edits its working tree, commits, and pushes only with -Push (a rejected push is theirs to resolve).</summary>
+        private void ApplyLocalBranch(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome)
         {
             var root = repo.Info.WorkingDirectory;
-            var pushing = !local || options.Push;
-            for (var attempt = 1; ; attempt++)
+            options.CancellationToken.ThrowIfCancellationRequested();
+            var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+            var edits = Edit(root, group, url, outcome, RepositoryFiles.WorkingTree, target => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null, contents);
+            WriteFiles(edits, contents);
+            var changed = edits.Where(e => e.Changed).ToList();
+            if (changed.Count == 0)
             {
-                options.CancellationToken.ThrowIfCancellationRequested();
-                var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
-                var edits = Edit(root, group, url, outcome, RepositoryFiles.WorkingTree, target => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null, contents);
-                WriteFiles(edits, contents);
-                var changed = edits.Where(e => e.Changed).ToList();
-                if (changed.Count == 0)
-                {
-                    foreach (var edit in edits)
-                    {
-                        AddResults(outcome, edit, url, group.Push, null, UpdateStatus.Unchanged, $"{edit.Target.RelativePath} already has the new tag(s) on {group.Push}; nothing to commit.");
-                    }
-
-                    return;
-                }
-
-                var paths = changed.Select(e => e.Target.RelativePath).Distinct().ToList();
-                var patch = repo.Diff.Compare<Patch>(paths, true);
                 foreach (var edit in edits)
                 {
-                    edit.Diff = patch[edit.Target.RelativePath]?.Patch;
+                    AddResults(outcome, edit, url, group.Push, null, UpdateStatus.Unchanged, $"{edit.Target.RelativePath} already has the new tag(s) on {group.Push}; nothing to commit.");
                 }
 
-                if (options.WhatIf)
-                {
-                    Restore(edits);
-                    foreach (var edit in edits)
-                    {
-                        AddResults(outcome, edit, url, group.Push, null, edit.Changed ? UpdateStatus.WhatIf : UpdateStatus.Unchanged, edit.Changed ? $"What if: would commit {edit.Target.RelativePath} to {group.Push} of {url}{(pushing ? " and push" : string.Empty)}." : $"{edit.Target.RelativePath} already has the new tag(s).");
-                    }
-
-                    return;
-                }
-
-                Commands.Stage(repo, paths);
-                var author = Author(changed);
-                var commit = repo.Commit(Message(changed), author, author, new CommitOptions());
-                Statistics.Commit();
-                options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
-
-                if (!pushing)
-                {
-                    Finish(outcome, edits, url, group.Push, commit.Sha, $"Committed to {group.Push} in {root} (not pushed; pass -Push to push).");
-                    return;
-                }
-
-                var rejection = Push(repo, url, credentials, group.Push, local);
-                if (rejection is null)
-                {
-                    Finish(outcome, edits, url, group.Push, commit.Sha, attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).");
-                    return;
-                }
-
-                if (local)
-                {
-                    throw new ImageUpdaterException("GitPushRejected", FailureKind.InvalidOperation, $"The push of {group.Push} from {root} was rejected ({rejection}); the commit {commit.Sha.Substring(0, 12)} stays in the checkout: pull, then push again.", url);
-                }
-
-                if (attempt >= options.MaxPushAttempts)
-                {
-                    throw new ImageUpdaterException("GitPushRejected", FailureKind.ResourceUnavailable, $"The push to {group.Push} of {url} was rejected {attempt} times ({rejection}): the branch keeps moving; run again later.", url);
-                }
-
-                RetryAfterRejection(repo, url, credentials, group, rejection, attempt);
+                return;
             }
+
+            var paths = changed.Select(e => e.Target.RelativePath).Distinct().ToList();
+            var patch = repo.Diff.Compare<Patch>(paths, true);
+            foreach (var edit in edits)
+            {
+                edit.Diff = patch[edit.Target.RelativePath]?.Patch;
+            }
+
+            if (options.WhatIf)
+            {
+                Restore(edits);
+                foreach (var edit in edits)
+                {
+                    AddResults(outcome, edit, url, group.Push, null, edit.Changed ? UpdateStatus.WhatIf : UpdateStatus.Unchanged, edit.Changed ? $"What if: would commit {edit.Target.RelativePath} to {group.Push} of {url}{(options.Push ? " and push" : string.Empty)}." : $"{edit.Target.RelativePath} already has the new tag(s).");
+                }
+
+                return;
+            }
+
+            Commands.Stage(repo, paths);
+            var author = Author(changed);
+            var commit = repo.Commit(Message(changed), author, author, new CommitOptions());
+            Statistics.Commit();
+            options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
+            if (!options.Push)
+            {
+                Finish(outcome, edits, url, group.Push, commit.Sha, $"Committed to {group.Push} in {root} (not pushed; pass -Push to push).");
+                return;
+            }
+
+            var rejection = Push(repo, url, credentials, group.Push, local: true);
+            if (rejection is not null)
+            {
+                throw new ImageUpdaterException("GitPushRejected", FailureKind.InvalidOperation, $"The push of {group.Push} from {root} was rejected ({rejection}); the commit {commit.Sha.Substring(0, 12)} stays in the checkout: pull, then push again.", url);
+            }
+
+            Finish(outcome, edits, url, group.Push, commit.Sha, $"Pushed to {group.Push}.");
         }
 
         private static double Jitter()
