@@ -228,6 +228,7 @@ namespace ImageUpdater.PS.Commands
             private readonly bool whatIf;
             private GitWriteBack? git;
             private ArgoCDApiWriteBack? argocd;
+            private readonly Stopwatch progressClock = Stopwatch.StartNew();
             private int outstanding = 1;
             private int planned;
             private int images;
@@ -337,9 +338,15 @@ namespace ImageUpdater.PS.Commands
             private void OnPlanned(PlanOutcome outcome, ProgressRecord progress)
             {
                 planned++;
-                progress.StatusDescription = $"{outcome.App.Name}: {outcome.Spec.Image} ({planned} of {images})";
-                progress.PercentComplete = 100 * planned / Math.Max(1, images);
-                cmdlet.WriteProgress(progress);
+                // At most a few updates a second (and every percent step): a fleet run plans thousands of images.
+                var percent = 100 * planned / Math.Max(1, images);
+                if (percent != progress.PercentComplete || progressClock.ElapsedMilliseconds >= 250 || planned == images)
+                {
+                    progress.StatusDescription = $"{outcome.App.Name}: {outcome.Spec.Image} ({planned} of {images})";
+                    progress.PercentComplete = percent;
+                    cmdlet.WriteProgress(progress);
+                    progressClock.Restart();
+                }
 
                 if (outcome.Error is not null)
                 {
