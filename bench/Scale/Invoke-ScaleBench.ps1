@@ -87,13 +87,14 @@ function Start-Ecr([string[]] $Extra = @()) {
     Start-Emulator ecr ($args + $Extra)
 }
 
-# The emulator is a stand-in for a service that is always warm: before anything is measured, a few listings in this
-# process compile its request path (SigV4 check, paging, JSON), so neither run pays for the stand-in's start-up.
+# The emulator is a stand-in for a service that is always warm: before anything is measured, every repository is listed
+# once from this process, which compiles its request path (SigV4 check, paging, JSON), so no run pays for the stand-in's
+# start-up on the machine's shared cores.
 function Initialize-Emulator($Emulator) {
     Import-Module $ModulePath
     $key = @{ AccessKey = 'AKIASCALEBENCH000001'; SecretKey = (ConvertTo-SecureString 'scale-secret' -AsPlainText -Force); Region = 'us-east-1'; EndpointUrl = $Emulator.url }
     $env:AWS_EC2_METADATA_DISABLED = 'true'
-    for ($i = 0; $i -lt [math]::Min(4, $EcrRepositories); $i++) {
+    for ($i = 0; $i -lt $EcrRepositories; $i++) {
         $null = Find-EcrTag @key -Repository ('team/svc-{0:D2}' -f $i) -UpdateStrategy semver -Constraint 1.x -ErrorAction SilentlyContinue
     }
     $null = Invoke-RestMethod -Method Delete "$($Emulator.url)__emulator/stats"
