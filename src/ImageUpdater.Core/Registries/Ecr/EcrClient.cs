@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -98,7 +99,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             do
             {
                 var token = nextToken;
-                var json = await CallRawAsync("DescribeImages", w =>
+                nextToken = await CallRawAsync("DescribeImages", w =>
                 {
                     WriteOptional(w, "registryId", registryId);
                     w.WriteString("repositoryName", repositoryName);
@@ -107,8 +108,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     w.WriteEndObject();
                     w.WriteNumber("maxResults", 1000);
                     WriteOptional(w, "nextToken", token);
-                }, repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
-                nextToken = ReadImageDetails(json, details);
+                }, (bytes, length) => ReadImageDetails(new ReadOnlySpan<byte>(bytes, 0, length), details), repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
                 onPage?.Invoke(++page);
             }
             while (!string.IsNullOrEmpty(nextToken));
@@ -258,7 +258,7 @@ namespace ImageUpdater.Core.Registries.Ecr
         /// run reads hundreds of pages): strings the images share are kept once. Returns the page's nextToken.
         /// </summary>
         [MethodImpl(AggressiveOptimization)]
-        internal static string? ReadImageDetails(byte[] json, List<EcrImageDetail> details)
+        internal static string? ReadImageDetails(ReadOnlySpan<byte> json, List<EcrImageDetail> details)
         {
             if (json.Length == 0)
             {
@@ -438,14 +438,17 @@ namespace ImageUpdater.Core.Registries.Ecr
         // once, as a short run never reaches the tiered compiler's optimized code for these loops.
         private const MethodImplOptions AggressiveOptimization = (MethodImplOptions)512;
 
-        private async Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null)
-        {
-            var bytes = await CallRawAsync(operation, writeBody, target, cancellationToken, note).ConfigureAwait(false);
-            return bytes.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(bytes);
-        }
+        private Task<JsonDocument> CallAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null) =>
+            // The document keeps the memory it parses, so it gets its own copy of the (pooled) response bytes.
+            CallRawAsync(operation, writeBody, (bytes, length) => length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(new ReadOnlySpan<byte>(bytes, 0, length).ToArray()), target, cancellationToken, note);
 
         /// <summary>One JSON 1.1 call, returning the successful response's bytes; a modelled or common error becomes an <see cref="ImageUpdaterException"/>. An expired session is refreshed once.</summary>
-        private async Task<byte[]> CallRawAsync(string operation, Action<Utf8JsonWriter> writeBody, string? target, CancellationToken cancellationToken, string? note = null)
+        /// <remarks>
+        /// The successful body is read into a pooled buffer and handed to <paramref name="parse"/> (valid only during the call):
+        /// pages of up to 1 000 images are about 0.5 MB each, and allocating each (twice, as HttpClient's buffering does) would
+        /// put every page on the large object heap and force full collections through a fleet run.
+        /// </remarks>
+        private async Task<T> CallRawAsync<T>(string operation, Action<Utf8JsonWriter> writeBody, Func<byte[], int, T> parse, string? target, CancellationToken cancellationToken, string? note = null)
         {
             byte[] body;
             using (var buffer = new MemoryStream())
@@ -470,7 +473,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                 HttpResponseMessage response;
                 try
                 {
-                    response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 }
                 catch (HttpRequestException ex)
                 {
@@ -491,14 +494,23 @@ namespace ImageUpdater.Core.Registries.Ecr
 
                 using (response)
                 {
-                    // Bytes, not a string: a page of 1 000 images is about 0.5 MB of UTF-8, which a string would double.
-                    var bytes = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                     {
-                        return bytes;
+                        var (buffer, length) = await ReadPooledAsync(response.Content, operation, target, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            return parse(buffer, length);
+                        }
+                        finally
+                        {
+                            if (buffer.Length > 0)
+                            {
+                                ArrayPool<byte>.Shared.Return(buffer);
+                            }
+                        }
                     }
 
-                    var text = Encoding.UTF8.GetString(bytes);
+                    var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
 
                     var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, retry.Policy.MaxAttempts);
                     if (error.ErrorId == EcrError.ExpiredId && !refreshed && credentials is RefreshingAWSCredentials refreshing)
@@ -509,6 +521,59 @@ namespace ImageUpdater.Core.Registries.Ecr
 
                     throw error;
                 }
+            }
+        }
+
+        /// <summary>The whole body into a buffer rented from the shared pool (the caller returns it); the client's timeout covers the read too.</summary>
+        private async Task<(byte[] Buffer, int Length)> ReadPooledAsync(HttpContent? content, string operation, string? target, CancellationToken cancellationToken)
+        {
+            if (content is null)
+            {
+                return (Array.Empty<byte>(), 0);
+            }
+
+            var expected = content.Headers.ContentLength;
+            var buffer = ArrayPool<byte>.Shared.Rent(expected is > 0 and < int.MaxValue ? (int)expected.Value : 64 * 1024);
+            var length = 0;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(http.Timeout);
+            try
+            {
+#if NET5_0_OR_GREATER
+                using var stream = await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+#else
+                using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await stream.ReadAsync(buffer, length, buffer.Length - length, timeout.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return (buffer, length);
+                    }
+
+                    length += read;
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw ex is OperationCanceledException
+                    ? new ImageUpdaterException("EcrTimeout", FailureKind.OperationTimeout, $"The ECR API at {Endpoint} did not finish answering {operation} within {http.Timeout.TotalSeconds:0} s: check the network and -EndpointUrl, then try again.", target, ex)
+                    : new ImageUpdaterException("EcrConnectionFailed", FailureKind.ConnectionError, $"The connection to the ECR API at {Endpoint} broke while reading the answer to {operation}: {ex.Message}. Try again.", target, ex);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
             }
         }
 
