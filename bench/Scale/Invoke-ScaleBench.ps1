@@ -18,6 +18,8 @@ param(
     [int] $LatencyMs = 50,
     [int] $ThrottleLimit = 16,
     [switch] $SkipSequential,
+    # Pairs of runs (concurrent, then sequential); the summary uses the medians. Shared virtual machines are noisy.
+    [ValidateRange(1, 9)] [int] $Repeat = 1,
     [switch] $SkipReliability
 )
 $ErrorActionPreference = 'Stop'
@@ -129,24 +131,28 @@ try {
     # recently freed inodes), which would tax whichever run came second.
     $labels = @('concurrent') + @(if (-not $SkipSequential) { 'sequential' })
     $sets = @{}
-    foreach ($label in $labels) {
-        $root = Join-Path $work "repos-$label"
-        $manifests = Join-Path $work "manifests-$label"
-        Copy-Item $template $root -Recurse
-        New-Manifests $manifests { param($repo) [Uri]::new((Join-Path $root "$repo.git")).AbsoluteUri }.GetNewClosure()
-        $sets[$label] = $manifests
+    for ($round = 1; $round -le $Repeat; $round++) {
+        foreach ($label in $labels) {
+            $root = Join-Path $work "repos-$label-$round"
+            $manifests = Join-Path $work "manifests-$label-$round"
+            Copy-Item $template $root -Recurse
+            New-Manifests $manifests { param($repo) [Uri]::new((Join-Path $root "$repo.git")).AbsoluteUri }.GetNewClosure()
+            $sets["$label-$round"] = $manifests
+        }
     }
     Write-Host ("  generated in {0:N1} s" -f $generate.Elapsed.TotalSeconds)
 
     $ecr = Start-Ecr
     Initialize-Emulator $ecr
     $runs = @()
-    $runs += Invoke-Scenario 'concurrent' $sets['concurrent'] $ecr.url $ThrottleLimit
-    $statsConcurrent = Invoke-RestMethod "$($ecr.url)__emulator/stats"
-    $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
-
-    if (-not $SkipSequential) {
-        $runs += Invoke-Scenario 'sequential' $sets['sequential'] $ecr.url 1
+    for ($round = 1; $round -le $Repeat; $round++) {
+        $runs += Invoke-Scenario 'concurrent' $sets["concurrent-$round"] $ecr.url $ThrottleLimit
+        $stats = Invoke-RestMethod "$($ecr.url)__emulator/stats"
+        if ($round -eq 1) { $statsConcurrent = $stats }
+        $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
+        if (-not $SkipSequential) {
+            $runs += Invoke-Scenario 'sequential' $sets["sequential-$round"] $ecr.url 1
+        }
     }
     $ecr.Stop(); $ecr = $null
 
@@ -184,8 +190,14 @@ try {
     } | Format-Table -AutoSize -Property Run, Throttle, 'Wall (s)', 'First (s)', 'CPU (s)', 'Run CPU (s)', 'JIT (s)', Images, Updated, Failed, DescribeImages, Commits, Pushes, Retries, 'Peak WS (MB)' |
         Out-String -Width 250 | Write-Host
 
-    $concurrent = $runs | Where-Object Label -EQ 'concurrent'
-    $sequential = $runs | Where-Object Label -EQ 'sequential'
+    # With -Repeat, the run of median wall time stands for each kind.
+    function Select-Median($Kind) {
+        $all = @($runs | Where-Object Label -EQ $Kind | Sort-Object WallSeconds)
+        if ($all.Count) { $all[[int][math]::Floor(($all.Count - 1) / 2)] }
+    }
+    $concurrent = Select-Median 'concurrent'
+    $sequential = Select-Median 'sequential'
+    if ($Repeat -gt 1) { Write-Host ("Medians of {0} runs each: concurrent {1:N2} s, sequential {2:N2} s" -f $Repeat, $concurrent.WallSeconds, $sequential.WallSeconds) }
     $expectedCalls = $EcrRepositories * [math]::Ceiling($TagsPerRepository / 1000)
     Write-Host ("DescribeImages calls (emulator count, concurrent run): {0}; goal {1} x ceil({2}/1000) = {3}" -f $statsConcurrent.DescribeImages, $EcrRepositories, $TagsPerRepository, $expectedCalls)
     if ($sequential) {
