@@ -100,6 +100,34 @@ Describe 'Invoke-ImageUpdater -Path' {
         (Invoke-Git -C $a.Bare rev-list --count main) | Should -Be 2
     }
 
+    It '-ThrottleLimit bounds the repositories listed at once, and images sharing a repository do not take the other slots' {
+        # Six repositories, four applications each, 150 ms per request: with images holding slots (the old way) the first
+        # slots would all wait on one repository; bounded by listing, three repositories are listed at once, each once.
+        $slow = Start-Emulator ecr @('--key', 'AKIAINVOKE0000000001:invoke-secret', '--latency-ms', '150', '--images', 'team/r0=3', '--images', 'team/r1=3', '--images', 'team/r2=3', '--images', 'team/r3=3', '--images', 'team/r4=3', '--images', 'team/r5=3')
+        try {
+            $apps = 0..23 | ForEach-Object { 'svc{0:D2}' -f $_ }
+            $manifests = Join-Path $TestDrive 'throttle-apps'
+            $fleet = New-Fleet $apps $manifests
+            # Applications in repository order r0 r0 r0 r0 r1 ...: the first four all need team/r0.
+            foreach ($i in 0..23) {
+                $file = Join-Path $manifests ('svc{0:D2}.yaml' -f $i)
+                (Get-Content $file -Raw).Replace("$EcrHost/team/web:1.x", "$EcrHost/team/r$([math]::Floor($i / 4)):1.x") | Set-Content $file
+            }
+            $aws = $Aws.Clone(); $aws.EndpointUrl = $slow.url
+            $null = Invoke-RestMethod -Method Delete "$($slow.url)__emulator/stats"
+
+            $results = @(Invoke-ImageUpdater -Path $manifests -WorkingDirectory $fleet.Cache -ThrottleLimit 3 @aws -WhatIf | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' })
+
+            $stats = Invoke-RestMethod "$($slow.url)__emulator/stats"
+            $stats.DescribeImages | Should -Be 6
+            $stats.peakInFlight | Should -Be 3
+            $results.Count | Should -Be 24
+            @($results | Where-Object Status -EQ 'WhatIf').Count | Should -Be 24
+            ($results | Select-Object -First 1).NewTag | Should -Be '1.0.2'
+        }
+        finally { $slow.Stop() }
+    }
+
     It '-WhatIf commits nothing and reports what would change' {
         $manifests = Join-Path $TestDrive 'fleet2'
         $a = New-Fleet @('dry') $manifests

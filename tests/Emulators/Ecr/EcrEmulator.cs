@@ -31,6 +31,8 @@ namespace ImageUpdater.Emulators.Ecr
         private readonly ConcurrentDictionary<string, DateTimeOffset> passwords = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         private readonly Random random = new Random(7);
         private int apiRequests;
+        private int inFlight;
+        private int peakInFlight;
 
         private EcrEmulator(EcrEmulatorOptions options)
         {
@@ -62,6 +64,7 @@ namespace ImageUpdater.Emulators.Ecr
         {
             counters.Clear();
             Interlocked.Exchange(ref apiRequests, 0);
+            Interlocked.Exchange(ref peakInFlight, Volatile.Read(ref inFlight));
         }
 
         /// <summary>Adds repositories and images (the seed JSON format of <see cref="EcrEmulatorState.Seed"/>); returns the images added.</summary>
@@ -129,6 +132,9 @@ namespace ImageUpdater.Emulators.Ecr
                     stats[pair.Key] = pair.Value;
                 }
 
+                // The most API requests this emulator was serving at one time (a client's concurrency, as the server sees it).
+                stats["peakInFlight"] = Volatile.Read(ref peakInFlight);
+
                 await Reply(context, 200, stats).ConfigureAwait(false);
             }
             else if (path == "/__emulator/stats" && method == "DELETE")
@@ -149,6 +155,23 @@ namespace ImageUpdater.Emulators.Ecr
         }
 
         private async Task Api(HttpListenerContext context)
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            for (var seen = Volatile.Read(ref peakInFlight); now > seen && Interlocked.CompareExchange(ref peakInFlight, now, seen) != seen; seen = Volatile.Read(ref peakInFlight))
+            {
+            }
+
+            try
+            {
+                await ServeApi(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        }
+
+        private async Task ServeApi(HttpListenerContext context)
         {
             var request = context.Request;
             byte[] body;
