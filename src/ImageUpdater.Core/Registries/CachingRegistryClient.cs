@@ -23,11 +23,16 @@ namespace ImageUpdater.Core.Registries
     {
         private readonly IRegistryClient inner;
         private readonly SemaphoreSlim? gate;
+        private readonly CancellationToken lifetime;
         private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ImageTag>>>> listings =
             new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ImageTag>>>>(StringComparer.Ordinal);
 
-        public CachingRegistryClient(IRegistryClient inner, int maxConcurrentListings = 0)
+        /// <param name="inner">The registry client that lists.</param>
+        /// <param name="maxConcurrentListings">Listings under way at once; 0 for no limit.</param>
+        /// <param name="lifetime">Cancels queued and running listings (a run being stopped), whoever asked for them.</param>
+        public CachingRegistryClient(IRegistryClient inner, int maxConcurrentListings = 0, CancellationToken lifetime = default)
         {
+            this.lifetime = lifetime;
             this.inner = inner ?? throw new ArgumentNullException(nameof(inner));
             if (maxConcurrentListings < 0)
             {
@@ -65,7 +70,7 @@ namespace ImageUpdater.Core.Registries
             if (gate is not null)
             {
                 // SemaphoreSlim queues asynchronous waiters first in, first out: repositories are listed in the order first asked for.
-                await gate.WaitAsync().ConfigureAwait(false);
+                await gate.WaitAsync(lifetime).ConfigureAwait(false);
             }
 
             var now = Interlocked.Increment(ref running);
@@ -75,7 +80,7 @@ namespace ImageUpdater.Core.Registries
 
             try
             {
-                return await inner.ListTagsAsync(registry, repository, options, CancellationToken.None).ConfigureAwait(false);
+                return await inner.ListTagsAsync(registry, repository, options, lifetime).ConfigureAwait(false);
             }
             finally
             {

@@ -576,20 +576,21 @@ namespace ImageUpdater.PS.Commands
                 ecr = new Lazy<(EcrRegistryClient, ImageUpdatePlanner)>(() =>
                 {
                     var client = new EcrRegistryClient(aws) { Log = text => owner.messages.Enqueue((false, text)) };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, owner.ThrottleLimit)));
+                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, owner.ThrottleLimit, owner.stopping.Token)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
 
                 config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
 
                 var credential = owner.RegistryCredential?.GetNetworkCredential();
                 var throttle = owner.ThrottleLimit;
+                var stopping = owner.stopping.Token;
                 oci = new Lazy<(OciRegistryClient, ImageUpdatePlanner)>(() =>
                 {
                     var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
                     {
                         Log = text => owner.messages.Enqueue((false, text)),
                     };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, throttle)));
+                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, throttle, stopping)));
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
             }
 

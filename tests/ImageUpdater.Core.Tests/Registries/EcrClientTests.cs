@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Ecr;
@@ -284,6 +285,36 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(8, listed.Distinct().Count());
             Assert.Equal(new[] { "team/r0", "team/r1", "team/r2" }, listed.Take(3).OrderBy(r => r, StringComparer.Ordinal));
             Assert.All(Enumerable.Range(0, 8), i => Assert.InRange(listed.IndexOf($"team/r{i}"), i - 2, i + 2));
+        }
+
+        [Fact]
+        public async Task StoppingTheRunCancelsQueuedListingsSoNoMoreRequestsAreSent()
+        {
+            await using var emulator = EcrTestBed.Start(o =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    o.Generated[$"team/r{i}"] = 5;
+                }
+
+                o.Latency = TimeSpan.FromMilliseconds(400);
+            });
+            using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
+            using var stopping = new CancellationTokenSource();
+            using var cached = new CachingRegistryClient(registry, maxConcurrentListings: 1, lifetime: stopping.Token);
+
+            var calls = Enumerable.Range(0, 5).Select(i => cached.ListTagsAsync(emulator.RegistryHost, $"team/r{i}", TagListOptions.Default)).ToArray();
+            await Task.Delay(150, TestContext.Current.CancellationToken);
+            stopping.Cancel();
+
+            foreach (var call in calls)
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+            }
+
+            await Task.Delay(600, TestContext.Current.CancellationToken);
+            // At most the listing already under way reached the registry; the four queued behind the limit never did.
+            Assert.InRange(emulator.RequestCount("DescribeImages"), 0, 1);
         }
 
         [Fact]
