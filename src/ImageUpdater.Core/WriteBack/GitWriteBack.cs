@@ -202,9 +202,18 @@ namespace ImageUpdater.Core.WriteBack
             string? defaultBranch = null;
             string DefaultBranch() => defaultBranch ??= ResolveDefaultBranch(repo, url, credentials);
 
+            var pushed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var group in BranchGroups(batch, DefaultBranch, outcome, url))
             {
+                if (pushed.Contains(group.Push))
+                {
+                    // An earlier group of this batch pushed this branch (from another base): its commit is not in the
+                    // cache (objects are built in memory), so fetch it rather than build on the old tip and be rejected.
+                    Fetch(repo, url, credentials);
+                }
+
                 ApplyBranchCached(repo, url, credentials, group, outcome);
+                pushed.Add(group.Push);
             }
         }
 

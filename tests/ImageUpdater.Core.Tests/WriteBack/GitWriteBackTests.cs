@@ -157,6 +157,27 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
+        public void TwoBasesWritingOneBranchLandWithoutARejectedPush()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var seed = Path.Combine(repo.Root, "seed");
+            GitFixture.Git(seed, "checkout", "--quiet", "-b", "dev");
+            GitFixture.Git(seed, "push", "--quiet", "origin", "dev");
+            var fromMain = repo.App("a", "apps/a");
+            fromMain.WriteBack.WriteBranch = "updates";
+            var fromDev = repo.App("b", "apps/b", branch: "dev");
+            fromDev.WriteBack.WriteBranch = "updates";
+            var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
+
+            var results = Results(engine.Run(new[] { GitFixture.Candidate(fromMain), GitFixture.Candidate(fromDev) }));
+
+            Assert.All(results, r => Assert.Equal(UpdateStatus.Updated, r.Status));
+            Assert.Equal(0, engine.Statistics.PushRetries);
+            Assert.Equal("nginx.tag: 1.1.0\n", repo.Show("updates", "apps/a/values.yaml"));
+            Assert.Equal("nginx.tag: 1.1.0\n", repo.Show("updates", "apps/b/values.yaml"));
+        }
+
+        [Fact]
         public void ExistingWriteBranchIsContinued()
         {
             using var repo = new GitFixture(ThreeApps);
