@@ -77,21 +77,13 @@ namespace ImageUpdater.Core.WriteBack
                 full = KustomizationTarget.FileNames.Select(n => Path.Combine(full, n)).FirstOrDefault(f => files.FileExists(root, f)) ?? Path.Combine(full, KustomizationTarget.FileNames[0]);
             }
 
-            var relativeFull = full.Length > root.Length ? full.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;
+            var relativeFull = RepositoryFiles.Relative(root, full);
             if (relativeFull.Length == 0 || relativeFull.Split('/').Any(s => string.Equals(s, ".git", StringComparison.OrdinalIgnoreCase)))
             {
                 throw new ImageUpdaterException("WriteBackTargetInvalid", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' does not name a file of the repository's working tree.", application);
             }
 
-            if (files == RepositoryFiles.WorkingTree)
-            {
-                RefuseLinkOutside(root, full, spec, application, comparison);
-            }
-            else if (files.LinkOnPath(relativeFull) is { } link)
-            {
-                throw new ImageUpdaterException("WriteBackTargetThroughLink", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{link}' in the repository; the write-back does not follow links: name the file the link points to.", application);
-            }
-
+            files.RefuseLinks(root, full, relativeFull, spec, application, comparison);
             return new GitTarget(spec.Kind, relativeFull, full, application);
         }
 
@@ -133,31 +125,6 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         private static bool RuntimeIsCaseInsensitive => Path.DirectorySeparatorChar == '\\';
-
-        private static void RefuseLinkOutside(string root, string full, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)
-        {
-#if NET8_0_OR_GREATER
-            // A symbolic link in the checkout must not carry the write outside the repository.
-            for (var current = full; current.Length > root.Length; current = Path.GetDirectoryName(current)!)
-            {
-                FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
-                if (info.Exists && info.LinkTarget is not null)
-                {
-                    var resolved = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
-                    if (resolved is null || !resolved.StartsWith(root + Path.DirectorySeparatorChar, comparison))
-                    {
-                        throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{current.Substring(root.Length + 1)}', which points outside the repository.", application);
-                    }
-                }
-            }
-#else
-            _ = root;
-            _ = full;
-            _ = spec;
-            _ = application;
-            _ = comparison;
-#endif
-        }
     }
 
     /// <summary>Where a target's files are looked up: the working tree on disk, or a commit's tree (the bare clone cache has no working tree).</summary>
@@ -172,11 +139,14 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>True when <paramref name="fullPath"/> (under <paramref name="root"/>) is a folder.</summary>
         public abstract bool DirectoryExists(string root, string fullPath);
 
-        /// <summary>The first symbolic link on a '/'-separated path from the repository root, or null.</summary>
-        public virtual string? LinkOnPath(string relativePath) => null;
+        /// <summary>The target's current bytes, or null when there is no such file.</summary>
+        public abstract byte[]? Read(GitTarget target);
+
+        /// <summary>Throws (InvalidArgument) when a symbolic link on the target's path must not be followed.</summary>
+        internal abstract void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison);
 
         /// <summary>The '/'-separated path of <paramref name="fullPath"/> from <paramref name="root"/>; empty for the root itself.</summary>
-        protected static string Relative(string root, string fullPath) =>
+        internal static string Relative(string root, string fullPath) =>
             fullPath.Length > root.Length ? fullPath.Substring(root.Length + 1).Replace(Path.DirectorySeparatorChar, '/') : string.Empty;
 
         private sealed class WorkingTreeFiles : RepositoryFiles
@@ -184,6 +154,34 @@ namespace ImageUpdater.Core.WriteBack
             public override bool FileExists(string root, string fullPath) => File.Exists(fullPath);
 
             public override bool DirectoryExists(string root, string fullPath) => Directory.Exists(fullPath);
+
+            public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null;
+
+            /// <summary>A link in the checkout may point inside the repository, never outside it.</summary>
+            internal override void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)
+            {
+#if NET8_0_OR_GREATER
+                // A symbolic link in the checkout must not carry the write outside the repository.
+                for (var current = fullPath; current.Length > root.Length; current = Path.GetDirectoryName(current)!)
+                {
+                    FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+                    if (info.Exists && info.LinkTarget is not null)
+                    {
+                        var resolved = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+                        if (resolved is null || !resolved.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+                        {
+                            throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{current.Substring(root.Length + 1)}', which points outside the repository.", application);
+                        }
+                    }
+                }
+#else
+                _ = root;
+                _ = fullPath;
+                _ = spec;
+                _ = application;
+                _ = comparison;
+#endif
+            }
         }
     }
 

@@ -313,7 +313,7 @@ namespace ImageUpdater.Core.WriteBack
                 var start = StartCommit(repo, url, group);
                 var files = new CommitFiles(start.Tree);
                 var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
-                var edits = Edit(root, group, url, outcome, files, files.Read, contents);
+                var edits = Edit(root, group, url, outcome, files, contents);
                 var changed = edits.Where(e => e.Changed).ToList();
                 if (changed.Count == 0)
                 {
@@ -429,7 +429,7 @@ namespace ImageUpdater.Core.WriteBack
             var root = repo.Info.WorkingDirectory;
             options.CancellationToken.ThrowIfCancellationRequested();
             var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
-            var edits = Edit(root, group, url, outcome, RepositoryFiles.WorkingTree, target => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null, contents);
+            var edits = Edit(root, group, url, outcome, RepositoryFiles.WorkingTree, contents);
             WriteFiles(edits, contents);
             var changed = edits.Where(e => e.Changed).ToList();
             if (changed.Count == 0)
@@ -493,9 +493,9 @@ namespace ImageUpdater.Core.WriteBack
 
         /// <summary>
         /// Computes every target's new content (several applications may share a file) into <paramref name="contents"/>, reading
-        /// current content through <paramref name="read"/>; an edit is Changed when its file's final content differs from the original.
+        /// current content through <paramref name="files"/>; an edit is Changed when its file's final content differs from the original.
         /// </summary>
-        private List<TargetEdit> Edit(string root, BranchGroup group, string url, GitBatchOutcome outcome, RepositoryFiles files, Func<GitTarget, byte[]?> read, Dictionary<string, byte[]?> contents)
+        private List<TargetEdit> Edit(string root, BranchGroup group, string url, GitBatchOutcome outcome, RepositoryFiles files, Dictionary<string, byte[]?> contents)
         {
             var edits = new List<TargetEdit>();
             var originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
@@ -511,7 +511,7 @@ namespace ImageUpdater.Core.WriteBack
                     var target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files);
                     if (!contents.TryGetValue(target.RelativePath, out var before))
                     {
-                        before = read(target);
+                        before = files.Read(target);
                         originals[target.RelativePath] = before;
                     }
 
@@ -855,7 +855,16 @@ namespace ImageUpdater.Core.WriteBack
                 return relative.Length == 0 || tree[relative]?.TargetType == TreeEntryTargetType.Tree;
             }
 
-            public override string? LinkOnPath(string relativePath)
+            /// <summary>The commit is not checked out, so no link on the path is followed, wherever it points.</summary>
+            internal override void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)
+            {
+                if (LinkOnPath(relativePath) is { } link)
+                {
+                    throw new ImageUpdaterException("WriteBackTargetThroughLink", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{link}' in the repository; the write-back does not follow links: name the file the link points to.", application);
+                }
+            }
+
+            private string? LinkOnPath(string relativePath)
             {
                 var parts = relativePath.Split('/');
                 for (var i = 1; i <= parts.Length; i++)
@@ -877,7 +886,7 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             /// <summary>The target's bytes as committed (no filters), or null when the commit has no such file.</summary>
-            public byte[]? Read(GitTarget target)
+            public override byte[]? Read(GitTarget target)
             {
                 if (tree[target.RelativePath] is not { } entry || entry.TargetType != TreeEntryTargetType.Blob || entry.Mode == Mode.SymbolicLink)
                 {
