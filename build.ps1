@@ -70,7 +70,7 @@ function Invoke-ReadyToRun([string] $Bin) {
     }
     $runtimeDir = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
     $version = Split-Path ($runtimeDir.TrimEnd('/')) -Leaf
-    $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $nugetRoot = Get-NuGetRoot
     $crossgen = Join-Path $nugetRoot "microsoft.netcore.app.crossgen2.linux-x64/$version/tools/crossgen2"
     if (-not (Test-Path $crossgen)) {
         & dotnet restore (Join-Path $Root 'tools/ReadyToRun/ReadyToRun.csproj') "-p:Crossgen2Version=$version" -nologo -v:q | Out-Host
@@ -105,8 +105,14 @@ function Get-PwshPath {
     return (Get-Command pwsh -ErrorAction Stop).Source
 }
 
+# The NuGet package cache the SDK restores into.
+function Get-NuGetRoot {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    return Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages'
+}
+
 function Get-PesterModulePath {
-    $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $nugetRoot = Get-NuGetRoot
     $psd1 = Join-Path $nugetRoot 'pester/5.7.1/tools/Pester.psd1'
     if (-not (Test-Path $psd1)) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/ImageUpdater.PS.Tests/ImageUpdater.PS.Tests.csproj'), '-nologo', '-v:q')

@@ -257,18 +257,21 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(1, cached.Listings);
         }
     
+        /// <summary>An emulator with repositories team/r0 … team/r{count-1} of five images each, answering after <paramref name="latencyMs"/>.</summary>
+        private static ImageUpdater.Emulators.Ecr.EcrEmulator StartWithRepositories(int count, int latencyMs) => EcrTestBed.Start(o =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                o.Generated[$"team/r{i}"] = 5;
+            }
+
+            o.Latency = TimeSpan.FromMilliseconds(latencyMs);
+        });
+
         [Fact]
         public async Task ListingLimitBoundsRepositoriesInFlightInFirstAskedOrder()
         {
-            await using var emulator = EcrTestBed.Start(o =>
-            {
-                for (var i = 0; i < 8; i++)
-                {
-                    o.Generated[$"team/r{i}"] = 5;
-                }
-
-                o.Latency = TimeSpan.FromMilliseconds(100);
-            });
+            await using var emulator = StartWithRepositories(8, latencyMs: 100);
             var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
             using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator)) { Log = line => order.Enqueue(line) };
             using var cached = new CachingRegistryClient(registry, maxConcurrentListings: 3);
@@ -290,15 +293,7 @@ namespace ImageUpdater.Core.Tests.Registries
         [Fact]
         public async Task StoppingTheRunCancelsQueuedListingsSoNoMoreRequestsAreSent()
         {
-            await using var emulator = EcrTestBed.Start(o =>
-            {
-                for (var i = 0; i < 5; i++)
-                {
-                    o.Generated[$"team/r{i}"] = 5;
-                }
-
-                o.Latency = TimeSpan.FromMilliseconds(400);
-            });
+            await using var emulator = StartWithRepositories(5, latencyMs: 400);
             using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
             using var stopping = new CancellationTokenSource();
             using var cached = new CachingRegistryClient(registry, maxConcurrentListings: 1, lifetime: stopping.Token);
@@ -320,15 +315,7 @@ namespace ImageUpdater.Core.Tests.Registries
         [Fact]
         public async Task WithoutALimitEveryRepositoryIsListedAtOnce()
         {
-            await using var emulator = EcrTestBed.Start(o =>
-            {
-                for (var i = 0; i < 6; i++)
-                {
-                    o.Generated[$"team/r{i}"] = 5;
-                }
-
-                o.Latency = TimeSpan.FromMilliseconds(200);
-            });
+            await using var emulator = StartWithRepositories(6, latencyMs: 200);
             using var registry = new EcrRegistryClient(EcrTestBed.Aws(emulator));
             using var cached = new CachingRegistryClient(registry);
 
