@@ -52,9 +52,7 @@ namespace ImageUpdater.Core.Updating
             }
 
             var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
-            // An image written without a host goes to the client's default registry (registries.conf 'default: true', else Docker
-            // Hub), whose default namespace the client adds; a written host is passed as is.
-            var tags = await registry.ListTagsAsync(spec.Reference.Registry, spec.Reference.Registry is null ? spec.Reference.Repository : spec.Reference.ApiRepository, options, cancellationToken).ConfigureAwait(false);
+            var tags = await registry.ListTagsAsync(spec.Reference.Registry, RegistryRouter.RepositoryNameFor(spec.Reference), options, cancellationToken).ConfigureAwait(false);
             return Decide(app, spec, tags, SelectOnce);
         }
 

@@ -73,8 +73,7 @@ namespace ImageUpdater.Core.Updating
             }
 
             var listing = TagListOptions.For(options.Strategy, options.Constraint, options.Platforms);
-            // As the planner does: a host-less image goes to the client's default registry, which adds its own default namespace.
-            var tags = await registry.ListTagsAsync(image.Registry, image.Registry is null ? image.Repository : image.ApiRepository, listing, cancellationToken).ConfigureAwait(false);
+            var tags = await registry.ListTagsAsync(image.Registry, RegistryRouter.RepositoryNameFor(image), listing, cancellationToken).ConfigureAwait(false);
             return new TagTestResult(image, options, tags, ImageUpdatePlanner.DefaultSelect(tags, options));
         }
     }

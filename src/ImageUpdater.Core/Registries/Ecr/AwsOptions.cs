@@ -28,8 +28,39 @@ namespace ImageUpdater.Core.Registries.Ecr
 
         public string? Region { get; set; }
 
-        /// <summary>The ECR API endpoint to call instead of api.ecr.&lt;region&gt;… (VPC endpoints, emulators).</summary>
+        /// <summary>The ECR API endpoint to call instead of api.ecr.&lt;region&gt;… (VPC endpoints, emulators); wins over the environment.</summary>
         public Uri? EndpointUrl { get; set; }
+
+        /// <summary>
+        /// The ECR endpoint to call and where it came from: <see cref="EndpointUrl"/>, then the SDKs' AWS_ENDPOINT_URL_ECR, then
+        /// AWS_ENDPOINT_URL; null when none is set (the regional endpoint).
+        /// </summary>
+        public (Uri? Url, string Source) ResolveEndpoint()
+        {
+            if (EndpointUrl is not null)
+            {
+                return (EndpointUrl, "-EndpointUrl");
+            }
+
+            foreach (var variable in new[] { "AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL" })
+            {
+                var value = Environment.GetEnvironmentVariable(variable);
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    continue;
+                }
+
+                if (!Uri.TryCreate(value!.Trim(), UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+                {
+                    throw new ImageUpdaterException("EndpointUrlInvalid", FailureKind.InvalidArgument,
+                        $"{variable} '{value}' is not an absolute http(s) URL such as https://api.ecr.eu-west-1.amazonaws.com: correct or unset it.", variable);
+                }
+
+                return (url, variable);
+            }
+
+            return (null, "the region");
+        }
 
         /// <summary>The credentials to sign with and where they came from (for -Verbose).</summary>
         public (AWSCredentials Credentials, string Source) ResolveCredentials()

@@ -50,7 +50,7 @@ namespace ImageUpdater.Core.Registries.Ecr
 
             (Region, RegionSource) = options.ResolveRegion(hostRegion);
             (credentials, CredentialSource) = options.ResolveCredentials();
-            Endpoint = options.EndpointUrl ?? EcrHost.ApiEndpointFor(Region);
+            Endpoint = options.ResolveEndpoint().Url ?? EcrHost.ApiEndpointFor(Region);
             signer = new SigV4Handler(credentials, Region, "ecr", transport ?? new HttpClientHandler { AllowAutoRedirect = false });
             retry = new RetryHandler(retryPolicy, signer);
             retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms");

@@ -69,6 +69,9 @@ namespace ImageUpdater.Core.Registries.Oci
             clients.Values.Where(c => c.IsValueCreated).SelectMany(c => c.Value.Requests.Counts)
                 .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value), StringComparer.Ordinal);
 
+        /// <summary>Requests sent again after a throttling or server error, over every registry.</summary>
+        public int Retries => clients.Values.Where(c => c.IsValueCreated).Sum(c => c.Value.Retries);
+
         public bool Handles(string registry) => true;
 
         /// <summary>The endpoint (and API repository name) serving an image.</summary>

@@ -1,0 +1,53 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using ImageUpdater.Core.Registries.Ecr;
+
+namespace ImageUpdater.Core.Registries
+{
+    /// <summary>Everything a <see cref="RegistryRouter"/> needs: what every registry-reading command takes.</summary>
+    public sealed class RegistrySettings
+    {
+        /// <summary>registries.conf: endpoints, credentials and the default registry of the distribution API.</summary>
+        public RegistriesConfig Config { get; set; } = RegistriesConfig.Empty;
+
+        /// <summary>Credentials, region and endpoint of the ECR API.</summary>
+        public AwsOptions Aws { get; set; } = new AwsOptions();
+
+        /// <summary>Used for every distribution-API registry over registries.conf and pull-secret credentials (-RegistryCredential).</summary>
+        public NetworkCredential? Credential { get; set; }
+
+        /// <summary>Reads Kubernetes secrets for <c>secret:</c> and <c>pullsecret:</c> credentials; null = none available.</summary>
+        public ISecretReader? Secrets { get; set; }
+
+        /// <summary>Repository listings under way at once, per API; 0 for no limit.</summary>
+        public int MaxConcurrentListings { get; set; } = 8;
+
+        /// <summary>Manifest and config reads in flight at once per repository (newest-build, digest, platforms).</summary>
+        public int MaxConcurrentManifestReads { get; set; } = 8;
+
+        /// <summary>The metadata cache file (digest → build date and platforms); null = the user's cache folder.</summary>
+        public string? MetadataCachePath { get; set; }
+
+        /// <summary>Receives one line per request, retry and routing decision (never a secret), for -Verbose; any thread.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Called with (repository, tags resolved, tags in all) while manifests are read, for progress; any thread.</summary>
+        public Action<string, int, int>? OnMetadataProgress { get; set; }
+
+        /// <summary>Called with (repository, pages read) while DescribeImages pages, for progress; any thread.</summary>
+        public Action<string, int>? OnEcrPage { get; set; }
+
+        /// <summary>Stops queued and running listings (a command being stopped).</summary>
+        public CancellationToken Lifetime { get; set; }
+
+        public RetryPolicy? RetryPolicy { get; set; }
+
+        /// <summary>The transport of each distribution-API registry (tests); null = a plain HttpClientHandler.</summary>
+        public Func<RegistryEndpoint, HttpMessageHandler>? OciTransport { get; set; }
+
+        /// <summary>The transport of the ECR API (tests); null = a plain HttpClientHandler.</summary>
+        public Func<HttpMessageHandler>? EcrTransport { get; set; }
+    }
+}
