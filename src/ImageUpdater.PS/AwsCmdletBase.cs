@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Reflection;
 using System.Security;
 using Amazon.Runtime;
@@ -69,8 +68,8 @@ namespace ImageUpdater.PS
             {
                 Credentials = Credential,
                 AccessKey = AccessKey,
-                SecretKey = SecretKey is null ? null : new NetworkCredential(string.Empty, SecretKey).Password,
-                SessionToken = SessionToken is null ? null : new NetworkCredential(string.Empty, SessionToken).Password,
+                SecretKey = SecretText.ToPlainText(SecretKey),
+                SessionToken = SecretText.ToPlainText(SessionToken),
                 ProfileName = ProfileName,
                 ProfilesLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
                 Region = Region,
@@ -92,6 +91,12 @@ namespace ImageUpdater.PS
             if (value is null || value is AWSCredentials)
             {
                 return value;
+            }
+
+            if (value is PSCredential)
+            {
+                // -Credential is the AWS one on every AWS cmdlet; a registry user and password has its own parameter.
+                throw new ArgumentTransformationMetadataException("-Credential takes AWS credentials (Get-AWSCredential, New-AWSCredential); pass a registry user and password or token with -RegistryCredential.");
             }
 
             if (!IsForeignCredentials(value.GetType()))

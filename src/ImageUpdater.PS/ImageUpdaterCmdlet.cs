@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using System.Management.Automation;
@@ -37,6 +38,32 @@ namespace ImageUpdater.PS
 
             FlushVerbose();
             return task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// Starts a pipeline record's work off the pipeline thread; what it returns (the writes of that record) runs on the pipeline
+        /// thread in input order, as soon as it and every earlier record are done. The work turns its own failures into writes.
+        /// </summary>
+        protected void WriteInOrder(Func<Task<Action>> work, Action? onTick = null)
+        {
+            pending.Enqueue(Task.Run(work));
+            WriteFinished(MaxPendingRecords, onTick);
+        }
+
+        /// <summary>Waits for every record started by <see cref="WriteInOrder"/> and writes what is left, in input order.</summary>
+        protected void WriteRemaining(Action? onTick = null) => WriteFinished(0, onTick);
+
+        // Back-pressure for endless input: records waiting for a listing hold no registry slot, only memory.
+        private const int MaxPendingRecords = 1024;
+
+        private readonly Queue<Task<Action>> pending = new Queue<Task<Action>>();
+
+        private void WriteFinished(int keep, Action? onTick)
+        {
+            while (pending.Count > 0 && (pending.Peek().IsCompleted || pending.Count > keep))
+            {
+                Await(pending.Dequeue(), onTick)();
+            }
         }
 
         /// <summary>Writes a Core object with the PSTypeName <c>ImageUpdater.&lt;ClassName&gt;</c> that the format file keys on.</summary>

@@ -1,12 +1,11 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Tags;
@@ -18,54 +17,27 @@ namespace ImageUpdater.PS.Commands
     /// <summary>Finds the newest allowed tags of an Amazon ECR repository, or the update candidates of Argo CD Applications' ECR images.</summary>
     // A default set that names neither real set keeps the choice open until the pipeline object arrives: Applications bind by value, repository objects by property name.
     [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = UndecidedSet)]
-    [OutputType(typeof(ImageTag), ParameterSetName = new[] { RepositorySet })]
+    [OutputType(typeof(ImageTag), ParameterSetName = new[] { ImageSet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
-    public sealed class FindEcrTagCommand : AwsCmdletBase
+    public sealed class FindEcrTagCommand : TagSelectionCmdletBase
     {
-        private const string RepositorySet = "Repository";
         private const string ApplicationSet = "Application";
         private const string UndecidedSet = "Undecided";
 
-        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        private EcrRegistryClient? ecr;
-        private CachingRegistryClient? cached;
-        private ImageUpdatePlanner? planner;
-
         /// <summary>Repository name (<c>team/app</c>), or a full ECR image name (<c>123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app</c>).</summary>
-        [Parameter(ParameterSetName = RepositorySet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ImageSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("RepositoryName")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(EcrRepositoryCompleter))]
         public string Repository { get; set; } = string.Empty;
 
         /// <summary>The 12-digit account that owns the registry (default: the caller's).</summary>
-        [Parameter(ParameterSetName = RepositorySet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern("^[0-9]{12}$")]
         public string? RegistryId { get; set; }
 
-        [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateUpdateStrategy]
-        [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
-        public string UpdateStrategy { get; set; } = "semver";
-
-        [Parameter(ParameterSetName = RepositorySet, Position = 1)]
-        [ValidateNotNullOrEmpty]
-        public string? Constraint { get; set; }
-
-        [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateNotNullOrEmpty]
-        public string? AllowTags { get; set; }
-
-        [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateNotNull]
-        public string[] IgnoreTags { get; set; } = Array.Empty<string>();
-
-        [Parameter(ParameterSetName = RepositorySet)]
-        [ValidateNotNull]
-        public string[] Platform { get; set; } = Array.Empty<string>();
-
         /// <summary>Only the best n tags (<c>-First 1</c> is the winner).</summary>
-        [Parameter(ParameterSetName = RepositorySet)]
+        [Parameter(ParameterSetName = ImageSet)]
         [ValidateRange(1, int.MaxValue)]
         public int First { get; set; } = int.MaxValue;
 
@@ -73,13 +45,6 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = ApplicationSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
         public ArgoApplication[] Application { get; set; } = Array.Empty<ArgoApplication>();
-
-        protected override void BeginProcessing()
-        {
-            ecr = new EcrRegistryClient(GetAwsOptions()) { Log = QueueVerbose };
-            cached = new CachingRegistryClient(ecr);
-            planner = new ImageUpdatePlanner(cached);
-        }
 
         protected override void ProcessRecord()
         {
@@ -89,7 +54,7 @@ namespace ImageUpdater.PS.Commands
                     "Find-EcrTag needs -Repository <name>, or Applications from Get-ArgoApplication on the pipeline."));
             }
 
-            if (ParameterSetName == RepositorySet)
+            if (ParameterSetName == ImageSet)
             {
                 FindTags();
                 return;
@@ -97,122 +62,109 @@ namespace ImageUpdater.PS.Commands
 
             foreach (var app in Application)
             {
-                var images = app.Images.ToList();
-                for (var i = 0; i < images.Count; i++)
+                foreach (var spec in app.Images)
                 {
-                    var spec = images[i];
-                    if (!planner!.Handles(spec))
+                    if (!EcrHost.IsEcrHost(spec.Reference.EffectiveRegistry))
                     {
-                        WriteWarning($"{app.Name}: {spec.Image} is not an Amazon ECR image (<account>.dkr.ecr.<region>.amazonaws.com/…); Find-EcrTag skips it.");
+                        WriteInOrder(() => Task.FromResult<Action>(() =>
+                            WriteWarning($"{app.Name}: {spec.Image} is not an Amazon ECR image (<account>.dkr.ecr.<region>.amazonaws.com/…); Find-EcrTag skips it.")));
                         continue;
                     }
 
-                    WriteProgress(new ProgressRecord(1, "Find-EcrTag", $"{app.Name}: {spec.Image}") { PercentComplete = 100 * i / images.Count });
-                    try
-                    {
-                        var candidate = Await(planner.PlanAsync(app, spec, stopping.Token));
-                        WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
-                        WriteTyped(candidate);
-                    }
-                    catch (ImageUpdaterException ex)
-                    {
-                        FlushVerbose();
-                        WriteFailure(new ImageUpdaterException(ex.ErrorId, ex.Kind, $"{app.Name}: {spec.Image}: {ex.Message}", app, ex), app);
-                    }
+                    WriteInOrder(() => PlanAsync(app, spec), ShowRegistryProgress);
                 }
+            }
+        }
+
+        private async Task<Action> PlanAsync(ArgoApplication app, ImageSpec spec)
+        {
+            try
+            {
+                var candidate = await Router.PlannerFor(spec).PlanAsync(app, spec, StopToken).ConfigureAwait(false);
+                return () =>
+                {
+                    WriteProgress(new ProgressRecord(1, "Find-EcrTag", $"{app.Name}: {spec.Image}"));
+                    WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
+                    WriteTyped(candidate);
+                };
+            }
+            catch (ImageUpdaterException ex)
+            {
+                return () => WriteFailure(new ImageUpdaterException(ex.ErrorId, ex.Kind, $"{app.Name}: {spec.Image}: {ex.Message}", app, ex), app);
             }
         }
 
         private void FindTags()
         {
+            var text = Repository.Trim();
             var registry = (string?)null;
-            var repository = Repository.Trim();
-            var slash = repository.IndexOf('/');
-            if (slash > 0 && EcrHost.TryParse(repository.Substring(0, slash), out var host))
+            var repository = text;
+            var slash = text.IndexOf('/');
+            if (slash > 0 && EcrHost.TryParse(text.Substring(0, slash), out var host))
             {
                 registry = host.Host;
-                repository = repository.Substring(slash + 1);
+                repository = text.Substring(slash + 1);
             }
 
-            var strategy = ParseUpdateStrategy(UpdateStrategy);
-
-            IReadOnlyList<ImageTag> tags;
+            ImageReference image;
             try
             {
                 if (registry is null && RegistryId is not null)
                 {
                     // -RegistryId names the account; the region comes from -Region, the environment or the profile.
-                    registry = EcrHost.RegistryHost(RegistryId, ecr!.ClientFor(null).Region);
+                    registry = Router.EcrRegistryHost(RegistryId);
                 }
 
-                var pages = 0;
-                ecr!.OnPage = (_, page) => Volatile.Write(ref pages, page);
-                var progress = new ProgressRecord(1, "Find-EcrTag", $"Listing {repository}");
-                WriteProgress(progress);
-                tags = Await(cached!.ListTagsAsync(registry, repository, new TagListOptions { Platforms = Platform }, stopping.Token), () =>
-                {
-                    progress.StatusDescription = $"Listing {repository}: {Volatile.Read(ref pages)} DescribeImages page(s) of up to 1000 images read";
-                    WriteProgress(progress);
-                });
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                image = ImageReference.Parse(registry is null ? repository : registry + "/" + repository);
             }
             catch (ImageUpdaterException ex)
             {
-                FlushVerbose();
                 WriteFailure(ex, Repository);
                 return;
             }
-
-            TagSelectionResult result;
-            try
+            catch (FormatException ex)
             {
-                result = ImageUpdatePlanner.DefaultSelect(tags, new TagSelectionOptions
-                {
-                    Strategy = strategy,
-                    Constraint = Constraint,
-                    AllowTags = AllowTags,
-                    IgnoreTags = IgnoreTags,
-                    Platforms = Platform,
-                });
-            }
-            catch (ImageUpdaterException ex)
-            {
-                WriteFailure(ex, Constraint);
+                WriteFailure(new ImageUpdaterException("ImageReferenceInvalid", FailureKind.InvalidArgument, $"-Repository '{Repository}' is not a repository name: {ex.Message}", Repository, ex), Repository);
                 return;
             }
 
-            WriteVerbose($"{repository}: {result.Reason}");
-            if (result.Winner is null)
+            var options = SelectionFor(image);
+            // A repository named without a host is the caller's own account: the ECR API, never the distribution API's default registry.
+            var client = image.Registry is null ? Router.EcrApi : Router.ClientFor(image);
+            var target = Repository;
+            var first = First;
+            WriteInOrder(async () =>
             {
-                WriteWarning($"{repository}: no tag qualifies: {result.Reason}");
-            }
+                TagTestResult result;
+                try
+                {
+                    result = await TagTest.RunAsync(client, image, options, StopToken).ConfigureAwait(false);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    return () => WriteFailure(ex, target);
+                }
 
-            foreach (var tag in result.Ordered.Take(First))
-            {
-                WriteTyped(tag);
-            }
+                return () =>
+                {
+                    WriteVerbose($"{image.Repository}: {result.Reason}");
+                    if (result.WinnerTag is null)
+                    {
+                        WriteWarning($"{image.Repository}: no tag qualifies: {result.Reason}");
+                    }
+
+                    foreach (var tag in result.Qualified.Take(first))
+                    {
+                        WriteTyped(tag);
+                    }
+                };
+            }, ShowRegistryProgress);
         }
 
         protected override void EndProcessing()
         {
-            if (ParameterSetName == ApplicationSet)
-            {
-                WriteProgress(new ProgressRecord(1, "Find-EcrTag", "Done") { RecordType = ProgressRecordType.Completed });
-            }
-
-            if (ecr is not null)
-            {
-                var counts = ecr.Requests;
-                if (counts.Count > 0)
-                {
-                    WriteVerbose("ECR requests: " + string.Join(", ", counts.OrderBy(c => c.Key).Select(c => c.Key + " " + c.Value)) + (ecr.Retries > 0 ? $" ({ecr.Retries} retried)" : string.Empty));
-                }
-            }
-
-            ecr?.Dispose();
+            base.EndProcessing();
+            WriteProgress(new ProgressRecord(1, "Find-EcrTag", "Done") { RecordType = ProgressRecordType.Completed });
         }
-
-        protected override void StopProcessing() => stopping.Cancel();
     }
 }

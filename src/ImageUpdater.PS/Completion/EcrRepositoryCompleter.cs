@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Net;
 using ImageUpdater.Core.Registries.Ecr;
 
 namespace ImageUpdater.PS.Completion
@@ -20,8 +19,8 @@ namespace ImageUpdater.PS.Completion
             var options = new AwsOptions
             {
                 AccessKey = CompletionText.Text(fakeBoundParameters, "AccessKey"),
-                SecretKey = secret is null ? null : new NetworkCredential(string.Empty, secret).Password,
-                SessionToken = token is null ? null : new NetworkCredential(string.Empty, token).Password,
+                SecretKey = SecretText.ToPlainText(secret),
+                SessionToken = SecretText.ToPlainText(token),
                 ProfileName = CompletionText.Text(fakeBoundParameters, "ProfileName"),
                 ProfilesLocation = CompletionText.Text(fakeBoundParameters, "ProfileLocation"),
                 Region = CompletionText.Text(fakeBoundParameters, "Region"),

@@ -1,0 +1,135 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using ImageUpdater.Core;
+using ImageUpdater.Core.Registries;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>
+    /// The registry parameters every tag-reading cmdlet shares, and their one mapping to a <see cref="RegistryRouter"/>
+    /// (which decides per image: pull-secret, ECR API or distribution API).
+    /// </summary>
+    public abstract class RegistryCmdletBase : AwsCmdletBase, IDisposable
+    {
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        private RegistryRouter? router;
+        private KubernetesSecretReader? secrets;
+        private (string Repository, int Done, int Total) metadataProgress;
+        private (string Repository, int Pages) ecrProgress;
+
+        /// <summary>registries.conf, or the argocd-image-updater-config ConfigMap manifest that holds it.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RegistriesConfig { get; set; }
+
+        /// <summary>User and password (or token) for distribution-API registries; wins over registries.conf and pull-secret credentials.</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential? RegistryCredential { get; set; }
+
+        /// <summary>Repository listings in flight at once (per API), and manifest reads in flight per repository.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        /// <summary>A kubeconfig for secret: and pullsecret: credentials (PowerShell 7).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Kubeconfig { get; set; }
+
+        /// <summary>The kubeconfig context (default: its current-context).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Context { get; set; }
+
+        /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CachePath { get; set; }
+
+        /// <summary>The run's router, made by <see cref="BeginProcessing"/>.</summary>
+        protected RegistryRouter Router => router ?? throw new InvalidOperationException("The registry router is made in BeginProcessing.");
+
+        /// <summary>Cancelled when the command is stopped (Ctrl+C).</summary>
+        protected CancellationToken StopToken => stopping.Token;
+
+        protected override void BeginProcessing()
+        {
+            router = new RegistryRouter(GetRegistrySettings());
+        }
+
+        /// <summary>The registry settings from the parameters; secrets are read out of their containers only here and in <see cref="AwsCmdletBase.GetAwsOptions"/>.</summary>
+        protected RegistrySettings GetRegistrySettings()
+        {
+            var config = LoadRegistriesConfig(RegistriesConfig);
+            var aws = GetAwsOptions();
+            if (Kubeconfig is not null)
+            {
+                try
+                {
+                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    ThrowFailure(ex, Kubeconfig);
+                }
+
+                WriteVerbose($"Kubernetes secrets from {secrets!.Origin}");
+            }
+
+            return new RegistrySettings
+            {
+                Config = config,
+                Aws = aws,
+                Credential = RegistryCredential?.GetNetworkCredential(),
+                Secrets = secrets,
+                MaxConcurrentListings = ThrottleLimit,
+                MaxConcurrentManifestReads = ThrottleLimit,
+                MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),
+                Log = QueueVerbose,
+                OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total),
+                OnEcrPage = (repository, pages) => ecrProgress = (repository, pages),
+                Lifetime = stopping.Token,
+            };
+        }
+
+        /// <summary>Shows the DescribeImages pages and manifest reads of the repositories being listed; call on the pipeline thread.</summary>
+        protected void ShowRegistryProgress()
+        {
+            var (listing, pages) = ecrProgress;
+            if (pages > 0)
+            {
+                WriteProgress(new ProgressRecord(2, "Listing ECR repositories", $"{listing}: {pages} DescribeImages page(s) of up to 1000 images read") { ParentActivityId = 1 });
+            }
+
+            var (repository, done, total) = metadataProgress;
+            if (total > 0)
+            {
+                WriteProgress(new ProgressRecord(3, "Reading image metadata", $"{repository}: {done} of {total} tags") { ParentActivityId = 1, PercentComplete = Math.Min(100, 100 * done / total) });
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            WriteRemaining(ShowRegistryProgress);
+            if (router?.DescribeRequests() is { } requests)
+            {
+                WriteVerbose(requests);
+            }
+
+            Dispose();
+        }
+
+        protected override void StopProcessing() => stopping.Cancel();
+
+        public void Dispose()
+        {
+            router?.Dispose();
+            router = null;
+            secrets?.Dispose();
+            secrets = null;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Management.Automation;
+using ImageUpdater.Core.Images;
+using ImageUpdater.Core.Tags;
+using ImageUpdater.PS.Completion;
+
+namespace ImageUpdater.PS
+{
+    /// <summary>
+    /// The tag-selection parameters of the cmdlets that look up one image given on the command line (the <see cref="ImageSet"/>
+    /// parameter set), and their one mapping to <see cref="TagSelectionOptions"/>. Applications bring their own from annotations.
+    /// </summary>
+    public abstract class TagSelectionCmdletBase : RegistryCmdletBase
+    {
+        /// <summary>The parameter set of a single image or repository and these parameters.</summary>
+        public const string ImageSet = "Image";
+
+        private UpdateStrategy? strategy;
+
+        [Parameter(ParameterSetName = ImageSet)]
+        [ValidateUpdateStrategy]
+        [ArgumentCompleter(typeof(UpdateStrategyCompleter))]
+        public string UpdateStrategy { get; set; } = "semver";
+
+        /// <summary>Semver constraint, or the tag to track for digest; default: the text after ':' in the image.</summary>
+        [Parameter(ParameterSetName = ImageSet, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string? Constraint { get; set; }
+
+        [Parameter(ParameterSetName = ImageSet)]
+        [ValidateNotNullOrEmpty]
+        public string? AllowTags { get; set; }
+
+        [Parameter(ParameterSetName = ImageSet)]
+        [ValidateNotNull]
+        public string[] IgnoreTags { get; set; } = Array.Empty<string>();
+
+        [Parameter(ParameterSetName = ImageSet)]
+        [ValidateNotNull]
+        public string[] Platform { get; set; } = Array.Empty<string>();
+
+        /// <summary>The selection for an image; as in an image-list entry, text after ':' is the constraint unless -Constraint says otherwise.</summary>
+        protected TagSelectionOptions SelectionFor(ImageReference image) => new TagSelectionOptions
+        {
+            // Parsed once: a deprecated name warns once, not per pipeline image.
+            Strategy = strategy ??= ParseUpdateStrategy(UpdateStrategy),
+            Constraint = Constraint ?? image.Tag,
+            AllowTags = AllowTags,
+            IgnoreTags = IgnoreTags,
+            Platforms = Platform,
+        };
+    }
+}
