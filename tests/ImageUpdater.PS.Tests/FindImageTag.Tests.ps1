@@ -28,7 +28,7 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'semver with a constraint: best first, typed output, Basic auth' {
-        $tags = Find-ImageTag -Image "$RegistryHost/team/app" -Constraint '~1' -Credential $Alice -CachePath $Cache
+        $tags = Find-ImageTag -Image "$RegistryHost/team/app" -Constraint '~1' -RegistryCredential $Alice -CachePath $Cache
         $tags.Tag | Should -Be @('1.2.0', '1.1.0', '1.0.0')
         $tags[0].PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageTag'
         $tags[0].Registry | Should -Be $RegistryHost
@@ -36,11 +36,11 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'takes the constraint from the image reference, as an image-list entry does' {
-        (Find-ImageTag "$RegistryHost/team/app:~1.1" -Credential $Alice -CachePath $Cache).Tag | Should -Be '1.1.0'
+        (Find-ImageTag "$RegistryHost/team/app:~1.1" -RegistryCredential $Alice -CachePath $Cache).Tag | Should -Be '1.1.0'
     }
 
     It 'newest-build reads config created dates; -First 1 is the winner' {
-        $tag = Find-ImageTag "$RegistryHost/team/app" -UpdateStrategy newest-build -First 1 -Credential $Alice -CachePath $Cache
+        $tag = Find-ImageTag "$RegistryHost/team/app" -UpdateStrategy newest-build -First 1 -RegistryCredential $Alice -CachePath $Cache
         $tag.Tag | Should -Be '1.1.0'
         $tag.CreatedAt | Should -Be $Day.AddDays(30)
         $tag.Digest | Should -Match '^sha256:[0-9a-f]{64}$'
@@ -48,21 +48,21 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'multi-arch: the newest matching platform decides' {
-        $all = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Credential $Alice -CachePath $Cache
+        $all = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $Cache
         $all.Tag | Should -Be @('v1', 'v2')
         $all[0].Platforms | Should -Be @('linux/amd64', 'linux/arm64')
-        $amd64 = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform linux/amd64 -Credential $Alice -CachePath $Cache
+        $amd64 = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform linux/amd64 -RegistryCredential $Alice -CachePath $Cache
         $amd64.Tag | Should -Be @('v2', 'v1')
         $amd64[0].CreatedAt | Should -Be $Day.AddDays(35)
     }
 
     It 'a repeated run only resolves tags with HEAD (the cache file holds the rest)' {
         $fresh = Join-Path $TestDrive 'fresh-cache.json'
-        $first = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Credential $Alice -CachePath $fresh -Verbose 4>&1 |
+        $first = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Registry requests:*' }
         $first.Message | Should -Match 'GET blob 4'
         Test-Path $fresh | Should -BeTrue
-        $second = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Credential $Alice -CachePath $fresh -Verbose 4>&1 |
+        $second = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Registry requests:*' }
         $second.Message | Should -Match 'HEAD manifest 2'
         $second.Message | Should -Not -Match 'GET blob'
@@ -70,14 +70,14 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'digest: the tracked tag pinned to its digest' {
-        $tag = Find-ImageTag "$RegistryHost/team/app" -UpdateStrategy digest -Constraint latest -Credential $Alice -CachePath $Cache
+        $tag = Find-ImageTag "$RegistryHost/team/app" -UpdateStrategy digest -Constraint latest -RegistryCredential $Alice -CachePath $Cache
         $tag.Tag | Should -Be 'latest'
         $tag.Digest | Should -Match '^sha256:'
     }
 
     It 'a wrong password is a non-terminating authentication error that never shows the password' {
         $bad = [pscredential]::new('alice', (ConvertTo-SecureString 'wrong-pw-123' -AsPlainText -Force))
-        $out = Find-ImageTag "$RegistryHost/team/app" -Credential $bad -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out = Find-ImageTag "$RegistryHost/team/app" -RegistryCredential $bad -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'RegistryAuthenticationFailed*'
@@ -87,13 +87,13 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'an unknown repository is ObjectNotFound' {
-        $null = Find-ImageTag "$RegistryHost/team/none" -Credential $Alice -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $null = Find-ImageTag "$RegistryHost/team/none" -RegistryCredential $Alice -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'RegistryRepositoryNotFound*'
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
     It 'takes images from the pipeline' {
-        ("$RegistryHost/team/app:~1.0", "$RegistryHost/team/multi:v2" | Find-ImageTag -Credential $Alice -CachePath $Cache -First 1).Tag | Should -Be @('1.0.0', 'v2')
+        ("$RegistryHost/team/app:~1.0", "$RegistryHost/team/multi:v2" | Find-ImageTag -RegistryCredential $Alice -CachePath $Cache -First 1).Tag | Should -Be @('1.0.0', 'v2')
     }
 }
 
@@ -214,7 +214,7 @@ spec:
     }
 
     It 'one candidate per image; the ECR image takes the ECR API; no warnings' {
-        $candidates = Get-ArgoApplication -Path $App | Find-ImageTag -Credential $Alice -CachePath $Cache -WarningVariable warned
+        $candidates = Get-ArgoApplication -Path $App | Find-ImageTag -RegistryCredential $Alice -CachePath $Cache -WarningVariable warned
         $warned | Should -BeNullOrEmpty
         $candidates.Count | Should -Be 3
         $candidates[0].PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateCandidate'
