@@ -115,7 +115,7 @@ Describe 'Find-EcrTag -Repository: strategies and filters' {
         $verbose = Find-EcrTag team/app @Aws -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         (Get-EmulatorStats).DescribeImages | Should -Be 1
         ($verbose.Message -join "`n") | Should -Match 'ECR DescribeImages team/app'
-        ($verbose.Message -join "`n") | Should -Match 'ECR requests: DescribeImages 1'
+        ($verbose.Message -join "`n") | Should -Match 'Registry requests: ecr DescribeImages 1'
         ($verbose.Message -join "`n") | Should -Match 'ECR region us-east-1 \(from -Region\), endpoint http://127\.0\.0\.1:\d+/, credentials from -AccessKey/-SecretKey'
         ($verbose.Message -join "`n") | Should -Not -Match 'pester-secret'
     }
@@ -376,5 +376,93 @@ Describe 'Find-EcrTag pipeline binding' {
 
     It 'says what it needs when given neither a repository nor applications' {
         { Find-EcrTag @Aws } | Should -Throw -ErrorId 'RepositoryOrApplicationMissing,*'
+    }
+}
+
+Describe 'Find-EcrTag streams pipeline input through one run cache' {
+    BeforeAll {
+        # Six repositories at 150 ms per request, twelve applications in the order r0 r1 … r5 r0 …: looked up one at a time
+        # this takes twelve round trips; concurrently, three repositories at a time, each listed once.
+        $script:Slow = Start-Emulator ecr @('--key', 'AKIAPESTER0000000001:pester-secret', '--latency-ms', '150',
+            '--images', 'team/r0=3', '--images', 'team/r1=3', '--images', 'team/r2=3', '--images', 'team/r3=3', '--images', 'team/r4=3', '--images', 'team/r5=3')
+        $script:SlowAws = $Aws.Clone(); $SlowAws.EndpointUrl = $Slow.url
+        $script:Fleet = Join-Path $TestDrive 'stream-apps'
+        $null = New-Item -ItemType Directory $Fleet -Force
+        foreach ($i in 0..11) {
+            @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: $('app{0:D2}' -f $i)
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$($Slow.registry)/team/r$($i % 6)
+spec:
+  project: shop
+  source:
+    repoURL: https://git.example.com/gitops.git
+    path: apps/$i
+"@ | Set-Content (Join-Path $Fleet ('app{0:D2}.yaml' -f $i))
+        }
+    }
+    AfterAll { if ($Slow) { $Slow.Stop() } }
+
+    It 'Applications: -ThrottleLimit repositories in flight, one listing per repository, results in input order' {
+        $null = Invoke-RestMethod -Method Delete "$($Slow.url)__emulator/stats"
+        $candidates = @(Get-ArgoApplication -Path $Fleet | Find-EcrTag -ThrottleLimit 3 @SlowAws)
+        $candidates.Application | Should -Be @(0..11 | ForEach-Object { 'app{0:D2}' -f $_ })
+        $candidates.NewTag | Should -Be @(1..12 | ForEach-Object { '1.0.2' })
+        $stats = Invoke-RestMethod "$($Slow.url)__emulator/stats"
+        $stats.DescribeImages | Should -Be 6
+        $stats.peakInFlight | Should -Be 3
+    }
+
+    It 'repository objects: looked up concurrently, each one''s tags together, in input order' {
+        $null = Invoke-RestMethod -Method Delete "$($Slow.url)__emulator/stats"
+        $tags = @(5, 0, 3, 1 | ForEach-Object { [pscustomobject]@{ RepositoryName = "team/r$_" } } | Find-EcrTag -UpdateStrategy alphabetical -First 1 @SlowAws)
+        $tags.Repository | Should -Be @('team/r5', 'team/r0', 'team/r3', 'team/r1')
+        $stats = Invoke-RestMethod "$($Slow.url)__emulator/stats"
+        $stats.DescribeImages | Should -Be 4
+        $stats.peakInFlight | Should -BeGreaterThan 1
+    }
+}
+
+Describe 'Find-EcrTag: the endpoint and credentials every command routes by' {
+    It 'calls AWS_ENDPOINT_URL_ECR when -EndpointUrl is not given' {
+        $aws = $Aws.Clone(); $aws.Remove('EndpointUrl')
+        $env:AWS_ENDPOINT_URL_ECR = $Emulator.url
+        try { (Find-EcrTag team/app -Constraint '~1.4' -First 1 @aws).Tag | Should -Be '1.4.7' }
+        finally { $env:AWS_ENDPOINT_URL_ECR = $null }
+    }
+
+    It 'an ECR image with a pull-secret annotation is read through the distribution API with those credentials' {
+        $conf = Join-Path $TestDrive 'ecr-registries.conf'
+        "registries:`n- name: ECR`n  api_url: $($Emulator.url.TrimEnd('/'))`n  prefix: $Host_`n" | Set-Content $conf
+        $login = Get-EcrAuthorizationToken @Aws
+        $app = Join-Path $TestDrive 'pull-ecr.yaml'
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: pull
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$Host_/team/app:~1.4, other=$Host_/team/other
+    argocd-image-updater.argoproj.io/web.pull-secret: env:IU_PESTER_ECR_PULL
+spec:
+  project: shop
+  source:
+    repoURL: https://git.example.com/gitops.git
+    path: apps/pull
+"@ | Set-Content $app
+        $env:IU_PESTER_ECR_PULL = 'AWS:' + $login.GetNetworkCredential().Password
+        try { $result = @(Get-ArgoApplication -Path $app | Find-EcrTag -RegistriesConfig $conf @Aws -ErrorVariable errs -ErrorAction SilentlyContinue) }
+        finally { $env:IU_PESTER_ECR_PULL = $null }
+        $result.Alias | Should -Be 'web'
+        $result.NewTag | Should -Be '1.4.7'
+        # The other image's registry is named in registries.conf without credentials: the registry refuses it.
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -Match 'pull: .*team/other: '
+        $errs[0].Exception.Message | Should -Not -Match ([regex]::Escape($login.GetNetworkCredential().Password))
     }
 }

@@ -226,6 +226,30 @@ spec:
     }
 }
 
+Describe 'Find-ImageTag -Image of an ECR host' {
+    BeforeAll {
+        $script:EcrAlone = Start-Emulator ecr @('--images', 'team/api=3', '--key', 'AKIAPESTEROCI0000001:oci-secret')
+    }
+    AfterAll { if ($EcrAlone) { $EcrAlone.Stop() } }
+
+    It 'takes the ECR API with the AWS parameters and AWS_ENDPOINT_URL_ECR, as every command routes it' {
+        $saved = $env:AWS_ENDPOINT_URL_ECR
+        $env:AWS_ENDPOINT_URL_ECR = $EcrAlone.url
+        try {
+            $tag = Find-ImageTag "$($EcrAlone.registry)/team/api" -First 1 -AccessKey AKIAPESTEROCI0000001 -SecretKey (ConvertTo-SecureString 'oci-secret' -AsPlainText -Force) -Region $EcrAlone.region -CachePath $Cache -Verbose 4>&1
+        }
+        finally { $env:AWS_ENDPOINT_URL_ECR = $saved }
+        ($tag | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Tag | Should -Be '1.0.2'
+        (($tag | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'ECR API \(DescribeImages\)'
+        (Invoke-RestMethod "$($EcrAlone.url)__emulator/stats").DescribeImages | Should -Be 1
+    }
+
+    It 'a PSCredential given to -Credential (the AWS parameter) says to use -RegistryCredential' {
+        { Find-ImageTag "$($EcrAlone.registry)/team/api" -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) } |
+            Should -Throw '*-RegistryCredential*'
+    }
+}
+
 Describe 'Find-ImageTag with an image pull-secret annotation' {
     BeforeEach {
         if ($Missing) { Set-ItResult -Skipped -Because $Missing }

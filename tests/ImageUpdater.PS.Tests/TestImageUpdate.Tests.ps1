@@ -102,6 +102,20 @@ Describe 'Test-ImageUpdate against Amazon ECR (emulated)' {
     }
 }
 
+Describe 'Test-ImageUpdate: the ECR endpoint of the environment' {
+    It 'calls AWS_ENDPOINT_URL_ECR when -EndpointUrl is not given' {
+        $aws = $Aws.Clone(); $aws.Remove('EndpointUrl')
+        $env:AWS_ENDPOINT_URL_ECR = $Emulator.url
+        try { (Test-ImageUpdate "$EcrHost/team/app:~1.4" @aws).Winner | Should -Be '1.4.7' }
+        finally { $env:AWS_ENDPOINT_URL_ECR = $null }
+    }
+
+    It 'looks up pipeline images concurrently and returns them in input order' {
+        $results = "$EcrHost/team/app:^2", "$EcrHost/team/app:~1.4", "$EcrHost/team/app:~1.4.2" | Test-ImageUpdate @Aws
+        $results.Winner | Should -Be @('2.0.0', '1.4.7', '1.4.7')
+    }
+}
+
 Describe 'Test-ImageUpdate against an OCI registry (docker-registry)' {
     BeforeAll {
         $script:Missing = $null
@@ -122,6 +136,14 @@ Describe 'Test-ImageUpdate against an OCI registry (docker-registry)' {
         $result.Winner | Should -Be '1.2.0'
         $result.Registry | Should -Be $Registry.host
         $result.Qualified.Tag | Should -Be @('1.2.0', '1.1.0', '1.0.0')
+    }
+
+    It '-PullSecret gives the credentials as an image''s pull-secret annotation does' {
+        $env:IU_PESTER_TEST_PULL = 'alice:s3cret-pw'
+        try { $result = Test-ImageUpdate "$($Registry.host)/team/app:~1" -PullSecret env:IU_PESTER_TEST_PULL -Verbose 4>&1 }
+        finally { $env:IU_PESTER_TEST_PULL = $null }
+        ($result | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Winner | Should -Be '1.2.0'
+        (($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'pull-secret credentials'
     }
 
     It 'without credentials the registry''s refusal is the error' {
