@@ -107,6 +107,7 @@ try {
         [pscustomobject]@{
             Form            = if ($mode -eq 'Pipeline') { 'Get-ArgoApplication | Find-EcrTag | Update-HelmImageTag' } else { 'Invoke-ImageUpdater' }
             'Wall (s)'      = $r.WallSeconds
+            'Look-up (s)'   = $r.LookUpSeconds
             Results         = $r.Results
             Updated         = $r.Statuses.Updated
             Commits         = $r.Commits

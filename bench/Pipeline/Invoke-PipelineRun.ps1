@@ -13,8 +13,11 @@ $env:AWS_EC2_METADATA_DISABLED = 'true'
 $aws = @{ AccessKey = 'AKIAPIPEBENCH0000001'; SecretKey = (ConvertTo-SecureString 'pipe-secret' -AsPlainText -Force); Region = 'us-east-1'; EndpointUrl = $EndpointUrl }
 $statuses = @{}
 $clock = [Diagnostics.Stopwatch]::StartNew()
+$lookedUp = $null
 if ($Mode -eq 'Pipeline') {
-    $results = Get-ArgoApplication -Path $Manifests | Find-EcrTag -ThrottleLimit $ThrottleLimit @aws | Update-HelmImageTag -WorkingDirectory $Cache -ErrorAction SilentlyContinue -ErrorVariable failures
+    # The last candidate passing by marks the end of the look-up; Update-HelmImageTag writes when its input ends.
+    $results = Get-ArgoApplication -Path $Manifests | Find-EcrTag -ThrottleLimit $ThrottleLimit @aws | ForEach-Object { $lookedUp = $clock.Elapsed.TotalSeconds; $_ } |
+        Update-HelmImageTag -WorkingDirectory $Cache -ErrorAction SilentlyContinue -ErrorVariable failures
 }
 else {
     $results = Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $ThrottleLimit @aws -ErrorAction SilentlyContinue -ErrorVariable failures |
@@ -24,6 +27,7 @@ $clock.Stop()
 foreach ($r in $results) { $statuses[[string] $r.Status] = 1 + [int] $statuses[[string] $r.Status] }
 [pscustomobject]@{
     WallSeconds = [math]::Round($clock.Elapsed.TotalSeconds, 2)
+    LookUpSeconds = if ($null -ne $lookedUp) { [math]::Round($lookedUp, 2) } else { $null }
     Results     = @($results).Count
     Statuses    = $statuses
     Commits     = @($results | Where-Object Commit | Select-Object -ExpandProperty Commit -Unique).Count
