@@ -64,7 +64,7 @@ try {
     $results | Format-Table Application, Image, OldTag, NewTag, Status, Message -AutoSize | Out-String -Width 200 | Write-Output
     if ($summary) {
         Write-Output ("Applications {0}, images {1}: {2} updated, {3} unchanged, {4} skipped, {5} failed in {6:N1} s" -f
-            $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.Duration.TotalSeconds)
+            $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.DurationSeconds)
     }
 
     if ($failures.Count -gt 0 -or ($summary -and $summary.Failed -gt 0)) {

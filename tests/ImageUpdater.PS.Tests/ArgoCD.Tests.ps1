@@ -101,6 +101,32 @@ Describe 'Connect-ArgoCD and Disconnect-ArgoCD' {
         $err.Exception.Message | Should -Match 'only for a test server .*-SkipCertificateCheck'
     }
 
+    It 'says on the information stream what it connected to when there is no -PassThru, and outputs nothing' {
+        $token = $argo.tokens.'image-updater'
+        $out = @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token))
+        $out.Count | Should -Be 0
+        $info = @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token) 6>&1)
+        $info.Count | Should -Be 1
+        $info[0] | Should -BeOfType [System.Management.Automation.InformationRecord]
+        "$info" | Should -Be "Connected to Argo CD at $($argo.url) as 'image-updater'."
+        "$info" | Should -Not -Match ([regex]::Escape($token))
+        @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token) -PassThru 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }).Count | Should -Be 0
+    }
+
+    It 'takes -Token as a plain string too, as AWS Tools takes -SecretKey, and never shows it' {
+        $token = $argo.tokens.'image-updater'
+        (Connect-ArgoCD -Server $argo.url -Token $token -PassThru -Verbose 4>$null).Account | Should -Be 'image-updater'
+        (Get-ArgoApplication -Server $argo.url -Token $argo.tokens.readonly -Name argo-workflows).Project | Should -Be 'default'
+
+        $Error.Clear()
+        $plain = 'plain-wrong-token-0001'
+        $err = { Connect-ArgoCD -Server $argo.url -Token $plain } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        ($err | Format-List * -Force | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+        ($err.Exception | Format-List * -Force | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+        ($err.InvocationInfo.BoundParameters.Values | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+    }
+
     It 'forgets the session on Disconnect-ArgoCD' {
         Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.admin)
         Disconnect-ArgoCD

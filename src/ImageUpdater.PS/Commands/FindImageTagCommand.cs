@@ -17,7 +17,7 @@ namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an image in any OCI registry (Docker Hub, GHCR, Quay, Harbor, ACR, ECR…), or the update candidates of Argo CD Applications.</summary>
     // Applications are the default set so that an ArgoApplication on the pipeline is never bound to -Image as text.
-    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ApplicationSet)]
+    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ApplicationSet, HelpUri = HelpLinks.Docs + "Find-ImageTag.md")]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { ImageSet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindImageTagCommand : ImageUpdaterCmdlet
@@ -59,6 +59,7 @@ namespace ImageUpdater.PS.Commands
 
         [Parameter(ParameterSetName = ImageSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlatformCompleter))]
         public string[] Platform { get; set; } = Array.Empty<string>();
 
         /// <summary>Only the best n tags (<c>-First 1</c> is the winner).</summary>
@@ -95,6 +96,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>The kubeconfig context (default: its current-context).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
         public string? Context { get; set; }
 
         /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>

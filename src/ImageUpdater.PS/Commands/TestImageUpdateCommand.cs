@@ -14,7 +14,7 @@ using ImageUpdater.PS.Completion;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Which tag of an image would win under given update options, and why, like <c>argocd-image-updater test</c>; nothing is written.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdate")]
+    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdate", HelpUri = HelpLinks.Docs + "Test-ImageUpdate.md")]
     [OutputType(typeof(TagTestResult))]
     public sealed class TestImageUpdateCommand : AwsCmdletBase
     {
@@ -48,6 +48,7 @@ namespace ImageUpdater.PS.Commands
 
         [Parameter]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlatformCompleter))]
         public string[] Platform { get; set; } = Array.Empty<string>();
 
         /// <summary>registries.conf, or the argocd-image-updater-config ConfigMap manifest that holds it.</summary>
