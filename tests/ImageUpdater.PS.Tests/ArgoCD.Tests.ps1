@@ -128,7 +128,7 @@ Describe 'Connect-ArgoCD and Disconnect-ArgoCD' {
     }
 
     It 'forgets the session on Disconnect-ArgoCD' {
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.admin)
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.admin) 6>$null
         Disconnect-ArgoCD
         $err = { Get-ArgoApplication } | Should -Throw -PassThru
         $err.Exception.Message | Should -Match 'Connect-ArgoCD'
@@ -288,7 +288,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     BeforeEach {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason; return }
         Reset-Apps
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater')
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater') 6>$null
     }
 
     It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters, from the pipeline' {
@@ -350,7 +350,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     }
 
     It 'reports a token without update as PermissionDenied naming applications, update (403)' {
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly)
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly) 6>$null
         $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2') -ErrorVariable errs -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'Failed'
         $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'

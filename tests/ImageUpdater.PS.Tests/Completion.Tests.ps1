@@ -39,7 +39,7 @@ Describe 'Get-ArgoApplication -Name completion from the connected Argo CD server
         $script:Argo = Start-Emulator argocd @('--seed', $seed)
         $script:SavedEnv = @{ ARGOCD_SERVER = $env:ARGOCD_SERVER; ARGOCD_AUTH_TOKEN = $env:ARGOCD_AUTH_TOKEN }
         $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null
-        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force)
+        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force) 6>$null
     }
     AfterAll {
         Disconnect-ArgoCD
@@ -67,7 +67,7 @@ Describe 'Get-ArgoApplication -Name completion from the connected Argo CD server
             $Error.Count | Should -Be 0
         }
         finally {
-            Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force)
+            Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force) 6>$null
         }
     }
 }
