@@ -116,7 +116,7 @@ Describe 'Enums and durations serialise for scripts' {
 
     It 'UpdateStrategy, write-back Method and Severity are names in JSON' {
         $candidate = Get-ArgoApplication -Path (Join-Path $apps 'checkout.yaml') | Find-EcrTag @Aws -WarningAction SilentlyContinue
-        $json = $candidate | ConvertTo-Json -Depth 3
+        $json = $candidate | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue
         $json | Should -Match '"UpdateStrategy": "Semver"'
         $json | Should -Match '"Method": "Git"'
         $json | Should -Not -Match '"(UpdateStrategy|Method|Kind)": \d'
