@@ -81,6 +81,12 @@ Describe 'Default views at 80 and 120 columns' {
         $list | Should -Not -Match 'views-git-token'
     }
 
+    It 'ImageSpec (an application''s Images): Alias, Image, Constraint, UpdateStrategy and AllowTags' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+        $images = (Get-ArgoApplication -Path (Join-Path $apps 'checkout.yaml')).Images
+        $text = Assert-Fits $images $Width 'Alias', 'Image', 'Constraint', 'UpdateStrategy', 'AllowTags'
+        $text | Should -Match 'checkout\s+\S+\s+~1\.4\s+Semver'
+    }
+
     It 'AnnotationDiagnostic (Test-ImageUpdaterAnnotation): Application, Severity, Key and the whole Message, wrapped' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
         $diagnostics = Get-ArgoApplication -Path (Join-Path $apps 'checkout.yaml') | Test-ImageUpdaterAnnotation -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
         $null = Assert-Fits $diagnostics $Width 'Application', 'Severity', 'Key', 'Message'
