@@ -12,7 +12,8 @@
       * Credential ImageUpdater-ArgoCDToken   any user name; the password is an Argo CD API token (account with
                                               applications get/update rights)
       * Credential ImageUpdater-Aws           user name = AWS access key id, password = secret access key (ecr:DescribeImages)
-      * Variable   ImageUpdater-AwsRegion     e.g. eu-west-1
+      * Variable   ImageUpdater-AwsRegion     e.g. eu-west-1: the region of bare repository names; a full ECR image
+                                              (<account>.dkr.ecr.<region>.amazonaws.com/…) always uses its own region
     Git write-back
       Applications with write-back-method git need libgit2, a native library shipped in the module (runtimes/…).
       Whether it loads in the Azure Automation cloud sandbox is unknown (not verified). If git write-back fails there
