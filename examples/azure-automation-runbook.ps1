@@ -12,7 +12,8 @@
       * Credential ImageUpdater-ArgoCDToken   any user name; the password is an Argo CD API token (account with
                                               applications get/update rights)
       * Credential ImageUpdater-Aws           user name = AWS access key id, password = secret access key (ecr:DescribeImages)
-      * Variable   ImageUpdater-AwsRegion     e.g. eu-west-1
+      * Variable   ImageUpdater-AwsRegion     e.g. eu-west-1: the region of bare repository names; a full ECR image
+                                              (<account>.dkr.ecr.<region>.amazonaws.com/…) always uses its own region
     Git write-back
       Applications with write-back-method git need libgit2, a native library shipped in the module (runtimes/…).
       Whether it loads in the Azure Automation cloud sandbox is unknown (not verified). If git write-back fails there
@@ -64,7 +65,7 @@ try {
     $results | Format-Table Application, Image, OldTag, NewTag, Status, Message -AutoSize | Out-String -Width 200 | Write-Output
     if ($summary) {
         Write-Output ("Applications {0}, images {1}: {2} updated, {3} unchanged, {4} skipped, {5} failed in {6:N1} s" -f
-            $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.Duration.TotalSeconds)
+            $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.DurationSeconds)
     }
 
     if ($failures.Count -gt 0 -or ($summary -and $summary.Failed -gt 0)) {

@@ -4,7 +4,8 @@
 .DESCRIPTION
     platyPS is not available here, so this is a small generator of our own. Each docs/<Verb-Noun>.md has the sections
     '## SYNOPSIS', '## DESCRIPTION', '## PARAMETERS' ('### -Name' each), '## EXAMPLES' ('### Title', a fenced
-    powershell block, remarks), '## INPUTS', '## OUTPUTS' ('### TypeName' each, text) and '## NOTES'. Parameter types,
+    powershell block, remarks), '## INPUTS', '## OUTPUTS' ('### TypeName' each, text), '## NOTES' and '## RELATED LINKS'
+    ('- [Text](uri)' or '- Cmdlet-Name' each; the cmdlet's HelpUri comes first as 'Online Version:', for Get-Help -Online). Parameter types,
     sets, positions and pipeline input come from Get-Command on the built module, so they cannot drift from the code.
     docs/about_*.md become en-US/about_*.help.txt.
 #>
@@ -18,7 +19,7 @@ Set-StrictMode -Version Latest
 $commonParameters = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 
 function Read-HelpMarkdown([string] $file) {
-    $doc = @{ Synopsis = ''; Description = ''; Parameters = @{}; Examples = [System.Collections.Generic.List[object]]::new(); Inputs = [ordered]@{}; Outputs = [ordered]@{}; Notes = '' }
+    $doc = @{ Synopsis = ''; Description = ''; Parameters = @{}; Examples = [System.Collections.Generic.List[object]]::new(); Inputs = [ordered]@{}; Outputs = [ordered]@{}; Notes = ''; Links = [System.Collections.Generic.List[object]]::new() }
     $section = $null; $sub = $null; $buffer = [System.Collections.Generic.List[string]]::new()
     $flush = {
         $text = ($buffer -join "`n").Trim()
@@ -26,6 +27,15 @@ function Read-HelpMarkdown([string] $file) {
             'SYNOPSIS' { $doc.Synopsis = $text }
             'DESCRIPTION' { $doc.Description = $text }
             'NOTES' { $doc.Notes = $text }
+            'RELATED LINKS' {
+                foreach ($item in $text -split '\r?\n' | ForEach-Object { $_.Trim() -replace '^[-*]\s+', '' } | Where-Object { $_ }) {
+                    $m = [regex]::Match($item, '^\[(.+?)\]\((.*?)\)$')
+                    # A link to a sibling docs/<Cmdlet>.md is shown as the cmdlet's name, which Get-Help resolves itself.
+                    if ($m.Success -and $m.Groups[2].Value -notmatch '^[\w-]+\.md$') { $doc.Links.Add([pscustomobject]@{ Text = $m.Groups[1].Value; Uri = $m.Groups[2].Value }) }
+                    elseif ($m.Success) { $doc.Links.Add([pscustomobject]@{ Text = $m.Groups[1].Value; Uri = '' }) }
+                    else { $doc.Links.Add([pscustomobject]@{ Text = $item; Uri = '' }) }
+                }
+            }
             'PARAMETERS' { if ($sub) { $doc.Parameters[$sub.TrimStart('-')] = $text } }
             'INPUTS' { if ($sub) { $doc.Inputs[$sub] = $text } }
             'OUTPUTS' { if ($sub) { $doc.Outputs[$sub] = $text } }
@@ -53,9 +63,10 @@ function Read-HelpMarkdown([string] $file) {
 }
 
 function Write-Paras([System.Xml.XmlWriter] $w, [string] $text) {
-    $paras = @(($text -split "\r?\n\s*\r?\n") | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    # Blank lines separate paragraphs; each '- ' bullet is a paragraph of its own, so a list is not run together.
+    $paras = @(($text -split "\r?\n\s*\r?\n") | ForEach-Object { $_ -split '\r?\n(?=\s*[-*] )' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
     if (-not $paras) { $paras = @('') }
-    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', 'http://schemas.microsoft.com/maml/2004/10', ($p -replace '\r?\n', ' ')) }
+    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', 'http://schemas.microsoft.com/maml/2004/10', ($p -replace '\s*\r?\n\s*', ' ')) }
 }
 
 Import-Module $ModulePath -Force
@@ -161,6 +172,18 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $w.WriteElementString('maml', 'title', $maml, "-------------------------- $($example.Title) --------------------------")
         $w.WriteElementString('dev', 'code', $dev, $example.Code)
         $w.WriteStartElement('dev', 'remarks', $dev); Write-Paras $w $example.Remarks; $w.WriteEndElement()
+        $w.WriteEndElement()
+    }
+    $w.WriteEndElement()
+
+    $w.WriteStartElement('command', 'relatedLinks', $cmd)
+    $links = @()
+    if ($command.HelpUri) { $links += [pscustomobject]@{ Text = 'Online Version:'; Uri = $command.HelpUri } }
+    $links += $doc.Links
+    foreach ($link in $links) {
+        $w.WriteStartElement('maml', 'navigationLink', $maml)
+        $w.WriteElementString('maml', 'linkText', $maml, $link.Text)
+        $w.WriteElementString('maml', 'uri', $maml, $link.Uri)
         $w.WriteEndElement()
     }
     $w.WriteEndElement()

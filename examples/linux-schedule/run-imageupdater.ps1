@@ -48,6 +48,6 @@ foreach ($failure in $failures) { [Console]::Error.WriteLine("imageupdater: $($f
 $summary = $output | Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateSummary' } | Select-Object -Last 1
 if ($summary) {
     Write-Output ("imageupdater: {0} applications, {1} images: {2} updated, {3} unchanged, {4} skipped, {5} failed ({6:N1} s)" -f
-        $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.Duration.TotalSeconds)
+        $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.DurationSeconds)
 }
 exit $(if ($failures.Count -gt 0 -or ($summary -and $summary.Failed -gt 0)) { 1 } else { 0 })

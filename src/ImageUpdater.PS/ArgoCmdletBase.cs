@@ -44,6 +44,7 @@ namespace ImageUpdater.PS
 
         /// <summary>API token. Default: the Connect-ArgoCD session (for the same server), else ARGOCD_AUTH_TOKEN.</summary>
         [Parameter(ParameterSetName = ServerSet)]
+        [SecureStringTransformation]
         public SecureString? Token { get; set; }
 
         /// <summary>Accept any TLS certificate; for test servers only.</summary>

@@ -5,6 +5,7 @@ using System.Security;
 using Amazon.Runtime;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries.Ecr;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS
 {
@@ -17,6 +18,7 @@ namespace ImageUpdater.PS
         [Parameter]
         [Alias("StoredCredentials")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(AwsProfileCompleter))]
         public string? ProfileName { get; set; }
 
         /// <summary>Another shared credentials file than ~/.aws/credentials.</summary>
@@ -33,11 +35,13 @@ namespace ImageUpdater.PS
         [Parameter]
         [Alias("SK")]
         [ValidateNotNull]
+        [SecureStringTransformation]
         public SecureString? SecretKey { get; set; }
 
         [Parameter]
         [Alias("ST")]
         [ValidateNotNull]
+        [SecureStringTransformation]
         public SecureString? SessionToken { get; set; }
 
         /// <summary>An AWSCredentials object (e.g. from AWS Tools' Get-AWSCredential or New-AWSCredential).</summary>
@@ -48,6 +52,7 @@ namespace ImageUpdater.PS
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(AwsRegionCompleter))]
         public string? Region { get; set; }
 
         /// <summary>The ECR API endpoint to call instead of https://api.ecr.&lt;region&gt;.amazonaws.com (VPC endpoints, emulators).</summary>
@@ -64,17 +69,41 @@ namespace ImageUpdater.PS
                 ThrowFailure(new ImageUpdaterException("EndpointUrlInvalid", FailureKind.InvalidArgument, $"-EndpointUrl '{EndpointUrl}' is not an absolute URL such as https://api.ecr.eu-west-1.amazonaws.com.", EndpointUrl));
             }
 
+            var shell = !HasCredentialParameters ? StoredCredentials() : null;
             return new AwsOptions
             {
-                Credentials = Credential,
+                Credentials = Credential ?? shell,
                 AccessKey = AccessKey,
                 SecretKey = SecretText.ToPlainText(SecretKey),
                 SessionToken = SecretText.ToPlainText(SessionToken),
                 ProfileName = ProfileName,
                 ProfilesLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
-                Region = Region,
+                Region = Region ?? StoredRegion(),
                 EndpointUrl = endpoint,
             };
+        }
+
+        private bool HasCredentialParameters => Credential is not null || AccessKey is not null || SecretKey is not null || ProfileName is not null;
+
+        /// <summary>AWS Tools' shell default from Set-DefaultAWSRegion ($StoredAWSRegion), after -Region and before the environment.</summary>
+        private string? StoredRegion()
+        {
+            var value = SessionState.PSVariable.GetValue("StoredAWSRegion");
+            var text = (value is PSObject pso ? pso.BaseObject : value)?.ToString();
+            return string.IsNullOrWhiteSpace(text) ? null : text;
+        }
+
+        /// <summary>AWS Tools' shell credentials from Set-AWSCredential ($StoredAWSCredentials, whose Credentials property holds the AWSCredentials), used when no credential parameter is given.</summary>
+        private AWSCredentials? StoredCredentials()
+        {
+            var value = SessionState.PSVariable.GetValue("StoredAWSCredentials");
+            if (value is null)
+            {
+                return null;
+            }
+
+            var inner = PSObject.AsPSObject(value).Properties["Credentials"]?.Value ?? value;
+            return AwsCredentialsTransformationAttribute.Convert(inner) as AWSCredentials;
         }
     }
 
@@ -85,7 +114,9 @@ namespace ImageUpdater.PS
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class AwsCredentialsTransformationAttribute : ArgumentTransformationAttribute
     {
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) => Convert(inputData);
+
+        internal static object? Convert(object? inputData)
         {
             var value = inputData is PSObject pso ? pso.BaseObject : inputData;
             if (value is null || value is AWSCredentials)

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
+using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS
 {
@@ -42,6 +43,7 @@ namespace ImageUpdater.PS
         /// <summary>The kubeconfig context (default: its current-context).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
         public string? Context { get; set; }
 
         /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>

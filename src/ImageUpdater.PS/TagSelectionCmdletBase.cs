@@ -37,6 +37,7 @@ namespace ImageUpdater.PS
 
         [Parameter(ParameterSetName = ImageSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(PlatformCompleter))]
         public string[] Platform { get; set; } = Array.Empty<string>();
 
         /// <summary>The selection for an image; as in an image-list entry, text after ':' is the constraint unless -Constraint says otherwise.</summary>

@@ -101,8 +101,34 @@ Describe 'Connect-ArgoCD and Disconnect-ArgoCD' {
         $err.Exception.Message | Should -Match 'only for a test server .*-SkipCertificateCheck'
     }
 
+    It 'says on the information stream what it connected to when there is no -PassThru, and outputs nothing' {
+        $token = $argo.tokens.'image-updater'
+        $out = @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token) 6>$null)
+        $out.Count | Should -Be 0
+        $info = @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token) 6>&1)
+        $info.Count | Should -Be 1
+        $info[0] | Should -BeOfType [System.Management.Automation.InformationRecord]
+        "$info" | Should -Be "Connected to Argo CD at $($argo.url) as 'image-updater'."
+        "$info" | Should -Not -Match ([regex]::Escape($token))
+        @(Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $token) -PassThru 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }).Count | Should -Be 0
+    }
+
+    It 'takes -Token as a plain string too, as AWS Tools takes -SecretKey, and never shows it' {
+        $token = $argo.tokens.'image-updater'
+        (Connect-ArgoCD -Server $argo.url -Token $token -PassThru -Verbose 4>$null).Account | Should -Be 'image-updater'
+        (Get-ArgoApplication -Server $argo.url -Token $argo.tokens.readonly -Name argo-workflows).Project | Should -Be 'default'
+
+        $Error.Clear()
+        $plain = 'plain-wrong-token-0001'
+        $err = { Connect-ArgoCD -Server $argo.url -Token $plain } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        ($err | Format-List * -Force | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+        ($err.Exception | Format-List * -Force | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+        ($err.InvocationInfo.BoundParameters.Values | Out-String) | Should -Not -Match 'plain-wrong-token-0001'
+    }
+
     It 'forgets the session on Disconnect-ArgoCD' {
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.admin)
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.admin) 6>$null
         Disconnect-ArgoCD
         $err = { Get-ArgoApplication } | Should -Throw -PassThru
         $err.Exception.Message | Should -Match 'Connect-ArgoCD'
@@ -262,7 +288,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     BeforeEach {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason; return }
         Reset-Apps
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater')
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.'image-updater') 6>$null
     }
 
     It 'writes Helm parameters {name, value, forceString: true} into spec.source.helm.parameters, from the pipeline' {
@@ -324,7 +350,7 @@ Describe 'Update-HelmImageTag with the argocd write-back method' {
     }
 
     It 'reports a token without update as PermissionDenied naming applications, update (403)' {
-        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly)
+        Connect-ArgoCD -Server $argo.url -Token (ConvertTo-Secret $argo.tokens.readonly) 6>$null
         $result = Update-HelmImageTag -Candidate (New-Candidate 'helm-web' '1.4.2') -ErrorVariable errs -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'Failed'
         $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'

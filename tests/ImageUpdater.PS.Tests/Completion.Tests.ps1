@@ -39,7 +39,7 @@ Describe 'Get-ArgoApplication -Name completion from the connected Argo CD server
         $script:Argo = Start-Emulator argocd @('--seed', $seed)
         $script:SavedEnv = @{ ARGOCD_SERVER = $env:ARGOCD_SERVER; ARGOCD_AUTH_TOKEN = $env:ARGOCD_AUTH_TOKEN }
         $env:ARGOCD_SERVER = $null; $env:ARGOCD_AUTH_TOKEN = $null
-        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force)
+        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force) 6>$null
     }
     AfterAll {
         Disconnect-ArgoCD
@@ -67,7 +67,7 @@ Describe 'Get-ArgoApplication -Name completion from the connected Argo CD server
             $Error.Count | Should -Be 0
         }
         finally {
-            Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force)
+            Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force) 6>$null
         }
     }
 }
@@ -98,5 +98,69 @@ Describe 'Find-EcrTag -Repository completion (DescribeRepositories)' {
     It 'uses the typed -AccessKey and -ProfileName-free credentials, and offers nothing when they are refused' {
         (Get-Completion "Find-EcrTag -EndpointUrl $($Ecr.url) -Region us-east-1 -AccessKey AKIAUNKNOWN000000001 -Repository team/").CompletionText |
             Where-Object { $_ -like 'team/*' } | Should -BeNullOrEmpty
+    }
+}
+
+Describe '-Region, -ProfileName, -Platform, -Shard and -Context completion' {
+    BeforeAll {
+        $script:SavedFiles = @{ AWS_CONFIG_FILE = $env:AWS_CONFIG_FILE; AWS_SHARED_CREDENTIALS_FILE = $env:AWS_SHARED_CREDENTIALS_FILE; KUBECONFIG = $env:KUBECONFIG }
+        $env:AWS_CONFIG_FILE = Join-Path $TestDrive 'aws-config'
+        $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'aws-credentials'
+        "[default]`nregion = eu-west-1`n`n[profile prod-admin]`nregion = us-east-1`n`n[sso-session corp]`nsso_start_url = https://example.awsapps.com/start`n" | Set-Content $env:AWS_CONFIG_FILE
+        "[ci-bot]`naws_access_key_id = AKIAEXAMPLE`naws_secret_access_key = x`n" | Set-Content $env:AWS_SHARED_CREDENTIALS_FILE
+        "[other-file]`naws_access_key_id = AKIAEXAMPLE`naws_secret_access_key = x`n" | Set-Content (Join-Path $TestDrive 'other-credentials')
+        $script:Kubeconfig = Join-Path $TestDrive 'kubeconfig'
+        @'
+apiVersion: v1
+kind: Config
+current-context: prod
+contexts:
+  - name: staging
+    context: { cluster: staging, user: admin }
+  - name: prod
+    context: { cluster: prod, user: admin }
+clusters: []
+users: []
+'@ | Set-Content $Kubeconfig
+    }
+    AfterAll {
+        foreach ($name in $SavedFiles.Keys) { [Environment]::SetEnvironmentVariable($name, $SavedFiles[$name]) }
+    }
+
+    It '-Region lists the regions of every AWS partition, with their names' {
+        $all = Get-Completion 'Find-EcrTag team/app -Region '
+        $all.CompletionText | Should -Contain 'us-east-1'
+        $all.CompletionText | Should -Contain 'cn-north-1'
+        $all.CompletionText | Should -Contain 'us-gov-west-1'
+        (Get-Completion 'Invoke-ImageUpdater -Region ap-northeast-').CompletionText | Should -Contain 'ap-northeast-1'
+        (Get-Completion 'Get-EcrAuthorizationToken -Region eu-west-1').ToolTip | Should -Match 'eu-west-1: .*Ireland'
+    }
+
+    It '-ProfileName lists the profiles of the shared config and credentials files, and of -ProfileLocation' {
+        (Get-Completion 'Find-EcrTag team/app -ProfileName ').CompletionText | Should -Be @('ci-bot', 'default', 'prod-admin')
+        (Get-Completion 'Find-EcrTag team/app -ProfileName pr').CompletionText | Should -Be 'prod-admin'
+        (Get-Completion "Find-EcrTag team/app -ProfileLocation $(Join-Path $TestDrive 'other-credentials') -ProfileName o").CompletionText | Should -Be 'other-file'
+    }
+
+    It '-Platform lists common platforms on every cmdlet that has it' {
+        foreach ($name in 'Find-EcrTag', 'Find-ImageTag', 'Test-ImageUpdate') {
+            $all = (Get-Completion "$name x -Platform linux/arm").CompletionText
+            $all | Should -Contain 'linux/arm64' -Because $name
+            $all | Should -Contain 'linux/arm/v7' -Because $name
+            $all | Should -Not -Contain 'linux/amd64' -Because $name
+        }
+    }
+
+    It '-Shard offers i/n values, every shard of n once n is typed' {
+        (Get-Completion 'Invoke-ImageUpdater -Shard ').CompletionText | Should -Contain '1/2'
+        (Get-Completion 'Invoke-ImageUpdater -Shard /4').CompletionText | Should -Be @('0/4', '1/4', '2/4', '3/4')
+        (Get-Completion 'Invoke-ImageUpdater -Shard 1').CompletionText | Should -Be @('1/2', '1/3', '1/4')
+    }
+
+    It '-Context lists the contexts of -Kubeconfig, else KUBECONFIG, the current one first' {
+        (Get-Completion "Get-ArgoApplication -Kubeconfig $Kubeconfig -Context ").CompletionText | Should -Be @('prod', 'staging')
+        (Get-Completion "Invoke-ImageUpdater -Kubeconfig $Kubeconfig -Context st").CompletionText | Should -Be 'staging'
+        $env:KUBECONFIG = $Kubeconfig
+        (Get-Completion 'Find-ImageTag nginx -Context ').CompletionText | Should -Be @('prod', 'staging')
     }
 }

@@ -193,7 +193,7 @@ Describe 'examples/linux-schedule' {
 Describe 'examples/admin-one-liners.ps1' {
     BeforeAll {
         $script:Argo = Start-ArgoWithApps 'web', 'api', 'billing'
-        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force)
+        Connect-ArgoCD -Server $Argo.url -Token (ConvertTo-SecureString $Argo.tokens.'image-updater' -AsPlainText -Force) 6>$null
         $env:AWS_ACCESS_KEY_ID = $AccessKey; $env:AWS_SECRET_ACCESS_KEY = $SecretText; $env:AWS_REGION = 'us-east-1'
         # The one-liners name no endpoint: the emulator's comes from PSDefaultParameterValues, as a VPC endpoint would.
         $script:SavedDefaults = $global:PSDefaultParameterValues.Clone()

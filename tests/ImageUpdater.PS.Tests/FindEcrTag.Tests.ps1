@@ -104,9 +104,10 @@ Describe 'Find-EcrTag -Repository: strategies and filters' {
         (Find-EcrTag "$Host_/team/app" -Constraint '^1' -First 1 @aws).Tag | Should -Be '1.4.7'
     }
 
-    It 'shows a default table view' {
+    It 'shows a default table view, grouped under the repository' {
         $text = Find-EcrTag team/app -First 2 @Aws | Out-String
-        $text | Should -Match 'Tag\s+PushedAt\s+SizeMB\s+Digest\s+Platforms\s+Repository'
+        $text | Should -Match 'Repository: team/app'
+        $text | Should -Match 'Tag\s+PushedAt\s+SizeMB\s+Digest\s+Platforms'
         $text | Should -Match '3\.0\.0\s+.*sha256:'
     }
 
@@ -289,6 +290,72 @@ Describe 'Find-EcrTag credentials and region' {
         Find-EcrTag team/app @aws -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'AwsRegionMissing,*'
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
+Describe 'Find-EcrTag: the image''s own region, AWS Tools shell defaults, plain-string secrets and errors that say what to do' {
+    BeforeAll {
+        $tokyoSeed = Join-Path $TestDrive 'tokyo-seed.json'
+        '{"repositories":[{"name":"team/app","images":[{"tags":["9.1.0"],"pushedAt":1700000100}]}]}' | Set-Content $tokyoSeed
+        $script:Tokyo = Start-Emulator ecr @('--seed', $tokyoSeed, '--region', 'ap-northeast-1', '--key', 'AKIAPESTER0000000001:pester-secret')
+        $script:TokyoHost = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com'
+    }
+    AfterAll { if ($Tokyo) { $Tokyo.Stop() } }
+    AfterEach {
+        foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN') { [Environment]::SetEnvironmentVariable($name, $null) }
+        Remove-Variable -Name StoredAWSRegion, StoredAWSCredentials -Scope Global -ErrorAction Ignore
+    }
+
+    It 'a full ECR reference is signed for its host''s region, whatever -Region says (each region of a fleet right)' {
+        # Each emulator checks the SigV4 scope region: us-east-1 for bare names, ap-northeast-1 for the Tokyo image.
+        (Find-EcrTag "$TokyoHost/team/app" -First 1 -AccessKey AKIAPESTER0000000001 -SecretKey 'pester-secret' -Region us-east-1 -EndpointUrl $Tokyo.url -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -Match 'ECR region ap-northeast-1 \(from the registry host\)'
+        (Find-EcrTag "$TokyoHost/team/app" -First 1 -AccessKey AKIAPESTER0000000001 -SecretKey 'pester-secret' -Region us-east-1 -EndpointUrl $Tokyo.url).Tag | Should -Be '9.1.0'
+        (Find-EcrTag team/app -First 1 -AccessKey AKIAPESTER0000000001 -SecretKey 'pester-secret' -Region us-east-1 -EndpointUrl $Emulator.url).Tag | Should -Be '3.0.0'
+        (Find-EcrTag "$Host_/team/app" -First 1 -AccessKey AKIAPESTER0000000001 -SecretKey 'pester-secret' -Region ap-northeast-1 -EndpointUrl $Emulator.url).Tag | Should -Be '3.0.0'
+    }
+
+    It '$StoredAWSRegion (Set-DefaultAWSRegion) is the default region and $StoredAWSCredentials (Set-AWSCredential) the default credentials' {
+        $global:StoredAWSRegion = 'us-east-1'
+        $global:StoredAWSCredentials = [pscustomobject]@{ Name = 'shell'; Credentials = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAPESTER0000000001', 'pester-secret') }
+        $env:AWS_ACCESS_KEY_ID = 'AKIAUNKNOWN000000000'; $env:AWS_SECRET_ACCESS_KEY = 'nope'; $env:AWS_REGION = 'eu-west-1'
+        (Find-EcrTag team/app -First 1 -EndpointUrl $Emulator.url).Tag | Should -Be '3.0.0'
+        # Parameters still win over the shell defaults.
+        Find-EcrTag team/app -First 1 -AccessKey AKIAUNKNOWN000000000 -SecretKey 'nope' -EndpointUrl $Emulator.url -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'EcrCredentialsNotRecognized,*'
+    }
+
+    It '-SecretKey and -SessionToken take plain strings too, and the secret is never in verbose text, errors or $Error''s bound parameters' {
+        $secret = 'session-secret'; $token = 'session-token'
+        $verbose = Find-EcrTag team/app -First 1 -AccessKey ASIAPESTER0000000002 -SecretKey $secret -SessionToken $token -Region us-east-1 -EndpointUrl $Emulator.url -Verbose 4>&1
+        ($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Tag | Should -Be '3.0.0'
+        ($verbose | Out-String) | Should -Not -Match 'session-secret|session-token'
+
+        $wrong = 'wrong-secret-0001'
+        Find-EcrTag team/app -AccessKey AKIAPESTER0000000001 -SecretKey $wrong -Region us-east-1 -EndpointUrl $Emulator.url -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'EcrInvalidSignature,*'
+        ($errs[0] | Format-List * -Force | Out-String) | Should -Not -Match 'wrong-secret-0001'
+        ($errs[0].InvocationInfo.BoundParameters.Values | Out-String) | Should -Not -Match 'wrong-secret-0001'
+    }
+
+    It 'an unknown -ProfileName is the first thing said, with the profiles that exist' {
+        $file = Join-Path $TestDrive 'credentials-two'
+        "[ci-bot]`naws_access_key_id = AKIAPESTER0000000001`naws_secret_access_key = pester-secret`n`n[prod]`naws_access_key_id = AKIAPESTER0000000001`naws_secret_access_key = pester-secret`n" | Set-Content $file
+        Find-EcrTag team/app -ProfileName nosuch -ProfileLocation $file -EndpointUrl $Emulator.url -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'AwsProfileNotFound,*'
+        $errs[0].Exception.Message | Should -Match "The AWS profile 'nosuch' does not exist; profiles found: ci-bot, prod \(in .*credentials-two\)"
+    }
+
+    It 'no credentials: one line per source tried, without the SDK''s own messages' {
+        Find-EcrTag team/app -First 1 -Region us-east-1 -EndpointUrl $Emulator.url -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'AwsCredentialsNotFound,*'
+        $message = $errs[0].Exception.Message
+        $message | Should -Match 'Tried:'
+        $message | Should -Match '(?m)^  environment AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: none set$'
+        $message | Should -Match "(?m)^  shared profile 'default' in .*no-config and .*no-credentials: not found$"
+        $message | Should -Match '(?m)^  web identity AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN: none set$'
+        $message | Should -Match '(?m)^  EC2 instance metadata: turned off by AWS_EC2_METADATA_DISABLED$'
+        $message | Should -Not -Match 'webIdentityTokenFile|Parameter '''
     }
 }
 

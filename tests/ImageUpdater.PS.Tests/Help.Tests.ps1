@@ -33,9 +33,32 @@ Describe 'Help for <Name>' -ForEach $Cmdlets {
         }
     }
 
-    It 'has at least two examples with code' {
+    It 'has examples (at least two), each with code' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
         foreach ($example in $help.Examples.Example) { $example.Code | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'has a HelpUri (Get-Help -Online) at its docs page in the project repository' {
+        $project = (Import-PowerShellDataFile (Join-Path (Get-TestModulePath) 'ImageUpdater.PS.psd1')).PrivateData.PSData.ProjectUri
+        $command.HelpUri | Should -Be "$project/blob/main/docs/$Name.md"
+        Test-Path (Join-Path (Get-RepositoryRoot) "docs/$Name.md") | Should -BeTrue
+    }
+
+    It 'has RELATED LINKS: the online version first, then related topics' {
+        $links = @($help.relatedLinks.navigationLink)
+        $links.Count | Should -BeGreaterOrEqual 2
+        $links[0].uri | Should -Be $command.HelpUri
+        foreach ($link in $links | Select-Object -Skip 1) { $link.linkText | Should -Not -BeNullOrEmpty }
+        ($help | Out-String) | Should -Match 'RELATED LINKS\s+Online Version: https://'
+    }
+
+    It 'has a description in paragraphs, bullets apart, with no run-together spacing' {
+        $paras = @($help.Description | ForEach-Object Text)
+        foreach ($para in $paras) {
+            $para.Length | Should -BeLessOrEqual 1200 -Because 'a long description is broken into paragraphs'
+            $para | Should -Not -Match '\S {2,}\S' -Because 'lines of one paragraph are joined with one space'
+            $para | Should -Not -Match '\S\s+- \S.*\s- \S' -Because 'each bullet is a paragraph of its own'
+        }
     }
 
     It 'names its inputs and outputs' {

@@ -1,6 +1,7 @@
 namespace ImageUpdater.Core.Annotations
 {
-    public enum DiagnosticSeverity
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum DiagnosticSeverity : long
     {
         Warning,
         Error,

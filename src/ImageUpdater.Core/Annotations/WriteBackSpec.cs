@@ -1,7 +1,8 @@
 namespace ImageUpdater.Core.Annotations
 {
     /// <summary>How an application's new tags are persisted.</summary>
-    public enum WriteBackMethod
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum WriteBackMethod : long
     {
         /// <summary>Update the Application through the Argo CD API (upstream default).</summary>
         Argocd,
@@ -11,7 +12,8 @@ namespace ImageUpdater.Core.Annotations
     }
 
     /// <summary>The file a git write-back edits.</summary>
-    public enum WriteBackTargetKind
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum WriteBackTargetKind : long
     {
         /// <summary><c>.argocd-source-&lt;app&gt;.yaml</c> in the source path (upstream default).</summary>
         ArgoCDSource,

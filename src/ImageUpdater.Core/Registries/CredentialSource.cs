@@ -11,7 +11,8 @@ using System.Threading.Tasks;
 namespace ImageUpdater.Core.Registries
 {
     /// <summary>Where a registry's user and password come from (registries.conf <c>credentials</c>).</summary>
-    public enum CredentialSourceKind
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum CredentialSourceKind : long
     {
         /// <summary><c>env:VAR</c>: the variable holds <c>user:pass</c>.</summary>
         Environment,

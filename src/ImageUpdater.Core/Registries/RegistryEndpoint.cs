@@ -3,7 +3,8 @@ using System;
 namespace ImageUpdater.Core.Registries
 {
     /// <summary>How a registry orders its tag list when metadata is not fetched (registries.conf <c>tagsortmode</c>).</summary>
-    public enum TagSortMode
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum TagSortMode : long
     {
         None,
         LatestFirst,

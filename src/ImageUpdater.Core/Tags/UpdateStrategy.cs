@@ -1,7 +1,8 @@
 namespace ImageUpdater.Core.Tags
 {
     /// <summary>How the newest tag is chosen (upstream names: semver, newest-build, alphabetical, digest).</summary>
-    public enum UpdateStrategy
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum UpdateStrategy : long
     {
         /// <summary>Highest semantic version within the constraint (upstream default).</summary>
         Semver,

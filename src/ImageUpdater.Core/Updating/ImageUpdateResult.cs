@@ -1,6 +1,7 @@
 namespace ImageUpdater.Core.Updating
 {
-    public enum UpdateStatus
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum UpdateStatus : long
     {
         Updated,
         Unchanged,

@@ -33,7 +33,8 @@ namespace ImageUpdater.Core.Updating
 
         public int Fetches { get; set; }
 
-        public TimeSpan Duration { get; set; }
+        /// <summary>Wall time of the run in seconds: a number in JSON and CSV, where a TimeSpan would be a 15-field object.</summary>
+        public double DurationSeconds { get; set; }
 
         /// <summary>Counts one result by its status.</summary>
         public void Count(ImageUpdateResult result)

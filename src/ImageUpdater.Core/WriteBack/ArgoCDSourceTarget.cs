@@ -7,7 +7,8 @@ using ImageUpdater.Core.Yaml;
 namespace ImageUpdater.Core.WriteBack
 {
     /// <summary>Which half of an <c>.argocd-source-&lt;app&gt;.yaml</c> file is written.</summary>
-    public enum ArgoCDSourceForm
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
+    public enum ArgoCDSourceForm : long
     {
         /// <summary><c>helm.parameters</c>: name/value/forceString entries.</summary>
         Helm,

@@ -6,7 +6,7 @@ using ImageUpdater.Core.Argo;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Checks a token (or logs in) against an Argo CD API server and keeps it as the default for the Argo cmdlets.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "ArgoCD", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommunications.Connect, "ArgoCD", DefaultParameterSetName = ServerSet, HelpUri = HelpLinks.Docs + "Connect-ArgoCD.md")]
     [OutputType(typeof(ArgoCDConnection))]
     public sealed class ConnectArgoCDCommand : ArgoCmdletBase
     {
@@ -54,6 +54,11 @@ namespace ImageUpdater.PS.Commands
                 if (PassThru.IsPresent)
                 {
                     WriteTyped(connection);
+                }
+                else
+                {
+                    // Like Connect-AzAccount, say what is now connected; on the information stream, so $x = Connect-ArgoCD stays empty.
+                    WriteInformation(new InformationRecord($"Connected to Argo CD at {connection.Server} as '{connection.Account ?? "?"}'.", "Connect-ArgoCD"), new[] { "PSHOST" });
                 }
             }
             catch (ImageUpdaterException ex)

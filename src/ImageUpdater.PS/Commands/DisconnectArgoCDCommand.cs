@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Forgets the Argo CD session stored by Connect-ArgoCD.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "ArgoCD")]
+    [Cmdlet(VerbsCommunications.Disconnect, "ArgoCD", HelpUri = HelpLinks.Docs + "Disconnect-ArgoCD.md")]
     [OutputType(typeof(void))]
     public sealed class DisconnectArgoCDCommand : ImageUpdaterCmdlet
     {

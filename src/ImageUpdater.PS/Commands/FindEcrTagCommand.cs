@@ -16,7 +16,7 @@ namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an Amazon ECR repository, or the update candidates of Argo CD Applications' ECR images.</summary>
     // A default set that names neither real set keeps the choice open until the pipeline object arrives: Applications bind by value, repository objects by property name.
-    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = UndecidedSet)]
+    [Cmdlet(VerbsCommon.Find, "EcrTag", DefaultParameterSetName = UndecidedSet, HelpUri = HelpLinks.Docs + "Find-EcrTag.md")]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { ImageSet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindEcrTagCommand : TagSelectionCmdletBase

@@ -14,7 +14,7 @@ namespace ImageUpdater.PS.Commands
 {
     /// <summary>Finds the newest allowed tags of an image in any OCI registry (Docker Hub, GHCR, Quay, Harbor, ACR, ECR…), or the update candidates of Argo CD Applications.</summary>
     // Applications are the default set so that an ArgoApplication on the pipeline is never bound to -Image as text.
-    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ApplicationSet)]
+    [Cmdlet(VerbsCommon.Find, "ImageTag", DefaultParameterSetName = ApplicationSet, HelpUri = HelpLinks.Docs + "Find-ImageTag.md")]
     [OutputType(typeof(ImageTag), ParameterSetName = new[] { ImageSet })]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { ApplicationSet })]
     public sealed class FindImageTagCommand : TagSelectionCmdletBase

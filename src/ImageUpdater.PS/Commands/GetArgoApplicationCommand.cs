@@ -11,7 +11,7 @@ using ImageUpdater.PS.Completion;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Reads Argo CD Applications and their image-updater annotations.</summary>
-    [Cmdlet(VerbsCommon.Get, "ArgoApplication", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Get, "ArgoApplication", DefaultParameterSetName = ServerSet, HelpUri = HelpLinks.Docs + "Get-ArgoApplication.md")]
     [OutputType(typeof(ArgoApplication))]
     public sealed class GetArgoApplicationCommand : ArgoCmdletBase
     {
@@ -60,6 +60,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>The kubeconfig context; default: its current-context.</summary>
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
         public string? Context { get; set; }
 
         /// <summary>The namespace holding the Applications (where Argo CD runs).</summary>

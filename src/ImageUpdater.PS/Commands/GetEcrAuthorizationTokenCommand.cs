@@ -7,7 +7,7 @@ using ImageUpdater.Core.Registries.Ecr;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Gets a registry login for Amazon ECR (GetAuthorizationToken) as a PSCredential for user AWS.</summary>
-    [Cmdlet(VerbsCommon.Get, "EcrAuthorizationToken")]
+    [Cmdlet(VerbsCommon.Get, "EcrAuthorizationToken", HelpUri = HelpLinks.Docs + "Get-EcrAuthorizationToken.md")]
     [OutputType(typeof(PSCredential))]
     public sealed class GetEcrAuthorizationTokenCommand : AwsCmdletBase
     {

@@ -23,7 +23,7 @@ namespace ImageUpdater.PS.Commands
     /// The whole flow once, for schedules (like <c>argocd-image-updater run --once</c>): read Applications, look up every
     /// annotated image concurrently (each repository listed once), write back by each application's method, and summarise.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "ImageUpdater", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Invoke, "ImageUpdater", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Invoke-ImageUpdater.md")]
     [OutputType(typeof(ImageUpdateResult), typeof(ImageUpdateSummary))]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { PathSet, ServerSet, KubeconfigSet })]
     public sealed class InvokeImageUpdaterCommand : AwsCmdletBase
@@ -51,6 +51,7 @@ namespace ImageUpdater.PS.Commands
 
         /// <summary>Argo CD API token; default: the session, else ARGOCD_AUTH_TOKEN.</summary>
         [Parameter(ParameterSetName = ServerSet)]
+        [SecureStringTransformation]
         public SecureString? Token { get; set; }
 
         /// <summary>Accept any TLS certificate of the Argo CD server (test servers only).</summary>
@@ -70,6 +71,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>kubeconfig context; default: its current context.</summary>
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
         public string? Context { get; set; }
 
         /// <summary>Namespace of the Application resources (default argocd).</summary>
@@ -145,6 +147,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>This job's share of the applications, <c>i/n</c>: a stable hash of namespace/name modulo n equals i.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ShardCompleter))]
         public string? Shard { get; set; }
 
         /// <summary>Also emit each ImageUpdateCandidate (the tag decision and its Reason) before the write-back results.</summary>
@@ -178,7 +181,7 @@ namespace ImageUpdater.PS.Commands
 
             summary.Requests = registries.Requests();
             summary.Retries += registries.Retries;
-            summary.Duration = clock.Elapsed;
+            summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
             WriteVerbose(summary.ToString());
             WriteTyped(summary);
         }

@@ -8,7 +8,7 @@ using ImageUpdater.Core.Updating;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Which tag of an image would win under given update options, and why, like <c>argocd-image-updater test</c>; nothing is written.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdate", DefaultParameterSetName = ImageSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdate", DefaultParameterSetName = ImageSet, HelpUri = HelpLinks.Docs + "Test-ImageUpdate.md")]
     [OutputType(typeof(TagTestResult))]
     public sealed class TestImageUpdateCommand : TagSelectionCmdletBase
     {

@@ -9,7 +9,7 @@ using ImageUpdater.Core.Argo;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Lints image-updater annotations: one object per problem; any Error also writes a non-terminating error.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdaterAnnotation", DefaultParameterSetName = ApplicationSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "ImageUpdaterAnnotation", DefaultParameterSetName = ApplicationSet, HelpUri = HelpLinks.Docs + "Test-ImageUpdaterAnnotation.md")]
     [OutputType(typeof(AnnotationDiagnostic))]
     public sealed class TestImageUpdaterAnnotationCommand : ImageUpdaterCmdlet
     {

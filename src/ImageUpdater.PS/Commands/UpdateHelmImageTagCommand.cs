@@ -7,7 +7,7 @@ namespace ImageUpdater.PS.Commands
 {
     /// <summary>Sets an image tag (and optionally name, or a name:tag spec) in Helm values files, changing nothing else in them.</summary>
     // Candidates piped with no other parameter must bind to -Candidate, not to -Path as strings; -Tag or a path selects the Path set.
-    [Cmdlet(VerbsData.Update, "HelmImageTag", SupportsShouldProcess = true, DefaultParameterSetName = CandidateSet)]
+    [Cmdlet(VerbsData.Update, "HelmImageTag", SupportsShouldProcess = true, DefaultParameterSetName = CandidateSet, HelpUri = HelpLinks.Docs + "Update-HelmImageTag.md")]
     [OutputType(typeof(ImageUpdateResult))]
     public sealed partial class UpdateHelmImageTagCommand : FileEditCmdlet
     {

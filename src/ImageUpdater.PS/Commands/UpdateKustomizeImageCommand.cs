@@ -7,7 +7,7 @@ using ImageUpdater.Core.WriteBack;
 namespace ImageUpdater.PS.Commands
 {
     /// <summary>Sets newName/newTag/digest of an image in kustomizations, as kustomize edit set image does, changing nothing else in them.</summary>
-    [Cmdlet(VerbsData.Update, "KustomizeImage", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Update, "KustomizeImage", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Docs + "Update-KustomizeImage.md")]
     [OutputType(typeof(ImageUpdateResult))]
     public sealed class UpdateKustomizeImageCommand : FileEditCmdlet
     {

@@ -47,7 +47,8 @@ namespace ImageUpdater.PS.Completion
         public static SecureString? Secure(IDictionary bound, string name)
         {
             var value = bound.Contains(name) ? bound[name] : null;
-            return (value is PSObject pso ? pso.BaseObject : value) as SecureString;
+            value = value is PSObject pso ? pso.BaseObject : value;
+            return value is string text ? SecureStringTransformationAttribute.ToSecureString(text) : value as SecureString;
         }
 
         /// <summary>The task's result, or null when it fails or takes longer than <see cref="ServerTimeout"/>: a completer never throws.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
@@ -8,7 +9,7 @@ namespace ImageUpdater.Core.Registries.Ecr
 {
     /// <summary>
     /// Which AWS credentials, region and endpoint to use. Credentials: <see cref="Credentials"/>, else access/secret keys, else
-    /// <see cref="ProfileName"/>, else the SDK's default chain. Region: <see cref="Region"/>, the image host, AWS_REGION,
+    /// <see cref="ProfileName"/>, else the SDK's default chain. Region: the image host, <see cref="Region"/>, AWS_REGION,
     /// AWS_DEFAULT_REGION, the profile's region. ToString never shows a secret.
     /// </summary>
     public sealed class AwsOptions
@@ -90,8 +91,8 @@ namespace ImageUpdater.Core.Registries.Ecr
                     return (fromProfile, "profile '" + ProfileName + "'");
                 }
 
-                throw new ImageUpdaterException("AwsProfileNotFound", FailureKind.ObjectNotFound,
-                    $"The AWS profile '{ProfileName}' was not found in the shared credentials or config file: check the name (aws configure list-profiles) or create it with 'aws configure --profile {ProfileName}'.",
+                throw ProfileNotFound() ?? new ImageUpdaterException("AwsProfileWithoutCredentials", FailureKind.AuthenticationError,
+                    $"The AWS profile '{ProfileName}' gave no credentials: check it with 'aws configure list --profile {ProfileName}' (or run 'aws sso login --profile {ProfileName}').",
                     ProfileName);
             }
 
@@ -102,23 +103,32 @@ namespace ImageUpdater.Core.Registries.Ecr
             }
             catch (Exception ex) when (ex is AmazonClientException || ex is InvalidOperationException)
             {
+                // One line per source tried instead of the SDK's own messages, which name sources the user never configured.
                 throw new ImageUpdaterException("AwsCredentialsNotFound", FailureKind.AuthenticationError,
-                    "No AWS credentials were found: pass -ProfileName, -AccessKey/-SecretKey or -Credential, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'. (" + ex.Message + ")",
+                    "No AWS credentials were found: pass -ProfileName, -AccessKey/-SecretKey or -Credential, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'. Tried:"
+                    + string.Concat(AwsCredentialChain.Tried().Select(line => Environment.NewLine + "  " + line)),
                     null, ex);
             }
         }
 
-        /// <summary>The region to call: -Region, then the image host's region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</summary>
+        /// <summary>The region to call: the image host's region, then -Region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</summary>
         public (string Region, string Source) ResolveRegion(string? hostRegion = null)
         {
-            if (!string.IsNullOrWhiteSpace(Region))
+            // A mistyped profile is the first thing to say, before a region it would have given is missed.
+            if (ProfileNotFound() is { } missing)
             {
-                return (Region!.Trim(), "-Region");
+                throw missing;
             }
 
+            // The image's own host wins, as for docker pull; -Region is the default for bare repository names.
             if (!string.IsNullOrWhiteSpace(hostRegion))
             {
                 return (hostRegion!, "the registry host");
+            }
+
+            if (!string.IsNullOrWhiteSpace(Region))
+            {
+                return (Region!.Trim(), "-Region");
             }
 
             foreach (var variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
@@ -138,6 +148,20 @@ namespace ImageUpdater.Core.Registries.Ecr
 
             throw new ImageUpdaterException("AwsRegionMissing", FailureKind.InvalidArgument,
                 "No AWS region is known: pass -Region, use a full registry host (<account>.dkr.ecr.<region>.amazonaws.com/<repository>), set AWS_REGION, or set a region in your AWS profile.");
+        }
+
+        /// <summary>An error naming the profiles there are, when -ProfileName names none of them; else null.</summary>
+        private ImageUpdaterException? ProfileNotFound()
+        {
+            if (string.IsNullOrEmpty(ProfileName) || Profiles().TryGetProfile(ProfileName, out _))
+            {
+                return null;
+            }
+
+            var names = AwsSharedProfiles.Names(ProfilesLocation);
+            return new ImageUpdaterException("AwsProfileNotFound", FailureKind.ObjectNotFound,
+                $"The AWS profile '{ProfileName}' does not exist; profiles found: {(names.Count == 0 ? "none" : string.Join(", ", names))} (in {string.Join(" and ", AwsSharedProfiles.Files(ProfilesLocation))}). Create it with 'aws configure --profile {ProfileName}'.",
+                ProfileName);
         }
 
         private CredentialProfileStoreChain Profiles() =>

@@ -39,7 +39,7 @@ namespace ImageUpdater.Core.Registries.Ecr
         private readonly AWSCredentials credentials;
 
         /// <param name="options">Credentials, region and endpoint override.</param>
-        /// <param name="hostRegion">The region of the registry host being read, second in precedence after options.Region.</param>
+        /// <param name="hostRegion">The region of the registry host being read; it wins over options.Region, which is the default for bare names.</param>
         /// <param name="transport">The innermost handler (tests); it must not follow redirects.</param>
         public EcrClient(AwsOptions options, string? hostRegion = null, RetryPolicy? retryPolicy = null, HttpMessageHandler? transport = null)
         {

@@ -80,7 +80,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     if (message.IndexOf("scoped to a valid region", StringComparison.OrdinalIgnoreCase) >= 0)
                     {
                         return new ImageUpdaterException("EcrWrongRegion", FailureKind.InvalidArgument,
-                            $"The request was signed for region {region}, which the endpoint {endpoint} does not serve: pass the registry's region with -Region (or AWS_REGION).{said}", target);
+                            $"The request was signed for region {region}, which the endpoint {endpoint} does not serve: a full image reference (<account>.dkr.ecr.<region>.amazonaws.com/<repository>) sets its own region, -Region (or AWS_REGION) only that of a bare repository name; check that -EndpointUrl serves that region.{said}", target);
                     }
 
                     return message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("not yet current", StringComparison.OrdinalIgnoreCase) >= 0

@@ -59,7 +59,7 @@ namespace ImageUpdater.Core.Registries.Ecr
         /// <summary>The client of a region (null = the region from options and the environment); created once, thread-safe.</summary>
         public EcrClient ClientFor(string? hostRegion)
         {
-            var key = options.Region ?? hostRegion ?? string.Empty;
+            var key = hostRegion ?? options.Region ?? string.Empty;
             return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(
                 () =>
                 {

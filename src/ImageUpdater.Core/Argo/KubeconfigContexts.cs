@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using YamlDotNet.Serialization;
+
+namespace ImageUpdater.Core.Argo
+{
+    /// <summary>The context names of a kubeconfig (for -Context completion); readable on .NET Framework too, unlike KubernetesClient.</summary>
+    public static class KubeconfigContexts
+    {
+        /// <summary>The kubeconfig file: the given path, else the first entry of KUBECONFIG, else ~/.kube/config (as the Kubernetes readers choose it).</summary>
+        public static string FileFor(string? path)
+        {
+            if (!string.IsNullOrEmpty(path))
+            {
+                return path!;
+            }
+
+            var variable = Environment.GetEnvironmentVariable("KUBECONFIG");
+            var first = variable?.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            return first ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        }
+
+        /// <summary>Context names in file order, the current context first; none when the file is missing or not a kubeconfig.</summary>
+        public static IReadOnlyList<string> Names(string? path)
+        {
+            try
+            {
+                var file = FileFor(path);
+                if (!File.Exists(file) || new FileInfo(file).Length > 4 * 1024 * 1024)
+                {
+                    return Array.Empty<string>();
+                }
+
+                var root = ObjectTree.FromYaml(new DeserializerBuilder().Build().Deserialize<object?>(File.ReadAllText(file)));
+                var names = (ObjectTree.List(root, "contexts") ?? new List<object?>())
+                    .Select(c => ObjectTree.Text(c, "name"))
+                    .Where(n => !string.IsNullOrEmpty(n))
+                    .Select(n => n!)
+                    .ToList();
+                var current = ObjectTree.Text(root, "current-context");
+                return names.OrderBy(n => n == current ? 0 : 1).ToList();
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is YamlDotNet.Core.YamlException || e is InvalidCastException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+    }
+}

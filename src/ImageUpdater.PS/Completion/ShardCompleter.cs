@@ -1,0 +1,25 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace ImageUpdater.PS.Completion
+{
+    /// <summary>Completes -Shard with <c>i/n</c> values (0-based i): every shard of n when n is typed (<c>/4</c>, <c>2/4</c>), else those of 2, 3 and 4.</summary>
+    public sealed class ShardCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var typed = CompletionText.Unquote(wordToComplete);
+            var slash = typed.IndexOf('/');
+            var counts = slash >= 0 && int.TryParse(typed.Substring(slash + 1), out var n) && n is >= 1 and <= 64
+                ? new[] { n }
+                : new[] { 2, 3, 4 };
+            var shards = counts.SelectMany(count => Enumerable.Range(0, count).Select(i => $"{i}/{count}"));
+            var prefix = slash >= 0 ? typed.Substring(0, slash) : typed;
+            return CompletionText.Matching(shards.Where(s => s.StartsWith(prefix, System.StringComparison.Ordinal)), slash >= 0 ? string.Empty : wordToComplete,
+                shard => $"shard {shard}: the applications whose name hash modulo {shard.Split('/')[1]} is {shard.Split('/')[0]}");
+        }
+    }
+}
