@@ -19,7 +19,8 @@ namespace ImageUpdater.Core.Run
     public sealed class ImageUpdateRun
     {
         private readonly IPlannerSource? planners;
-        private readonly WriteBackServices services;
+        private readonly Func<IReadOnlyList<ImageUpdateCandidate>, WriteBackPlan> plan;
+        private readonly WriteBackServices? services;
         private readonly RunLog log;
         private readonly int maxConcurrentWrites;
         private readonly BlockingCollection<object> channel = new BlockingCollection<object>();
@@ -33,9 +34,16 @@ namespace ImageUpdater.Core.Run
         /// <param name="planners">Gives the planner per image; null for <see cref="WriteBack"/> only.</param>
         /// <param name="maxConcurrentWrites">Units written at once.</param>
         public ImageUpdateRun(IPlannerSource? planners, WriteBackServices services, int maxConcurrentWrites, RunLog? log = null)
+            : this(planners, candidates => WriteBackPlan.For(candidates, services), maxConcurrentWrites, log)
+        {
+            this.services = services ?? throw new ArgumentNullException(nameof(services));
+        }
+
+        /// <param name="plan">Turns a complete group of candidates into units (<see cref="WriteBackPlan.For"/>; tests give fake units).</param>
+        public ImageUpdateRun(IPlannerSource? planners, Func<IReadOnlyList<ImageUpdateCandidate>, WriteBackPlan> plan, int maxConcurrentWrites, RunLog? log = null)
         {
             this.planners = planners;
-            this.services = services ?? throw new ArgumentNullException(nameof(services));
+            this.plan = plan ?? throw new ArgumentNullException(nameof(plan));
             this.maxConcurrentWrites = Math.Max(1, maxConcurrentWrites);
             this.log = log ?? new RunLog();
         }
@@ -82,11 +90,9 @@ namespace ImageUpdater.Core.Run
         /// <summary>Writes back candidates already planned (a pipeline of Find-EcrTag output): every unit is ready at once and written concurrently.</summary>
         public IEnumerable<RunEvent> WriteBack(IReadOnlyList<ImageUpdateCandidate> candidates, CancellationToken cancellationToken = default)
         {
-            var slot = new Slot();
-            slot.Work.AddRange(candidates.Select(c => (c.ApplicationObject, c.Spec)));
             Summary.Applications = candidates.Select(c => c.ApplicationObject).Distinct().Count();
             Summary.ImagesChecked = candidates.Count;
-            return Loop(() => channel.Add(new Planned(slot, candidates)), 0, cancellationToken);
+            return Loop(() => channel.Add(new AllPlanned(candidates)), 0, cancellationToken);
         }
 
         /// <summary>Writes a unit of the last <see cref="RunEvent.UnitReady"/> (a what-if computes the change only); its results come as a Finished event.</summary>
@@ -187,7 +193,7 @@ namespace ImageUpdater.Core.Run
                         }
 
                         break;
-                    case Planned all:
+                    case AllPlanned all:
                         foreach (var e in Ready(all.Candidates))
                         {
                             yield return e;
@@ -219,7 +225,7 @@ namespace ImageUpdater.Core.Run
                 yield return line;
             }
 
-            foreach (var statistics in services.GitStatistics)
+            foreach (var statistics in services?.GitStatistics ?? Array.Empty<WriteBack.GitWriteBackStatistics>())
             {
                 Summary.Commits += statistics.Commits;
                 Summary.Pushes += statistics.Pushes;
@@ -234,13 +240,13 @@ namespace ImageUpdater.Core.Run
         /// <summary>The units of a complete group, each handed to the caller to confirm; one left neither started nor declined is declined.</summary>
         private IEnumerable<RunEvent> Ready(IReadOnlyList<ImageUpdateCandidate> candidates)
         {
-            var plan = WriteBackPlan.For(candidates, services);
-            if (plan.Settled.Results.Count > 0 || plan.Settled.Errors.Count > 0)
+            var units = plan(candidates);
+            if (units.Settled.Results.Count > 0 || units.Settled.Errors.Count > 0)
             {
-                yield return Finish(plan.Settled);
+                yield return Finish(units.Settled);
             }
 
-            foreach (var unit in plan.Units)
+            foreach (var unit in units.Units)
             {
                 awaiting.Add(unit);
                 yield return new RunEvent.UnitReady(unit);
@@ -289,15 +295,9 @@ namespace ImageUpdater.Core.Run
             public ImageUpdateCandidate Candidate { get; }
         }
 
-        private sealed class Planned
+        private sealed class AllPlanned
         {
-            public Planned(Slot slot, IReadOnlyList<ImageUpdateCandidate> candidates)
-            {
-                Slot = slot;
-                Candidates = candidates;
-            }
-
-            public Slot Slot { get; }
+            public AllPlanned(IReadOnlyList<ImageUpdateCandidate> candidates) => Candidates = candidates;
 
             public IReadOnlyList<ImageUpdateCandidate> Candidates { get; }
         }

@@ -13,7 +13,7 @@ namespace ImageUpdater.Core.Run
     /// </summary>
     public sealed class WriteBackPlan
     {
-        private WriteBackPlan(IReadOnlyList<IWriteBackUnit> units, WriteBackOutcome settled)
+        public WriteBackPlan(IReadOnlyList<IWriteBackUnit> units, WriteBackOutcome settled)
         {
             Units = units;
             Settled = settled;
