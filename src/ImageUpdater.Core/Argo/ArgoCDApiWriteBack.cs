@@ -15,6 +15,7 @@ namespace ImageUpdater.Core.Argo
     public sealed class ArgoCDApiWriteBack
     {
         private readonly Func<ArgoCDClient> connect;
+        private readonly object connecting = new object();
         private ArgoCDClient? connected;
 
         public ArgoCDApiWriteBack(ArgoCDClient client, int maxAttempts = 5)
@@ -87,7 +88,13 @@ namespace ImageUpdater.Core.Argo
                 return results;
             }
 
-            var client = connected ??= connect();
+            ArgoCDClient client;
+            // Units of several applications write at once; they share one connection.
+            lock (connecting)
+            {
+                client = connected ??= connect();
+            }
+
             var confirmed = false;
             for (var attempt = 1; ; attempt++)
             {
