@@ -52,7 +52,7 @@ namespace ImageUpdater.Core.WriteBack
 
         public GitWriteBackStatistics Statistics { get; } = new GitWriteBackStatistics();
 
-        /// <summary>Plans and applies every batch in turn; candidates that need no update come back Unchanged.</summary>
+        /// <summary>Plans and applies every batch in turn; candidates that need no update come back with their decision's status.</summary>
         public IReadOnlyList<WriteBackOutcome> Run(IEnumerable<ImageUpdateCandidate> candidates)
         {
             var outcomes = new List<WriteBackOutcome>();
@@ -68,7 +68,7 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         /// <summary>
-        /// Groups candidates that need an update by repository, in first-seen order. Candidates needing none come back Unchanged in
+        /// Groups candidates that need an update by repository, in first-seen order. Candidates needing none come back settled (their decision's status) in
         /// <paramref name="unplanned"/>, with failures for those whose repository cannot be known.
         /// </summary>
         public static IReadOnlyList<GitRepositoryBatch> Plan(IEnumerable<ImageUpdateCandidate> candidates, out WriteBackOutcome unplanned)
