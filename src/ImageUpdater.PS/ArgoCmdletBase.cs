@@ -75,26 +75,6 @@ namespace ImageUpdater.PS
             return new ArgoCDConnection(server!, token ?? string.Empty, skipCertificateCheck || (sameServer && session!.SkipCertificateCheck));
         }
 
-        /// <summary>
-        /// The argocd write-back method for Update-HelmImageTag's candidates: the Connect-ArgoCD session (or ARGOCD_SERVER and
-        /// ARGOCD_AUTH_TOKEN), requests and retries on -Verbose, and each application's JSON Patch on -WhatIf.
-        /// </summary>
-        internal static Core.WriteBack.IApplicationWriteBack CreateWriteBack(PSCmdlet cmdlet)
-        {
-            return new ArgoCDApiWriteBack(() => new ArgoCDClient(ResolveConnection(null, null, false)))
-            {
-                Log = cmdlet.WriteVerbose,
-                ShowWhatIf = (target, patch) =>
-                {
-                    // Only under -WhatIf: at a -Confirm prompt the cmdlet has already asked once.
-                    if (cmdlet.MyInvocation.BoundParameters.ContainsKey("WhatIf"))
-                    {
-                        cmdlet.ShouldProcess(target, patch);
-                    }
-                },
-            };
-        }
-
         internal static string ToPlainText(SecureString secure)
         {
             var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);

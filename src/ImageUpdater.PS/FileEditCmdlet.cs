@@ -76,7 +76,8 @@ namespace ImageUpdater.PS
             }
 
             var description = $"Update '{edit.Path}':{Environment.NewLine}{edit.Diff.TrimEnd('\n')}";
-            if (ShouldProcess(description, $"Update '{edit.Path}' as this diff shows?{Environment.NewLine}{edit.Diff.TrimEnd('\n')}", "Update file", out var reason))
+            var answer = Confirm(description, $"Update '{edit.Path}' as this diff shows?{Environment.NewLine}{edit.Diff.TrimEnd('\n')}", "Update file");
+            if (answer == Confirmation.Proceed)
             {
                 try
                 {
@@ -91,21 +92,14 @@ namespace ImageUpdater.PS
                 WriteVerbose($"Wrote '{edit.Path}'.");
                 Emit(edit);
             }
-            else if (reason == ShouldProcessReason.WhatIf)
+            else if (answer == Confirmation.WhatIf)
             {
-                foreach (var result in edit.Results)
-                {
-                    if (result.Status == UpdateStatus.Updated)
-                    {
-                        result.Status = UpdateStatus.WhatIf;
-                    }
-                }
-
-                Emit(edit);
+                Emit(edit, UpdateStatus.WhatIf);
             }
         }
 
-        private void Emit(FileEdit edit)
+        /// <summary>With -PassThru, the edit's results; <paramref name="updated"/> is what an Updated result becomes (WhatIf when nothing was written).</summary>
+        private void Emit(FileEdit edit, UpdateStatus updated = UpdateStatus.Updated)
         {
             if (!PassThru)
             {
@@ -114,8 +108,7 @@ namespace ImageUpdater.PS
 
             foreach (var result in edit.Results)
             {
-                result.Method ??= "file";
-                WriteTyped(result);
+                WriteTyped(result with { Method = result.Method ?? "file", Status = result.Status == UpdateStatus.Updated ? updated : result.Status });
             }
         }
 

@@ -6,6 +6,8 @@ using System.Threading.Tasks;
 using System.Management.Automation;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
+using ImageUpdater.Core.Run;
+using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.PS
@@ -63,6 +65,95 @@ namespace ImageUpdater.PS
             while (pending.Count > 0 && (pending.Peek().IsCompleted || pending.Count > keep))
             {
                 Await(pending.Dequeue(), onTick)();
+            }
+        }
+
+        /// <summary>
+        /// The one confirmation rule of every writing path: ShouldProcess answers with its reason, so a -WhatIf inherited from a
+        /// calling script is a what-if (not a declined prompt), and -Confirm declined is Declined.
+        /// </summary>
+        internal Confirmation Confirm(string target, string action) =>
+            Confirm($"Performing the operation \"{action}\" on target \"{target}\".", $"Are you sure you want to perform this action?{Environment.NewLine}{action} on \"{target}\".", "Confirm");
+
+        /// <summary><see cref="Confirm(string, string)"/> with the host's own texts (a diff, say).</summary>
+        internal Confirmation Confirm(string description, string question, string caption)
+        {
+            if (ShouldProcess(description, question, caption, out var reason))
+            {
+                return Confirmation.Proceed;
+            }
+
+            return reason == ShouldProcessReason.WhatIf ? Confirmation.WhatIf : Confirmation.Declined;
+        }
+
+        /// <summary>
+        /// Writes a run's events: objects, errors, progress and -Verbose lines, confirming each unit before it is written. The run
+        /// does the work on its own threads; this loop is the only place that talks to PowerShell.
+        /// </summary>
+        internal void WriteRun(ImageUpdateRun run, IEnumerable<RunEvent> events, string activity, bool passThru)
+        {
+            var progress = new ProgressRecord(1, activity, "Looking up images");
+            var progressShown = false;
+            foreach (var item in events)
+            {
+                switch (item)
+                {
+                    case RunEvent.Log line when line.Level == RunLogLevel.Warning:
+                        WriteWarning(line.Text);
+                        break;
+                    case RunEvent.Log line:
+                        WriteVerbose(line.Text);
+                        break;
+                    case RunEvent.Planned planned:
+                        WriteVerbose($"{planned.Candidate.Application}: {planned.Candidate.Image}: {planned.Candidate.Reason}");
+                        if (passThru)
+                        {
+                            WriteTyped(planned.Candidate);
+                        }
+
+                        break;
+                    case RunEvent.Progress step:
+                        progress.StatusDescription = $"{step.Current} ({step.PlannedCount} of {step.Total})";
+                        progress.PercentComplete = step.Percent;
+                        WriteProgress(progress);
+                        progressShown = true;
+                        break;
+                    case RunEvent.UnitReady ready:
+                        switch (Confirm(ready.Unit.Target, ready.Unit.Action))
+                        {
+                            case Confirmation.Proceed:
+                                run.Start(ready.Unit, whatIf: false);
+                                break;
+                            case Confirmation.WhatIf:
+                                run.Start(ready.Unit, whatIf: true);
+                                break;
+                            default:
+                                run.Decline(ready.Unit);
+                                break;
+                        }
+
+                        break;
+                    case RunEvent.Finished finished:
+                        foreach (var error in finished.Outcome.Errors)
+                        {
+                            WriteFailure(error);
+                        }
+
+                        foreach (var result in finished.Outcome.Results)
+                        {
+                            WriteTyped(result);
+                        }
+
+                        break;
+                }
+
+                FlushVerbose();
+            }
+
+            if (progressShown)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
             }
         }
 
@@ -159,5 +250,13 @@ namespace ImageUpdater.PS
 
         internal static ErrorCategory ToCategory(FailureKind kind) =>
             Enum.TryParse<ErrorCategory>(kind.ToString(), out var category) ? category : ErrorCategory.NotSpecified;
+    }
+
+    /// <summary>What the user (or an inherited -WhatIf) said to one write.</summary>
+    internal enum Confirmation
+    {
+        Proceed,
+        WhatIf,
+        Declined,
     }
 }

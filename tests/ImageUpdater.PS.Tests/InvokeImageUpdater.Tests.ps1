@@ -170,3 +170,46 @@ Describe 'Invoke-ImageUpdater -Path' {
         ($out | Select-Object -Last 1 | Out-String) | Should -Match 'ImagesChecked\s*:\s*1'
     }
 }
+
+Describe 'Invoke-ImageUpdater and Find-EcrTag | Update-HelmImageTag: one confirmation rule, one answer' {
+    BeforeAll {
+        # One application to update, one whose image the Application's status shows not running.
+        function New-MixedFleet([string] $Name) {
+            $manifests = Join-Path $TestDrive $Name
+            $fleet = New-Fleet @("$Name-live", "$Name-idle") $manifests
+            Add-Content (Join-Path $manifests "$Name-idle.yaml") "status:`n  summary:`n    images:`n      - docker.io/library/redis:7"
+            [pscustomobject]@{ Manifests = $manifests; Fleet = $fleet }
+        }
+        function Get-Results { $input | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' } }
+    }
+
+    It 'treats a -WhatIf inherited from a calling advanced function as a what-if, not a declined prompt' {
+        $mixed = New-MixedFleet 'inherit'
+        function Invoke-Scheduled {
+            [CmdletBinding(SupportsShouldProcess)]
+            param($Manifests, $Cache, $Aws)
+            Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache @Aws
+        }
+
+        $result = Invoke-Scheduled -Manifests $mixed.Manifests -Cache (Join-Path $TestDrive 'inherit-cache') -Aws $Aws -WhatIf | Get-Results | Where-Object Application -EQ 'inherit-live'
+
+        $result.Status | Should -Be 'WhatIf'
+        $result.Message | Should -Match '^What if: would commit apps/inherit-live/values.yaml to main'
+        $result.Diff | Should -Match '(?m)^\+  tag: 1\.2\.0'
+        (Invoke-Git -C $mixed.Fleet.Bare rev-list --count main) | Should -Be 1
+    }
+
+    It 'gives the same status, tags and message for the same candidate through both paths' {
+        $mixed = New-MixedFleet 'same'
+
+        $piped = Get-ArgoApplication -Path $mixed.Manifests | Find-EcrTag @Aws | Update-HelmImageTag -WorkingDirectory (Join-Path $TestDrive 'same-cache1') -WhatIf
+        $invoked = Invoke-ImageUpdater -Path $mixed.Manifests -WorkingDirectory (Join-Path $TestDrive 'same-cache2') @Aws -WhatIf | Get-Results
+
+        $fields = 'Application', 'Image', 'OldTag', 'NewTag', 'NewDigest', 'Method', 'Status', 'Message'
+        $show = { param($results) ($results | Sort-Object Application | Select-Object $fields | ConvertTo-Json -Compress) }
+        & $show $piped | Should -Be (& $show $invoked)
+        ($invoked | Where-Object Application -EQ 'same-idle').Status | Should -Be 'Skipped'
+        ($invoked | Where-Object Application -EQ 'same-idle').Message | Should -Match 'not running'
+        ($invoked | Where-Object Application -EQ 'same-live').NewTag | Should -Be '1.2.0'
+    }
+}

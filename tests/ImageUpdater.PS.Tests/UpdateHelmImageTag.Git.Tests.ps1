@@ -150,6 +150,23 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         Get-CommitCount $repo | Should -Be $before
     }
 
+    It 'treats a -WhatIf inherited from a calling advanced function as a what-if, not a declined prompt' {
+        $repo = New-GitOpsRepository 'web'
+        $before = Get-CommitCount $repo
+        function Update-Scheduled {
+            [CmdletBinding(SupportsShouldProcess)]
+            param($Candidate, $Cache)
+            $Candidate | Update-HelmImageTag -WorkingDirectory $Cache
+        }
+
+        $result = Update-Scheduled -Candidate (New-Candidate (New-AppManifest $repo 'web')) -Cache $repo.Cache -WhatIf
+
+        $result.Status | Should -Be 'WhatIf'
+        $result.Message | Should -Match '^What if: would commit apps/web/values.yaml to main'
+        $result.Diff | Should -Match '(?m)^\+  tag: 1\.1\.0 # pinned$'
+        Get-CommitCount $repo | Should -Be $before
+    }
+
     It 'refuses a target outside the repository and pushes nothing' {
         $repo = New-GitOpsRepository 'web'
         $before = Get-CommitCount $repo

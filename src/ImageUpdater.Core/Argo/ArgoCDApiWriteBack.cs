@@ -12,9 +12,10 @@ namespace ImageUpdater.Core.Argo
     /// The <c>argocd</c> write-back method through the Argo CD API: read the Application, PATCH its spec with a JSON Patch whose
     /// <c>test</c> operations guard the replaced values, and when someone changed them in between, read again and re-apply (bounded).
     /// </summary>
-    public sealed class ArgoCDApiWriteBack : IApplicationWriteBack
+    public sealed class ArgoCDApiWriteBack
     {
         private readonly Func<ArgoCDClient> connect;
+        private readonly object connecting = new object();
         private ArgoCDClient? connected;
 
         public ArgoCDApiWriteBack(ArgoCDClient client, int maxAttempts = 5)
@@ -35,35 +36,27 @@ namespace ImageUpdater.Core.Argo
         /// <summary>Reports each request and retry (for -Verbose).</summary>
         public Action<string>? Log { get; set; }
 
-        /// <summary>In <see cref="Apply"/> with whatIf: called per application with (target, "PATCH &lt;json patch&gt;"), so that -WhatIf shows each patch.</summary>
-        public Action<string, string>? ShowWhatIf { get; set; }
-
-        /// <summary>Writes every application's candidates; a failed application gives Failed results and an entry in <paramref name="errors"/>, and the others go on.</summary>
-        public IReadOnlyList<ImageUpdateResult> Apply(IReadOnlyList<ImageUpdateCandidate> candidates, bool whatIf, ICollection<ImageUpdaterException> errors)
+        /// <summary>Writes every application's candidates; a failed application gives Failed results and an error, and the others go on.</summary>
+        public WriteBackOutcome Apply(IReadOnlyList<ImageUpdateCandidate> candidates, bool whatIf, CancellationToken cancellationToken = default)
         {
-            var results = new List<ImageUpdateResult>();
+            var outcome = new WriteBackOutcome();
             foreach (var group in ByApplication(candidates))
             {
                 try
                 {
-                    results.AddRange(Write(group, (target, patch) =>
+                    foreach (var result in Write(group, (_, _) => !whatIf, cancellationToken))
                     {
-                        if (whatIf)
-                        {
-                            ShowWhatIf?.Invoke(target, patch);
-                        }
-
-                        return !whatIf;
-                    }));
+                        outcome.Results.Add(result);
+                    }
                 }
                 catch (ImageUpdaterException ex)
                 {
-                    errors.Add(ex);
-                    results.AddRange(group.Select(c => Result(c, UpdateStatus.Failed, null, ex.Message, null)));
+                    outcome.Errors.Add(ex);
+                    outcome.Results.AddRange(group.Select(c => Result(c, UpdateStatus.Failed, null, ex.Message, null)));
                 }
             }
 
-            return results;
+            return outcome;
         }
 
         /// <summary>Groups candidates by application, in first-seen order.</summary>
@@ -89,13 +82,19 @@ namespace ImageUpdater.Core.Argo
             }
 
             var toWrite = candidates.Where(c => c.UpdateNeeded && (c.NewTag is not null || c.NewDigest is not null)).ToList();
-            var results = candidates.Where(c => !toWrite.Contains(c)).Select(c => Result(c, UpdateStatus.Unchanged, null, c.Reason ?? "No update needed.", null)).ToList();
+            var results = candidates.Where(c => !toWrite.Contains(c)).Select(c => ImageUpdateResult.Settled(c, Method)).ToList();
             if (toWrite.Count == 0)
             {
                 return results;
             }
 
-            var client = connected ??= connect();
+            ArgoCDClient client;
+            // Units of several applications write at once; they share one connection.
+            lock (connecting)
+            {
+                client = connected ??= connect();
+            }
+
             var confirmed = false;
             for (var attempt = 1; ; attempt++)
             {
@@ -143,19 +142,9 @@ namespace ImageUpdater.Core.Argo
             }
         }
 
-        private ImageUpdateResult Result(ImageUpdateCandidate candidate, UpdateStatus status, string? target, string message, string? diff) => new ImageUpdateResult
-        {
-            Application = candidate.Application,
-            Alias = candidate.Alias,
-            Image = candidate.Image,
-            OldTag = candidate.CurrentTag,
-            NewTag = candidate.NewTag is null && candidate.NewDigest is null ? null : ApplicationImagePatch.TagValue(candidate),
-            Method = "argocd",
-            Repository = connected?.Origin,
-            Target = target,
-            Status = status,
-            Message = message,
-            Diff = diff,
-        };
+        private const string Method = "argocd";
+
+        private ImageUpdateResult Result(ImageUpdateCandidate candidate, UpdateStatus status, string? target, string message, string? diff) =>
+            ImageUpdateResult.For(candidate, Method, status, message) with { Repository = connected?.Origin, Target = target, Diff = diff };
     }
 }

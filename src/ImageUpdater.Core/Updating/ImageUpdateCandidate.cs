@@ -1,10 +1,11 @@
+using System.Runtime.CompilerServices;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
 
 namespace ImageUpdater.Core.Updating
 {
     /// <summary>The outcome of looking up one image of one application: the current and the best tag (PSTypeName ImageUpdater.ImageUpdateCandidate).</summary>
-    public sealed class ImageUpdateCandidate
+    public sealed record ImageUpdateCandidate
     {
         public ImageUpdateCandidate(ArgoApplication application, ImageSpec spec)
         {
@@ -22,20 +23,42 @@ namespace ImageUpdater.Core.Updating
         /// <summary>registry/repository.</summary>
         public string Image => Spec.Image;
 
-        public string? CurrentTag { get; set; }
+        public string? CurrentTag { get; init; }
 
-        public string? NewTag { get; set; }
+        /// <summary>The tag the git write-back found in the file, for results where the Application had no status to say what runs.</summary>
+        internal string? FileTag { get; set; }
 
-        public string? NewDigest { get; set; }
+        /// <summary>The tag being replaced: what runs, else what the file held.</summary>
+        internal string? OldTag => CurrentTag ?? FileTag;
 
-        public bool UpdateNeeded { get; set; }
+        public string? NewTag { get; init; }
+
+        public string? NewDigest { get; init; }
+
+        /// <summary>The planner's decision; every later stage reads it instead of deciding again.</summary>
+        public CandidateDecision Decision { get; init; } = CandidateDecision.UpToDate;
+
+        /// <summary>True when the decision is Update; setting it (scripts building a candidate by hand) sets the decision.</summary>
+        public bool UpdateNeeded
+        {
+            get => Decision == CandidateDecision.Update;
+            init => Decision = value ? CandidateDecision.Update : Decision == CandidateDecision.Update ? CandidateDecision.UpToDate : Decision;
+        }
 
         /// <summary>Why this tag won, or why none did.</summary>
-        public string? Reason { get; set; }
+        public string? Reason { get; init; }
+
+        /// <summary>The look-up failure when the decision is Failed.</summary>
+        public ImageUpdaterException? Error { get; init; }
 
         public ImageSpec Spec { get; }
 
         public WriteBackSpec WriteBack => ApplicationObject.WriteBack;
+
+        // Each candidate is one decision: two look-ups with equal values are still two candidates (results and patches key on them).
+        public bool Equals(ImageUpdateCandidate? other) => ReferenceEquals(this, other);
+
+        public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
 
         public override string ToString() => $"{Application} {Image}: {CurrentTag ?? "?"} -> {NewTag ?? "-"}";
     }

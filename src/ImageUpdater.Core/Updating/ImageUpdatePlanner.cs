@@ -48,7 +48,7 @@ namespace ImageUpdater.Core.Updating
             var skipped = SkipReason(app, spec);
             if (skipped is not null)
             {
-                return new ImageUpdateCandidate(app, spec) { CurrentTag = null, UpdateNeeded = false, Reason = skipped };
+                return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
             }
 
             var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
@@ -84,19 +84,13 @@ namespace ImageUpdater.Core.Updating
         {
             var current = CurrentImage.Find(app, spec);
             var result = (select ?? DefaultSelect)(tags, TagSelectionOptions.FromSpec(spec));
-            var candidate = new ImageUpdateCandidate(app, spec) { CurrentTag = current?.Tag };
             var winner = result.Winner;
             var now = current is null ? "current tag unknown" : "running " + current;
             if (winner is null)
             {
-                candidate.UpdateNeeded = false;
-                candidate.Reason = result.Reason + "; " + now + ": no update";
-                return candidate;
+                return new ImageUpdateCandidate(app, spec) { CurrentTag = current?.Tag, Decision = CandidateDecision.NoTag, Reason = result.Reason + "; " + now + ": no update" };
             }
 
-            candidate.NewTag = winner.Tag;
-            // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
-            candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
             bool needed;
             if (current is null)
             {
@@ -112,9 +106,42 @@ namespace ImageUpdater.Core.Updating
                 needed = !string.Equals(current.Tag, winner.Tag, StringComparison.Ordinal);
             }
 
-            candidate.UpdateNeeded = needed;
-            candidate.Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date");
-            return candidate;
+            return new ImageUpdateCandidate(app, spec)
+            {
+                CurrentTag = current?.Tag,
+                NewTag = winner.Tag,
+                // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
+                NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null,
+                Decision = needed ? CandidateDecision.Update : CandidateDecision.UpToDate,
+                Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date"),
+            };
         }
+
+        /// <summary>
+        /// Plans one image with the planner <paramref name="planners"/> gives; a failure (of the look-up or of choosing a registry)
+        /// becomes a candidate with Decision Failed and an error naming the application and image, so a run goes on with the others.
+        /// </summary>
+        public static async Task<ImageUpdateCandidate> PlanOrFailAsync(IPlannerSource planners, ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await planners.PlannerFor(spec).PlanAsync(app, spec, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImageUpdaterException ex)
+            {
+                return Failed(app, spec, ex.ErrorId, ex.Kind, ex);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Failed(app, spec, "ImageLookupFailed", FailureKind.NotSpecified, ex);
+            }
+        }
+
+        private static ImageUpdateCandidate Failed(ArgoApplication app, ImageSpec spec, string errorId, FailureKind kind, Exception ex) => new ImageUpdateCandidate(app, spec)
+        {
+            Decision = CandidateDecision.Failed,
+            Reason = ex.Message,
+            Error = new ImageUpdaterException(errorId, kind, $"{app.Name}: {spec.Image}: {ex.Message}", app, ex),
+        };
     }
 }

@@ -1,3 +1,5 @@
+using ImageUpdater.Core.Annotations;
+
 namespace ImageUpdater.Core.Updating
 {
     // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name ("Status": "Updated"), not as a number.
@@ -11,37 +13,66 @@ namespace ImageUpdater.Core.Updating
     }
 
     /// <summary>What a write-back did for one image (PSTypeName ImageUpdater.ImageUpdateResult).</summary>
-    public sealed class ImageUpdateResult
+    public sealed record ImageUpdateResult
     {
-        public string? Application { get; set; }
+        public string? Application { get; init; }
 
-        public string? Alias { get; set; }
+        public string? Alias { get; init; }
 
-        public string? Image { get; set; }
+        public string? Image { get; init; }
 
-        public string? OldTag { get; set; }
+        public string? OldTag { get; init; }
 
-        public string? NewTag { get; set; }
+        /// <summary>The tag written (or to write), without a digest: the same text on every write-back path.</summary>
+        public string? NewTag { get; init; }
+
+        /// <summary><c>sha256:…</c> written with the tag (digest strategy), else null.</summary>
+        public string? NewDigest { get; init; }
 
         /// <summary><c>git</c>, <c>argocd</c> or <c>file</c>.</summary>
-        public string? Method { get; set; }
+        public string? Method { get; init; }
 
-        public string? Repository { get; set; }
+        public string? Repository { get; init; }
 
-        public string? Branch { get; set; }
+        public string? Branch { get; init; }
 
         /// <summary>The file (or Application field) written.</summary>
-        public string? Target { get; set; }
+        public string? Target { get; init; }
 
         /// <summary>Commit sha, for git write-back.</summary>
-        public string? Commit { get; set; }
+        public string? Commit { get; init; }
 
-        public UpdateStatus Status { get; set; }
+        public UpdateStatus Status { get; init; }
 
-        public string? Message { get; set; }
+        public string? Message { get; init; }
 
         /// <summary>Unified diff of the change (files) or the JSON patch (argocd).</summary>
-        public string? Diff { get; set; }
+        public string? Diff { get; init; }
+
+        /// <summary>The one candidate-to-result mapping; <paramref name="method"/> null means the application's write-back method.</summary>
+        public static ImageUpdateResult For(ImageUpdateCandidate candidate, string? method, UpdateStatus status, string message) => new ImageUpdateResult
+        {
+            Application = candidate.Application,
+            Alias = candidate.Alias,
+            Image = candidate.Image,
+            OldTag = candidate.OldTag,
+            NewTag = candidate.NewTag,
+            NewDigest = string.IsNullOrEmpty(candidate.NewDigest) ? null : candidate.NewDigest,
+            Method = method ?? MethodOf(candidate),
+            Status = status,
+            Message = message,
+        };
+
+        /// <summary>The result of a candidate that needs nothing written: Skipped, Failed or Unchanged as the planner decided, with its reason.</summary>
+        public static ImageUpdateResult Settled(ImageUpdateCandidate candidate, string? method = null) => For(candidate, method, candidate.Decision switch
+        {
+            CandidateDecision.Skipped => UpdateStatus.Skipped,
+            CandidateDecision.Failed => UpdateStatus.Failed,
+            _ => UpdateStatus.Unchanged,
+        }, candidate.Reason ?? "No update needed.");
+
+        /// <summary><c>git</c> or <c>argocd</c>, from the application's write-back method.</summary>
+        public static string MethodOf(ImageUpdateCandidate candidate) => candidate.WriteBack.Method == WriteBackMethod.Argocd ? "argocd" : "git";
 
         public override string ToString() => $"{Application} {Image} {OldTag} -> {NewTag}: {Status}";
     }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.Yaml;
 
@@ -16,11 +17,8 @@ namespace ImageUpdater.Core.WriteBack
             NewBytes = editor.ToBytes();
             Changed = !existed || editor.IsChanged;
             Diff = Changed ? UnifiedDiff.Create(OldText, NewText, path, path) : string.Empty;
-            Results = results;
-            foreach (var result in results)
-            {
-                result.Diff = Diff.Length == 0 ? null : Diff;
-            }
+            var diff = Diff.Length == 0 ? null : Diff;
+            Results = results.Select(r => r with { Diff = diff }).ToList();
         }
 
         public string Path { get; }

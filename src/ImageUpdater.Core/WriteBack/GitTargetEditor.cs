@@ -15,7 +15,7 @@ namespace ImageUpdater.Core.WriteBack
             // Where the Application had no status to say what runs, the file says what was written before: that is the old tag.
             foreach (var candidate in changes.Where(c => c.CurrentTag is null))
             {
-                candidate.CurrentTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
+                candidate.FileTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
             }
 
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;

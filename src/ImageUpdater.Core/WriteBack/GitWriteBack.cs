@@ -32,31 +32,6 @@ namespace ImageUpdater.Core.WriteBack
         public override string ToString() => $"{Repository} ({Candidates.Count} candidate(s))";
     }
 
-    /// <summary>What one batch did: a result per candidate and the failures to report.</summary>
-    public sealed class GitBatchOutcome
-    {
-        public GitBatchOutcome(string? repository)
-        {
-            Repository = repository;
-        }
-
-        public string? Repository { get; }
-
-        public List<ImageUpdateResult> Results { get; } = new List<ImageUpdateResult>();
-
-        /// <summary>Candidates that already have a result.</summary>
-        internal HashSet<ImageUpdateCandidate> Reported { get; } = new HashSet<ImageUpdateCandidate>();
-
-        internal void Add(ImageUpdateCandidate candidate, ImageUpdateResult result)
-        {
-            Reported.Add(candidate);
-            Results.Add(result);
-        }
-
-        /// <summary>Failures with the application or repository they concern; each failed candidate also has a Failed result.</summary>
-        public List<ImageUpdaterException> Errors { get; } = new List<ImageUpdaterException>();
-    }
-
     /// <summary>
     /// Git write-back, independent of PowerShell: plans candidates into per-repository batches, and applies a batch as one fetch, then per branch
     /// one commit and one push, re-applying the edits on a rejected push. Batches of different repositories share nothing and may run in parallel.
@@ -77,10 +52,10 @@ namespace ImageUpdater.Core.WriteBack
 
         public GitWriteBackStatistics Statistics { get; } = new GitWriteBackStatistics();
 
-        /// <summary>Plans and applies every batch in turn; candidates that need no update come back Unchanged.</summary>
-        public IReadOnlyList<GitBatchOutcome> Run(IEnumerable<ImageUpdateCandidate> candidates)
+        /// <summary>Plans and applies every batch in turn; candidates that need no update come back with their decision's status.</summary>
+        public IReadOnlyList<WriteBackOutcome> Run(IEnumerable<ImageUpdateCandidate> candidates)
         {
-            var outcomes = new List<GitBatchOutcome>();
+            var outcomes = new List<WriteBackOutcome>();
             var planned = Plan(candidates, out var unplanned);
             outcomes.Add(unplanned);
             foreach (var batch in planned)
@@ -93,19 +68,19 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         /// <summary>
-        /// Groups candidates that need an update by repository, in first-seen order. Candidates needing none come back Unchanged in
+        /// Groups candidates that need an update by repository, in first-seen order. Candidates needing none come back settled (their decision's status) in
         /// <paramref name="unplanned"/>, with failures for those whose repository cannot be known.
         /// </summary>
-        public static IReadOnlyList<GitRepositoryBatch> Plan(IEnumerable<ImageUpdateCandidate> candidates, out GitBatchOutcome unplanned)
+        public static IReadOnlyList<GitRepositoryBatch> Plan(IEnumerable<ImageUpdateCandidate> candidates, out WriteBackOutcome unplanned)
         {
-            unplanned = new GitBatchOutcome(null);
+            unplanned = new WriteBackOutcome();
             var order = new List<string>();
             var byRepository = new Dictionary<string, List<ImageUpdateCandidate>>(StringComparer.Ordinal);
             foreach (var candidate in candidates)
             {
                 if (!candidate.UpdateNeeded)
                 {
-                    unplanned.Add(candidate, Result(candidate, null, null, null, UpdateStatus.Unchanged, candidate.Reason ?? "No update needed."));
+                    unplanned.Add(candidate, ImageUpdateResult.Settled(candidate));
                     continue;
                 }
 
@@ -143,10 +118,10 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         /// <summary>Applies one repository's candidates; never throws for a failure of the repository or of an application, which land in the outcome.</summary>
-        public GitBatchOutcome Apply(GitRepositoryBatch batch)
+        public WriteBackOutcome Apply(GitRepositoryBatch batch)
         {
             var url = RemoteUrl.Clean(batch.Repository, out var embedded);
-            var outcome = new GitBatchOutcome(url);
+            var outcome = new WriteBackOutcome();
             var credentials = options.Credentials.IsEmpty && embedded is not null ? new GitCredentials { Https = embedded } : options.Credentials;
             try
             {
@@ -189,7 +164,7 @@ namespace ImageUpdater.Core.WriteBack
             throw new ImageUpdaterException("GitCredentialRequired", FailureKind.AuthenticationError, $"Application '{app.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", app);
         }
 
-        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, GitBatchOutcome outcome)
+        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, WriteBackOutcome outcome)
         {
             var root = options.WorkingDirectory ?? GitWriteBackOptions.DefaultWorkingDirectory;
             Directory.CreateDirectory(root);
@@ -217,7 +192,7 @@ namespace ImageUpdater.Core.WriteBack
             }
         }
 
-        private void ApplyLocal(GitRepositoryBatch batch, string url, GitCredentials credentials, GitBatchOutcome outcome)
+        private void ApplyLocal(GitRepositoryBatch batch, string url, GitCredentials credentials, WriteBackOutcome outcome)
         {
             var found = Repository.Discover(options.LocalRepository) ?? throw new ImageUpdaterException("LocalRepositoryNotFound", FailureKind.ObjectNotFound, $"'{options.LocalRepository}' is not inside a git repository; pass the path of a checkout to -LocalRepository.", options.LocalRepository);
             using var repo = new Repository(found);
@@ -249,7 +224,7 @@ namespace ImageUpdater.Core.WriteBack
             ApplyLocalBranch(repo, url, credentials, group, outcome);
         }
 
-        private IEnumerable<BranchGroup> BranchGroups(GitRepositoryBatch batch, Func<string> defaultBranch, GitBatchOutcome outcome, string url)
+        private IEnumerable<BranchGroup> BranchGroups(GitRepositoryBatch batch, Func<string> defaultBranch, WriteBackOutcome outcome, string url)
         {
             var groups = new List<BranchGroup>();
             foreach (var app in batch.Candidates.GroupBy(c => c.ApplicationObject))
@@ -303,7 +278,7 @@ namespace ImageUpdater.Core.WriteBack
         /// commit in the object database and pushes it. Nothing is checked out, so a repository of any size costs only the
         /// files it changes; a rejected push fetches and builds the commit again on the new tip.
         /// </summary>
-        private void ApplyBranchCached(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome)
+        private void ApplyBranchCached(Repository repo, string url, GitCredentials credentials, BranchGroup group, WriteBackOutcome outcome)
         {
             // Targets are named under the cache folder (messages show it); nothing is read or written there.
             var root = Path.GetFullPath(repo.Info.Path);
@@ -424,7 +399,7 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         /// <summary>The user's checkout (-LocalRepository): edits its working tree, commits, and pushes only with -Push (a rejected push is theirs to resolve).</summary>
-        private void ApplyLocalBranch(Repository repo, string url, GitCredentials credentials, BranchGroup group, GitBatchOutcome outcome)
+        private void ApplyLocalBranch(Repository repo, string url, GitCredentials credentials, BranchGroup group, WriteBackOutcome outcome)
         {
             var root = repo.Info.WorkingDirectory;
             options.CancellationToken.ThrowIfCancellationRequested();
@@ -495,7 +470,7 @@ namespace ImageUpdater.Core.WriteBack
         /// Computes every target's new content (several applications may share a file) into <paramref name="contents"/>, reading
         /// current content through <paramref name="files"/>; an edit is Changed when its file's final content differs from the original.
         /// </summary>
-        private List<TargetEdit> Edit(string root, BranchGroup group, string url, GitBatchOutcome outcome, RepositoryFiles files, Dictionary<string, byte[]?> contents)
+        private List<TargetEdit> Edit(string root, BranchGroup group, string url, WriteBackOutcome outcome, RepositoryFiles files, Dictionary<string, byte[]?> contents)
         {
             var edits = new List<TargetEdit>();
             var originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
@@ -768,7 +743,7 @@ namespace ImageUpdater.Core.WriteBack
 
         private static bool Contains(string text, params string[] needles) => needles.Any(n => text.IndexOf(n, StringComparison.OrdinalIgnoreCase) >= 0);
 
-        private static void Fail(GitBatchOutcome outcome, IEnumerable<ImageUpdateCandidate> candidates, string url, string? branch, ImageUpdaterException e)
+        private static void Fail(WriteBackOutcome outcome, IEnumerable<ImageUpdateCandidate> candidates, string url, string? branch, ImageUpdaterException e)
         {
             outcome.Errors.Add(e);
             foreach (var candidate in candidates)
@@ -777,7 +752,7 @@ namespace ImageUpdater.Core.WriteBack
             }
         }
 
-        private static void Finish(GitBatchOutcome outcome, List<TargetEdit> edits, string url, string branch, string sha, string message)
+        private static void Finish(WriteBackOutcome outcome, List<TargetEdit> edits, string url, string branch, string sha, string message)
         {
             foreach (var edit in edits)
             {
@@ -785,32 +760,16 @@ namespace ImageUpdater.Core.WriteBack
             }
         }
 
-        private static void AddResults(GitBatchOutcome outcome, TargetEdit edit, string url, string branch, string? sha, UpdateStatus status, string message)
+        private static void AddResults(WriteBackOutcome outcome, TargetEdit edit, string url, string branch, string? sha, UpdateStatus status, string message)
         {
             foreach (var candidate in edit.Candidates)
             {
-                var result = Result(candidate, url, branch, edit.Target.RelativePath, status, message);
-                result.Commit = sha;
-                result.Diff = edit.Changed ? edit.Diff : null;
-                outcome.Add(candidate, result);
+                outcome.Add(candidate, Result(candidate, url, branch, edit.Target.RelativePath, status, message) with { Commit = sha, Diff = edit.Changed ? edit.Diff : null });
             }
         }
 
-        /// <summary>A result for one candidate (Method from its application's write-back method).</summary>
-        public static ImageUpdateResult Result(ImageUpdateCandidate candidate, string? url, string? branch, string? target, UpdateStatus status, string message) => new ImageUpdateResult
-        {
-            Application = candidate.Application,
-            Alias = candidate.Alias,
-            Image = candidate.Image,
-            OldTag = candidate.CurrentTag,
-            NewTag = candidate.NewTag,
-            Method = candidate.WriteBack.Method == WriteBackMethod.Argocd ? "argocd" : "git",
-            Repository = url,
-            Branch = branch,
-            Target = target,
-            Status = status,
-            Message = message,
-        };
+        private static ImageUpdateResult Result(ImageUpdateCandidate candidate, string? url, string? branch, string? target, UpdateStatus status, string message) =>
+            ImageUpdateResult.For(candidate, null, status, message) with { Repository = url, Branch = branch, Target = target };
 
         /// <summary>A cache folder name that a person can recognise and that two URLs never share.</summary>
         internal static string CacheName(string url)

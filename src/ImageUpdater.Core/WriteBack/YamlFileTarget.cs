@@ -42,7 +42,9 @@ namespace ImageUpdater.Core.WriteBack
                     Alias = update.Alias,
                     Image = update.Image,
                     OldTag = outcome.OldTag ?? update.OldTag,
-                    NewTag = update.TagValue,
+                    // The tag part and the digest apart, as on the git and argocd paths.
+                    NewTag = update.NewTag.Length == 0 ? null : update.NewTag,
+                    NewDigest = update.Digest,
                     Target = file,
                     Status = changed ? UpdateStatus.Updated : UpdateStatus.Unchanged,
                     Message = (changed ? $"Set {where} in {file}." : $"{where} in {file} already holds {update.TagValue}.") +

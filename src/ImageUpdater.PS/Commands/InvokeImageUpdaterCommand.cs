@@ -1,18 +1,17 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
-using System.Threading.Tasks;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Registries.Oci;
+using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
 using ImageUpdater.PS.Completion;
@@ -33,7 +32,7 @@ namespace ImageUpdater.PS.Commands
         private const string KubeconfigSet = "Kubeconfig";
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        private readonly ConcurrentQueue<(bool Warning, string Text)> messages = new ConcurrentQueue<(bool, string)>();
+        private readonly RunLog log = new RunLog();
 
         /// <summary>Application manifest files or folders.</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
@@ -157,7 +156,6 @@ namespace ImageUpdater.PS.Commands
         protected override void EndProcessing()
         {
             var clock = Stopwatch.StartNew();
-            var summary = new ImageUpdateSummary();
             ApplicationShard? shard = null;
             if (Shard is not null)
             {
@@ -172,14 +170,15 @@ namespace ImageUpdater.PS.Commands
             }
 
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
-            summary.Applications = applications.Count;
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            using var registries = new RunRegistries(this);
-            var run = new PipelinedRun(this, registries, summary);
-            run.Execute(applications);
+            using var registries = new RegistryRouter(RegistrySettings());
+            var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
+            var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
+            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru);
 
-            summary.Requests = registries.Requests();
+            var summary = run.Summary;
+            summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
             summary.Retries += registries.Retries;
             summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
             WriteVerbose(summary.ToString());
@@ -215,316 +214,33 @@ namespace ImageUpdater.PS.Commands
             "Path", "Recurse", "Server", "Token", "SkipCertificateCheck", "AppNamespace", "Kubeconfig", "Context", "Namespace", "Name", "Project", "Selector",
         };
 
-        /// <summary>
-        /// Look-ups and write-backs overlap: images are planned concurrently, grouped by write-back unit (a git repository, or an
-        /// application for the argocd method), and a unit is written back as soon as its last image is planned, so results stream
-        /// out long before the last look-up ends. Workers never touch PowerShell: they post actions that this thread runs.
-        /// </summary>
-        private sealed class PipelinedRun
+        /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
+        private RegistrySettings RegistrySettings()
         {
-            private readonly InvokeImageUpdaterCommand cmdlet;
-            private readonly RunRegistries registries;
-            private readonly ImageUpdateSummary summary;
-            private readonly BlockingCollection<Action> actions = new BlockingCollection<Action>();
-            private readonly Dictionary<string, Unit> units = new Dictionary<string, Unit>(StringComparer.Ordinal);
-            private readonly SemaphoreSlim writeGate;
-            private readonly bool whatIf;
-            private GitWriteBack? git;
-            private ArgoCDApiWriteBack? argocd;
-            private readonly Stopwatch progressClock = Stopwatch.StartNew();
-            private int outstanding = 1;
-            private int planned;
-            private int images;
-
-            public PipelinedRun(InvokeImageUpdaterCommand cmdlet, RunRegistries registries, ImageUpdateSummary summary)
-            {
-                this.cmdlet = cmdlet;
-                this.registries = registries;
-                this.summary = summary;
-                writeGate = new SemaphoreSlim(cmdlet.ThrottleLimit);
-                whatIf = cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && ((SwitchParameter)value).IsPresent;
-            }
-
-            public void Execute(List<ArgoApplication> applications)
-            {
-                foreach (var app in applications)
-                {
-                    var key = UnitKey(app);
-                    if (!units.TryGetValue(key, out var unit))
-                    {
-                        units[key] = unit = new Unit(key);
-                    }
-
-                    unit.Work.AddRange(app.Images.Select(s => (app, s)));
-                }
-
-                // Units in first-seen order, so the first repositories finish planning (and start writing) early.
-                var work = units.Values.SelectMany(u => u.Work.Select(w => (Unit: u, w.App, w.Spec))).ToList();
-                images = work.Count;
-                summary.ImagesChecked = images;
-                foreach (var unit in units.Values.Where(u => u.Work.Count == 0).ToList())
-                {
-                    units.Remove(unit.Key);
-                }
-
-                var progress = new ProgressRecord(1, "Invoke-ImageUpdater", "Looking up images");
-                var token = cmdlet.stopping.Token;
-                _ = Task.Run(() =>
-                {
-                    try
-                    {
-                        // Every image starts at once: the registry clients bound the listings in flight (-ThrottleLimit), so images
-                        // waiting for a repository already being listed do not keep other repositories from being listed.
-                        foreach (var outcome in BoundedConcurrency.Stream(work, Math.Max(1, work.Count), (item, ct) => PlanOneAsync(item.Unit, item.App, item.Spec, ct), token))
-                        {
-                            actions.Add(() => OnPlanned(outcome, progress));
-                        }
-                    }
-                    catch (Exception ex)
-                    {
-                        actions.Add(() => cmdlet.WriteFailure(ex));
-                    }
-                    finally
-                    {
-                        actions.Add(Done);
-                    }
-                });
-
-                foreach (var action in actions.GetConsumingEnumerable())
-                {
-                    action();
-                    cmdlet.FlushMessages();
-                }
-
-                progress.RecordType = ProgressRecordType.Completed;
-                cmdlet.WriteProgress(progress);
-                if (git is not null)
-                {
-                    summary.Commits = git.Statistics.Commits;
-                    summary.Pushes = git.Statistics.Pushes;
-                    summary.Fetches = git.Statistics.Fetches;
-                    summary.Retries += git.Statistics.PushRetries;
-                    cmdlet.WriteVerbose($"Git write-back: {git.Statistics}.");
-                }
-            }
-
-            /// <summary>Runs on this thread only, so the count needs no lock: the run ends when planning and every write-back have reported.</summary>
-            private void Done()
-            {
-                if (--outstanding == 0)
-                {
-                    actions.CompleteAdding();
-                }
-            }
-
-            private static string UnitKey(ArgoApplication app) => app.WriteBack.Method == WriteBackMethod.Git
-                ? "git " + (GitWriteBack.RepositoryOf(app) ?? "? " + app.QualifiedName)
-                : "argocd " + app.QualifiedName;
-
-            private async Task<PlanOutcome> PlanOneAsync(Unit unit, ArgoApplication app, ImageSpec spec, CancellationToken token)
+            ISecretReader? secrets = null;
+            if (ParameterSetName == KubeconfigSet)
             {
                 try
                 {
-                    var candidate = await registries.PlannerFor(spec).PlanAsync(app, spec, token).ConfigureAwait(false);
-                    return new PlanOutcome(unit, app, spec, candidate, null);
+                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
                 }
                 catch (ImageUpdaterException ex)
                 {
-                    return new PlanOutcome(unit, app, spec, null, ex);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    return new PlanOutcome(unit, app, spec, null, new ImageUpdaterException("ImageLookupFailed", FailureKind.NotSpecified, ex.Message, app, ex));
+                    ThrowFailure(ex, Kubeconfig);
                 }
             }
 
-            private void OnPlanned(PlanOutcome outcome, ProgressRecord progress)
+            return new RegistrySettings
             {
-                planned++;
-                // At most a few updates a second (and every percent step): a fleet run plans thousands of images.
-                var percent = 100 * planned / Math.Max(1, images);
-                if (percent != progress.PercentComplete || progressClock.ElapsedMilliseconds >= 250 || planned == images)
-                {
-                    progress.StatusDescription = $"{outcome.App.Name}: {outcome.Spec.Image} ({planned} of {images})";
-                    progress.PercentComplete = percent;
-                    cmdlet.WriteProgress(progress);
-                    progressClock.Restart();
-                }
-
-                if (outcome.Error is not null)
-                {
-                    var error = outcome.Error;
-                    cmdlet.WriteFailure(new ImageUpdaterException(error.ErrorId, error.Kind, $"{outcome.App.Name}: {outcome.Spec.Image}: {error.Message}", outcome.App, error), outcome.App);
-                    Emit(GitWriteBack.Result(new ImageUpdateCandidate(outcome.App, outcome.Spec) { Reason = error.Message }, null, null, null, UpdateStatus.Failed, error.Message));
-                }
-                else
-                {
-                    var candidate = outcome.Candidate!;
-                    cmdlet.WriteVerbose($"{outcome.App.Name}: {outcome.Spec.Image}: {candidate.Reason}");
-                    if (cmdlet.PassThru)
-                    {
-                        cmdlet.WriteTyped(candidate);
-                    }
-
-                    if (candidate.UpdateNeeded)
-                    {
-                        outcome.Unit.Pending.Add(candidate);
-                    }
-                    else
-                    {
-                        var status = ImageUpdatePlanner.SkipReason(candidate.ApplicationObject, candidate.Spec) is null ? UpdateStatus.Unchanged : UpdateStatus.Skipped;
-                        Emit(GitWriteBack.Result(candidate, null, null, null, status, candidate.Reason ?? string.Empty));
-                    }
-                }
-
-                if (++outcome.Unit.Planned == outcome.Unit.Work.Count && outcome.Unit.Pending.Count > 0)
-                {
-                    WriteBack(outcome.Unit);
-                }
-            }
-
-            private void WriteBack(Unit unit)
-            {
-                var first = unit.Pending[0].ApplicationObject;
-                if (first.WriteBack.Method == WriteBackMethod.Argocd)
-                {
-                    WriteBackArgoCD(unit.Pending);
-                    return;
-                }
-
-                git ??= new GitWriteBack(new GitTargetEditor(), cmdlet.GitOptions(whatIf));
-                var batches = GitWriteBack.Plan(unit.Pending, out var unplanned);
-                Emit(unplanned);
-                foreach (var batch in batches)
-                {
-                    var action = $"Commit and push {batch.Candidates.Count} image update(s) from {batch.Candidates.Select(c => c.Application).Distinct().Count()} application(s)";
-                    if (!cmdlet.ShouldProcess(batch.Repository, action) && !whatIf)
-                    {
-                        foreach (var candidate in batch.Candidates)
-                        {
-                            Emit(GitWriteBack.Result(candidate, batch.Repository, null, null, UpdateStatus.Skipped, "Declined at the confirmation prompt."));
-                        }
-
-                        continue;
-                    }
-
-                    outstanding++;
-                    var engine = git;
-                    _ = Task.Run(async () =>
-                    {
-                        await writeGate.WaitAsync().ConfigureAwait(false);
-                        try
-                        {
-                            var result = engine.Apply(batch);
-                            actions.Add(() => Emit(result));
-                        }
-                        catch (Exception ex)
-                        {
-                            actions.Add(() => cmdlet.WriteFailure(ex, batch.Repository));
-                        }
-                        finally
-                        {
-                            writeGate.Release();
-                            actions.Add(Done);
-                        }
-                    });
-                }
-            }
-
-            private void WriteBackArgoCD(List<ImageUpdateCandidate> candidates)
-            {
-                if (argocd is null)
-                {
-                    ArgoCDConnection connection;
-                    try
-                    {
-                        connection = ArgoCmdletBase.ResolveConnection(cmdlet.Server, cmdlet.Token, cmdlet.SkipCertificateCheck.IsPresent);
-                    }
-                    catch (ImageUpdaterException ex)
-                    {
-                        cmdlet.WriteFailure(ex);
-                        foreach (var candidate in candidates)
-                        {
-                            Emit(GitWriteBack.Result(candidate, null, null, null, UpdateStatus.Failed, ex.Message));
-                        }
-
-                        return;
-                    }
-
-                    argocd = new ArgoCDApiWriteBack(() => new ArgoCDClient(connection)) { Log = cmdlet.WriteVerbose, ShowWhatIf = (target, patch) => cmdlet.ShouldProcess(target, patch) };
-                }
-
-                var skip = whatIf || !cmdlet.ShouldProcess(candidates[0].ApplicationObject.QualifiedName, "Update the Application through the Argo CD API");
-                var errors = new List<ImageUpdaterException>();
-                var results = argocd.Apply(candidates, skip, errors);
-                foreach (var error in errors)
-                {
-                    cmdlet.WriteFailure(error);
-                }
-
-                foreach (var result in results)
-                {
-                    Emit(result);
-                }
-            }
-
-            private void Emit(GitBatchOutcome outcome)
-            {
-                foreach (var error in outcome.Errors)
-                {
-                    cmdlet.WriteFailure(error);
-                }
-
-                foreach (var result in outcome.Results)
-                {
-                    Emit(result);
-                }
-            }
-
-            private void Emit(ImageUpdateResult result)
-            {
-                summary.Count(result);
-                cmdlet.WriteTyped(result);
-            }
-
-            /// <summary>The images of one write-back unit, and how far their look-ups have come.</summary>
-            private sealed class Unit
-            {
-                public Unit(string key)
-                {
-                    Key = key;
-                }
-
-                public string Key { get; }
-
-                public List<(ArgoApplication App, ImageSpec Spec)> Work { get; } = new List<(ArgoApplication, ImageSpec)>();
-
-                public List<ImageUpdateCandidate> Pending { get; } = new List<ImageUpdateCandidate>();
-
-                public int Planned { get; set; }
-            }
-
-            private sealed class PlanOutcome
-            {
-                public PlanOutcome(Unit unit, ArgoApplication app, ImageSpec spec, ImageUpdateCandidate? candidate, ImageUpdaterException? error)
-                {
-                    Unit = unit;
-                    App = app;
-                    Spec = spec;
-                    Candidate = candidate;
-                    Error = error;
-                }
-
-                public Unit Unit { get; }
-
-                public ArgoApplication App { get; }
-
-                public ImageSpec Spec { get; }
-
-                public ImageUpdateCandidate? Candidate { get; }
-
-                public ImageUpdaterException? Error { get; }
-            }
+                Config = LoadRegistriesConfig(RegistriesConfig),
+                Aws = GetAwsOptions(),
+                Credential = RegistryCredential?.GetNetworkCredential(),
+                Secrets = secrets,
+                MaxConcurrentListings = ThrottleLimit,
+                MaxConcurrentManifestReads = ThrottleLimit,
+                Log = log.Verbose,
+                Lifetime = stopping.Token,
+            };
         }
 
         private GitWriteBackOptions GitOptions(bool whatIf) => new GitWriteBackOptions
@@ -534,8 +250,8 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialsFromParameters(),
             WhatIf = whatIf,
-            Verbose = text => messages.Enqueue((false, text)),
-            Warning = text => messages.Enqueue((true, text)),
+            Verbose = log.Verbose,
+            Warning = log.Warning,
             CancellationToken = stopping.Token,
         };
 
@@ -548,93 +264,6 @@ namespace ImageUpdater.PS.Commands
                 SshKeyPassphrase = SshKeyPassphrase,
             };
             return credentials.IsEmpty ? GitCredentials.FromEnvironment() : credentials;
-        }
-
-        /// <summary>Verbose and warning lines raised on worker threads, written from the pipeline thread.</summary>
-        private void FlushMessages()
-        {
-            while (messages.TryDequeue(out var message))
-            {
-                if (message.Warning)
-                {
-                    WriteWarning(message.Text);
-                }
-                else
-                {
-                    WriteVerbose(message.Text);
-                }
-            }
-        }
-
-        /// <summary>The run's registry clients: ECR by its API, everything else by the distribution API; each repository listed once.</summary>
-        private sealed class RunRegistries : IDisposable
-        {
-            private readonly Core.Registries.RegistriesConfig config;
-            private readonly Lazy<(EcrRegistryClient Client, ImageUpdatePlanner Planner)> ecr;
-            private readonly Lazy<(OciRegistryClient Client, ImageUpdatePlanner Planner)> oci;
-
-            public RunRegistries(InvokeImageUpdaterCommand owner)
-            {
-                var aws = owner.GetAwsOptions();
-                ecr = new Lazy<(EcrRegistryClient, ImageUpdatePlanner)>(() =>
-                {
-                    var client = new EcrRegistryClient(aws) { Log = text => owner.messages.Enqueue((false, text)) };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, owner.ThrottleLimit, owner.stopping.Token)));
-                }, LazyThreadSafetyMode.ExecutionAndPublication);
-
-                config = owner.LoadRegistriesConfig(owner.RegistriesConfig);
-
-                var credential = owner.RegistryCredential?.GetNetworkCredential();
-                var throttle = owner.ThrottleLimit;
-                var stopping = owner.stopping.Token;
-                oci = new Lazy<(OciRegistryClient, ImageUpdatePlanner)>(() =>
-                {
-                    var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
-                    {
-                        Log = text => owner.messages.Enqueue((false, text)),
-                    };
-                    return (client, new ImageUpdatePlanner(new CachingRegistryClient(client, throttle, stopping)));
-                }, LazyThreadSafetyMode.ExecutionAndPublication);
-            }
-
-            public ImageUpdatePlanner PlannerFor(ImageSpec spec) => config.UsesEcrApi(spec.Reference) ? ecr.Value.Planner : oci.Value.Planner;
-
-            public int Retries => (ecr.IsValueCreated ? ecr.Value.Client.Retries : 0);
-
-            public IDictionary<string, int> Requests()
-            {
-                var all = new SortedDictionary<string, int>(StringComparer.Ordinal);
-                if (ecr.IsValueCreated)
-                {
-                    foreach (var pair in ecr.Value.Client.Requests)
-                    {
-                        all["ecr " + pair.Key] = pair.Value;
-                    }
-                }
-
-                if (oci.IsValueCreated)
-                {
-                    foreach (var pair in oci.Value.Client.Requests)
-                    {
-                        all["oci " + pair.Key] = pair.Value;
-                    }
-                }
-
-                return all;
-            }
-
-            public void Dispose()
-            {
-                if (ecr.IsValueCreated)
-                {
-                    ecr.Value.Client.Dispose();
-                }
-
-                if (oci.IsValueCreated)
-                {
-                    oci.Value.Client.Dispose();
-                }
-            }
         }
     }
 }

@@ -73,7 +73,7 @@ namespace ImageUpdater.Core.Tests.Argo
             var app = App("web", new Dictionary<string, string> { ["image-list"] = "web=ghcr.io/acme/web:main", ["web.update-strategy"] = "digest", ["web.helm.image-spec"] = "web.image" },
                 JsonNode.Parse("""{"source":{"repoURL":"https://git.example.com/web.git","path":"chart","helm":{"valueFiles":["values.yaml"]}}}""")!.AsObject());
             var candidates = Candidates(app, "main");
-            candidates[0].NewDigest = "sha256:" + new string('a', 64);
+            candidates[0] = candidates[0] with { NewDigest = "sha256:" + new string('a', 64) };
             var patch = ApplicationImagePatch.Build(app, candidates);
 
             Assert.Equal(new[] { "test /spec/source/helm", "add /spec/source/helm/parameters" }, patch.Operations.Select(o => o.ToString()));

@@ -221,28 +221,24 @@ namespace ImageUpdater.Core.Tests.Argo
         {
             var web = Seed(HelmApp("web"), "1.4.2");
             var gone = ApplicationImagePatchTests.Candidates(HelmApp("gone"), "2.0.0");
-            var shown = new List<string>();
             using var client = Client();
-            var writer = new ArgoCDApiWriteBack(client) { ShowWhatIf = (target, patch) => shown.Add(target) };
+            var writer = new ArgoCDApiWriteBack(client);
 
-            var errors = new List<ImageUpdaterException>();
-            var whatIf = writer.Apply(gone.Concat(web).ToList(), whatIf: true, errors);
-            Assert.Equal(new[] { UpdateStatus.Failed, UpdateStatus.WhatIf }, whatIf.Select(r => r.Status));
-            Assert.Equal(new[] { "argocd/web on " + server.Url }, shown);
-            Assert.Equal(FailureKind.ObjectNotFound, Assert.Single(errors).Kind);
+            var whatIf = writer.Apply(gone.Concat(web).ToList(), whatIf: true, TestContext.Current.CancellationToken);
+            Assert.Equal(new[] { UpdateStatus.Failed, UpdateStatus.WhatIf }, whatIf.Results.Select(r => r.Status));
+            Assert.Contains("/spec/source/helm/parameters", whatIf.Results[1].Diff);
+            Assert.Equal(FailureKind.ObjectNotFound, Assert.Single(whatIf.Errors).Kind);
 
-            errors.Clear();
-            var applied = writer.Apply(web, whatIf: false, errors);
-            Assert.Empty(errors);
-            Assert.Equal(UpdateStatus.Updated, Assert.Single(applied).Status);
+            var applied = writer.Apply(web, whatIf: false, TestContext.Current.CancellationToken);
+            Assert.Empty(applied.Errors);
+            Assert.Equal(UpdateStatus.Updated, Assert.Single(applied.Results).Status);
         }
 
         [Fact]
         public void CandidatesWithoutAnUpdateAreUnchangedWithoutACall()
         {
             var candidates = Seed(HelmApp("web"), "1.4.2");
-            candidates[0].UpdateNeeded = false;
-            candidates[0].Reason = "1.4.2 is already the newest";
+            candidates[0] = candidates[0] with { UpdateNeeded = false, Reason = "1.4.2 is already the newest" };
             using var client = new ArgoCDClient(new ArgoCDConnection("http://127.0.0.1:9/", "x"));
             var result = Assert.Single(new ArgoCDApiWriteBack(client).Write(candidates, (_, _) => throw new InvalidOperationException("no confirmation expected"), TestContext.Current.CancellationToken));
             Assert.Equal(UpdateStatus.Unchanged, result.Status);

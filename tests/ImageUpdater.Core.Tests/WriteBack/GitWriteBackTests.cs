@@ -20,7 +20,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
             ["README.md"] = "apps\n",
         };
 
-        private static List<ImageUpdateResult> Results(IReadOnlyList<GitBatchOutcome> outcomes) => outcomes.SelectMany(o => o.Results).ToList();
+        private static List<ImageUpdateResult> Results(IReadOnlyList<WriteBackOutcome> outcomes) => outcomes.SelectMany(o => o.Results).ToList();
 
         [Fact]
         public void OneApplicationIsCommittedAndPushed()
@@ -84,8 +84,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         public void CandidatesWithoutAnUpdatePassAsUnchanged()
         {
             using var repo = new GitFixture(ThreeApps);
-            var candidate = GitFixture.Candidate(repo.App("a", "apps/a"), needed: false);
-            candidate.Reason = "1.0.0 is the newest";
+            var candidate = GitFixture.Candidate(repo.App("a", "apps/a"), needed: false) with { Reason = "1.0.0 is the newest" };
             var engine = new GitWriteBack(new LineTagEditor(), repo.Options());
 
             var result = Assert.Single(Results(engine.Run(new[] { candidate })));

@@ -27,7 +27,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
         public static ImageChange From(ImageUpdateCandidate candidate) => new ImageChange(
             candidate.Spec.Repository,
             candidate.Alias,
-            candidate.CurrentTag,
+            candidate.OldTag,
             candidate.Spec.UpdateStrategy == UpdateStrategy.Digest && !string.IsNullOrEmpty(candidate.NewDigest) ? candidate.NewDigest : candidate.NewTag);
     }
 }
