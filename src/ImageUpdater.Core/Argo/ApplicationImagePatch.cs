@@ -165,10 +165,12 @@ namespace ImageUpdater.Core.Argo
                 var kind = chosen is null ? null : SourceSelector.KindOf(chosen);
                 if (chosen is null || kind is null || (wanted is not null && wanted != kind))
                 {
-                    var other = wanted is not null && model.Sources.Any(s => SourceSelector.KindOf(s) == wanted)
-                        ? $" Its annotated source is spec.sources[{chosen?.Index}] ({(kind is null ? "neither Helm nor Kustomize" : kind.ToString())}); point the git-repository annotation at the {wanted} source's repoURL."
-                        : " Give the source a helm or kustomize block, or use the git write-back method.";
-                    throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidOperation, $"Application '{app}' has no {(wanted is null ? "Helm or Kustomize" : wanted.ToString())} source in spec.sources to write {spec.Image} to.{other}", app);
+                    var needed = wanted is null ? "Helm or Kustomize" : wanted.ToString();
+                    var exists = model.Sources.Any(s => SourceSelector.KindOf(s) is { } k && (wanted is null || k == wanted));
+                    var message = exists && chosen is not null
+                        ? $"Application '{app}': spec.sources[{chosen.Index}], the source its annotations point at, is {(kind is null ? "neither Helm nor Kustomize" : "a " + kind + " source")}, so {spec.Image} cannot be written there as {needed}. Point the git-repository annotation at the {needed} source's repoURL, or use the git write-back method."
+                        : $"Application '{app}' has no {needed} source in spec.sources to write {spec.Image} to. Give the source a helm or kustomize block, or use the git write-back method.";
+                    throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidOperation, message, app);
                 }
 
                 if (chosen.Index < 0 || chosen.Index >= sources.Count || sources[chosen.Index] is not JsonObject current)
