@@ -67,11 +67,11 @@ Describe 'Update-HelmImageTag' {
 
     It 'keeps a name that is the same image, and writes any other registry''s image in full' {
         $file = New-TestFile 'names.yaml' "a:`n  repository: bitnami/nginx`n  tag: 1`nb:`n  repository: image`n  tag: 1`nc:`n  repository: app`n  tag: 1`n"
-        Update-HelmImageTag -Path $file -ImageNameKey a.repository -Image registry-1.docker.io/bitnami/nginx -ImageTagKey a.tag -Tag 2
+        Update-HelmImageTag -Path $file -ImageNameKey a.repository -Image registry-1.docker.io/bitnami/nginx -ImageTagKey a.tag -Tag v2
         # 'image' names docker.io/library/image, not localhost:5000/image; a bare suffix such as 'app' used to be kept as a "short form".
-        Update-HelmImageTag -Path $file -ImageNameKey b.repository -Image localhost:5000/image -ImageTagKey b.tag -Tag 2
-        Update-HelmImageTag -Path $file -ImageNameKey c.repository -Image ghcr.io/org/app -ImageTagKey c.tag -Tag 2
-        Get-Text $file | Should -BeExactly "a:`n  repository: bitnami/nginx`n  tag: 2`nb:`n  repository: localhost:5000/image`n  tag: 2`nc:`n  repository: ghcr.io/org/app`n  tag: 2`n"
+        Update-HelmImageTag -Path $file -ImageNameKey b.repository -Image localhost:5000/image -ImageTagKey b.tag -Tag v2
+        Update-HelmImageTag -Path $file -ImageNameKey c.repository -Image ghcr.io/org/app -ImageTagKey c.tag -Tag v2
+        Get-Text $file | Should -BeExactly "a:`n  repository: bitnami/nginx`n  tag: v2`nb:`n  repository: localhost:5000/image`n  tag: v2`nc:`n  repository: ghcr.io/org/app`n  tag: v2`n"
     }
 
     It 'creates a missing key in the file''s indentation' {
