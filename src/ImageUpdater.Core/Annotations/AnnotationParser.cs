@@ -159,7 +159,7 @@ namespace ImageUpdater.Core.Annotations
                 else
                 {
                     image.UpdateStrategy = UpdateStrategy.Semver;
-                    report(key, DiagnosticSeverity.Error, $"Unknown update strategy '{strategy}'; Argo CD Image Updater silently falls back to semver. Use semver, newest-build, alphabetical or digest.");
+                    report(key, DiagnosticSeverity.Error, $"Unknown update strategy '{strategy}'; Argo CD Image Updater silently falls back to semver. Use {UpdateStrategyNames.Choices}.");
                 }
             }
 
@@ -216,16 +216,10 @@ namespace ImageUpdater.Core.Annotations
             image.HelmImageSpec = Option(keys, image, AnnotationKeys.HelmImageSpec, appWide: false);
             image.KustomizeImageName = Option(keys, image, AnnotationKeys.KustomizeImageName, appWide: false);
 
-            if (image.UpdateStrategy == UpdateStrategy.Digest && string.IsNullOrEmpty(image.Constraint))
+            // The constraint is written in image-list, so a problem with it is reported there.
+            if (image.UpdateStrategy.CheckConstraint(image.Constraint, image.Image) is { } constraintProblem)
             {
-                report(image.KeyAlias is null ? AnnotationKeys.ImageList : KeyOf(keys, image, AnnotationKeys.UpdateStrategy), DiagnosticSeverity.Error,
-                    $"Image '{image.Image}' uses the digest strategy without a tag to track; write '{image.Image}:<tag>' in image-list.");
-            }
-
-            if (image.UpdateStrategy == UpdateStrategy.Semver && !string.IsNullOrEmpty(image.Constraint)
-                && !SemverConstraint.TryParse(image.Constraint, out _, out var constraintError))
-            {
-                report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, $"'{image}': the constraint '{image.Constraint}' is not a semver constraint ({constraintError}); no tag satisfies it.");
+                report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, constraintProblem);
             }
 
             if (image.HelmImageSpec is not null && (image.HelmImageName is not null || image.HelmImageTag is not null))

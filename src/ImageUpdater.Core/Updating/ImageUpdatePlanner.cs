@@ -96,23 +96,11 @@ namespace ImageUpdater.Core.Updating
                 return candidate;
             }
 
+            var strategy = TagSelector.For(spec.UpdateStrategy);
             candidate.NewTag = winner.Tag;
-            // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
-            candidate.NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null;
-            bool needed;
-            if (current is null)
-            {
-                // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
-                needed = true;
-            }
-            else if (spec.UpdateStrategy == UpdateStrategy.Digest)
-            {
-                needed = current.Digest is null || !string.Equals(current.Digest, winner.Digest, StringComparison.Ordinal);
-            }
-            else
-            {
-                needed = !string.Equals(current.Tag, winner.Tag, StringComparison.Ordinal);
-            }
+            candidate.NewDigest = strategy.DigestToWrite(winner);
+            // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
+            var needed = current is null || strategy.IsUpdate(current.Tag, current.Digest, winner);
 
             candidate.UpdateNeeded = needed;
             candidate.Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date");
