@@ -10,8 +10,11 @@ namespace ImageUpdater.Core.Images
     /// </summary>
     public static class ImageName
     {
-        /// <summary>The hosts that all serve Docker Hub; a name without a registry means the first.</summary>
-        public static readonly IReadOnlyList<string> DockerHubHosts = new[] { "docker.io", "index.docker.io", "registry-1.docker.io" };
+        /// <summary>The registry a name without one means.</summary>
+        public const string DockerHub = "docker.io";
+
+        /// <summary>The hosts that all serve Docker Hub.</summary>
+        public static readonly IReadOnlyList<string> DockerHubHosts = new[] { DockerHub, "index.docker.io", "registry-1.docker.io" };
 
         private const string Library = "library/";
 
@@ -47,7 +50,7 @@ namespace ImageUpdater.Core.Images
         {
             var registry = RegistryOf(name, out var repository);
             return IsDockerHub(registry)
-                ? DockerHubHosts[0] + "/" + ApiRepository(null, repository)
+                ? DockerHub + "/" + ApiRepository(null, repository)
                 : registry!.ToLowerInvariant() + "/" + repository;
         }
 

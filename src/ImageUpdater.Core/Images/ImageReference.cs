@@ -5,7 +5,7 @@ namespace ImageUpdater.Core.Images
     /// <summary>An image reference split into registry, repository, tag and digest: <c>[registry/]repository[:tag][@digest]</c>.</summary>
     public sealed class ImageReference
     {
-        public const string DockerHub = "docker.io";
+        public const string DockerHub = ImageName.DockerHub;
 
         private ImageReference(string original, string? registry, string repository, string? tag, string? digest)
         {
