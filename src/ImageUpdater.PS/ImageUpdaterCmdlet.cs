@@ -180,7 +180,7 @@ namespace ImageUpdater.PS
         {
             if (!UpdateStrategyNames.TryParse(name, out var strategy, out var deprecated))
             {
-                ThrowFailure(new ImageUpdaterException("UpdateStrategyInvalid", FailureKind.InvalidArgument, $"Unknown update strategy '{name}'; use semver, newest-build, alphabetical or digest.", name));
+                ThrowFailure(new ImageUpdaterException("UpdateStrategyInvalid", FailureKind.InvalidArgument, $"Unknown update strategy '{name}'; use {UpdateStrategyNames.Choices}.", name));
             }
 
             if (deprecated)

@@ -65,6 +65,15 @@ Describe 'Update-HelmImageTag' {
         Get-Text $file | Should -BeExactly "web:`n  image: ghcr.io/acme/web:1.1.0`n  other:`n    repository: ghcr.io/acme/other`n    tag: v2`n"
     }
 
+    It 'keeps a name that is the same image, and writes any other registry''s image in full' {
+        $file = New-TestFile 'names.yaml' "a:`n  repository: bitnami/nginx`n  tag: 1`nb:`n  repository: image`n  tag: 1`nc:`n  repository: app`n  tag: 1`n"
+        Update-HelmImageTag -Path $file -ImageNameKey a.repository -Image registry-1.docker.io/bitnami/nginx -ImageTagKey a.tag -Tag v2
+        # 'image' names docker.io/library/image, not localhost:5000/image; a bare suffix such as 'app' used to be kept as a "short form".
+        Update-HelmImageTag -Path $file -ImageNameKey b.repository -Image localhost:5000/image -ImageTagKey b.tag -Tag v2
+        Update-HelmImageTag -Path $file -ImageNameKey c.repository -Image ghcr.io/org/app -ImageTagKey c.tag -Tag v2
+        Get-Text $file | Should -BeExactly "a:`n  repository: bitnami/nginx`n  tag: v2`nb:`n  repository: localhost:5000/image`n  tag: v2`nc:`n  repository: ghcr.io/org/app`n  tag: v2`n"
+    }
+
     It 'creates a missing key in the file''s indentation' {
         $file = New-TestFile 'indent4.yaml' "image:`n    repository: nginx`nother: 1`n"
         Update-HelmImageTag -Path $file -Tag v3
@@ -175,8 +184,10 @@ Describe 'Update-KustomizeImage' {
         $shown | Should -Match "(?m)^\+  digest: $digest"
         $shown | Should -Match '(?m)^-  newTag: v1'
         Get-Text $file | Should -BeExactly "images:`n- name: web`n  newTag: v1`n"
-        Update-KustomizeImage -Path $file -Name web -Digest $digest
+        $result = Update-KustomizeImage -Path $file -Name web -Digest $digest -PassThru
         Get-Text $file | Should -BeExactly "images:`n- name: web`n  digest: $digest`n"
+        # One tag-text rule (upstream's GetTagWithDigest): a digest without a tag reads latest@digest; this used to show the bare digest.
+        $result.NewTag | Should -BeExactly "latest@$digest"
     }
 
     It 'says Unchanged when the entry already has the values' {

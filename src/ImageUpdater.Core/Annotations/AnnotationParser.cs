@@ -99,14 +99,9 @@ namespace ImageUpdater.Core.Annotations
                     }
                 }
 
-                ImageReference parsed;
-                try
+                if (!ImageReference.TryParse(reference, out var parsed, out var parseError))
                 {
-                    parsed = ImageReference.Parse(reference);
-                }
-                catch (FormatException ex)
-                {
-                    report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, $"'{entry}' is not an image reference: {ex.Message}");
+                    report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, $"'{entry}' is not an image reference: {parseError}");
                     continue;
                 }
 
@@ -164,7 +159,7 @@ namespace ImageUpdater.Core.Annotations
                 else
                 {
                     image.UpdateStrategy = UpdateStrategy.Semver;
-                    report(key, DiagnosticSeverity.Error, $"Unknown update strategy '{strategy}'; Argo CD Image Updater silently falls back to semver. Use semver, newest-build, alphabetical or digest.");
+                    report(key, DiagnosticSeverity.Error, $"Unknown update strategy '{strategy}'; Argo CD Image Updater silently falls back to semver. Use {UpdateStrategyNames.Choices}.");
                 }
             }
 
@@ -207,10 +202,9 @@ namespace ImageUpdater.Core.Annotations
                 image.Platforms = platforms.Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();
                 foreach (var platform in image.Platforms)
                 {
-                    var parts = platform.Split('/');
-                    if (parts.Length < 2 || parts.Length > 3 || parts.Any(p => p.Length == 0))
+                    if (!PlatformFilter.TryParse(new[] { platform }, out _, out var platformError))
                     {
-                        report(KeyOf(keys, image, AnnotationKeys.Platforms), DiagnosticSeverity.Error, $"Platform '{platform}' is not os/arch[/variant]; no image matches it.");
+                        report(KeyOf(keys, image, AnnotationKeys.Platforms), DiagnosticSeverity.Error, char.ToUpperInvariant(platformError![0]) + platformError.Substring(1) + ".");
                     }
                 }
             }
@@ -222,16 +216,10 @@ namespace ImageUpdater.Core.Annotations
             image.HelmImageSpec = Option(keys, image, AnnotationKeys.HelmImageSpec, appWide: false);
             image.KustomizeImageName = Option(keys, image, AnnotationKeys.KustomizeImageName, appWide: false);
 
-            if (image.UpdateStrategy == UpdateStrategy.Digest && string.IsNullOrEmpty(image.Constraint))
+            // The constraint is written in image-list, so a problem with it is reported there.
+            if (image.UpdateStrategy.CheckConstraint(image.Constraint, image.Image) is { } constraintProblem)
             {
-                report(image.KeyAlias is null ? AnnotationKeys.ImageList : KeyOf(keys, image, AnnotationKeys.UpdateStrategy), DiagnosticSeverity.Error,
-                    $"Image '{image.Image}' uses the digest strategy without a tag to track; write '{image.Image}:<tag>' in image-list.");
-            }
-
-            if (image.UpdateStrategy == UpdateStrategy.Semver && !string.IsNullOrEmpty(image.Constraint)
-                && !SemverConstraint.TryParse(image.Constraint, out _, out var constraintError))
-            {
-                report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, $"'{image}': the constraint '{image.Constraint}' is not a semver constraint ({constraintError}); no tag satisfies it.");
+                report(AnnotationKeys.ImageList, DiagnosticSeverity.Error, constraintProblem);
             }
 
             if (image.HelmImageSpec is not null && (image.HelmImageName is not null || image.HelmImageTag is not null))
@@ -363,41 +351,5 @@ namespace ImageUpdater.Core.Annotations
 
             return result;
         }
-    }
-
-    /// <summary>Repository-relative path arithmetic shared by validation and write-back.</summary>
-    public static class RepositoryPath
-    {
-        /// <summary>Resolves <paramref name="path"/> against <paramref name="sourcePath"/> ('/'-rooted = from the repository root); null when it leaves the repository.</summary>
-        public static string? Resolve(string? sourcePath, string path)
-        {
-            var parts = new List<string>();
-            if (!path.StartsWith("/", StringComparison.Ordinal) && !string.IsNullOrEmpty(sourcePath))
-            {
-                parts.AddRange(Split(sourcePath!));
-            }
-
-            foreach (var part in Split(path))
-            {
-                if (part == "..")
-                {
-                    if (parts.Count == 0)
-                    {
-                        return null;
-                    }
-
-                    parts.RemoveAt(parts.Count - 1);
-                }
-                else
-                {
-                    parts.Add(part);
-                }
-            }
-
-            return string.Join("/", parts);
-        }
-
-        private static IEnumerable<string> Split(string path) =>
-            path.Replace('\\', '/').Split('/').Where(p => p.Length > 0 && p != ".");
     }
 }

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.Argo
@@ -94,7 +96,8 @@ namespace ImageUpdater.Core.Argo
                 }
                 else
                 {
-                    edit.SetKustomizeImage(candidate.Spec.KustomizeImageName ?? candidate.Spec.Image, KustomizeImage(candidate));
+                    var entry = KustomizeImage(candidate);
+                    edit.SetKustomizeImage(entry.Name, entry.ToString());
                     targets[candidate] = choice.Display + ".kustomize.images";
                 }
             }
@@ -103,36 +106,26 @@ namespace ImageUpdater.Core.Argo
             return new ApplicationImagePatch(operations, targets);
         }
 
-        /// <summary>The tag as written: <c>tag</c>, <c>tag@sha256:…</c>, or <c>latest@sha256:…</c> for a digest alone.</summary>
-        public static string TagValue(ImageUpdateCandidate candidate) =>
-            candidate.NewDigest is null ? candidate.NewTag! : (candidate.NewTag ?? "latest") + "@" + candidate.NewDigest;
+        /// <summary>The tag as written: <c>tag</c>, <c>tag@sha256:…</c>, or <c>latest@sha256:…</c> for a digest alone (<see cref="TagText.Format"/>).</summary>
+        public static string TagValue(ImageUpdateCandidate candidate) => TagText.Format(candidate.NewTag, candidate.NewDigest);
 
-        /// <summary>Helm parameter name → value: one image-spec parameter, or image-name and image-tag (upstream defaults image.name, image.tag).</summary>
+        /// <summary>Helm parameter name → value: one image-spec parameter, or image-name and image-tag (<see cref="HelmImageKeys"/>).</summary>
         public static IEnumerable<KeyValuePair<string, string>> HelmParameters(ImageUpdateCandidate candidate)
         {
-            var spec = candidate.Spec;
-            if (!string.IsNullOrEmpty(spec.HelmImageSpec))
+            var keys = HelmImageKeys.For(candidate.Spec);
+            if (keys.Spec is not null)
             {
-                yield return new KeyValuePair<string, string>(spec.HelmImageSpec!, spec.Image + ":" + TagValue(candidate));
+                yield return new KeyValuePair<string, string>(keys.Spec, TagText.Reference(candidate.Spec.Image, candidate.NewTag, candidate.NewDigest));
                 yield break;
             }
 
-            yield return new KeyValuePair<string, string>(string.IsNullOrEmpty(spec.HelmImageName) ? "image.name" : spec.HelmImageName!, spec.Image);
-            yield return new KeyValuePair<string, string>(string.IsNullOrEmpty(spec.HelmImageTag) ? "image.tag" : spec.HelmImageTag!, TagValue(candidate));
+            yield return new KeyValuePair<string, string>(keys.Name, candidate.Spec.Image);
+            yield return new KeyValuePair<string, string>(keys.Tag, TagValue(candidate));
         }
 
-        /// <summary><c>orig=new:tag</c> when kustomize.image-name is set, else <c>new:tag</c>.</summary>
-        public static string KustomizeImage(ImageUpdateCandidate candidate)
-        {
-            var reference = candidate.Spec.Image + (candidate.NewTag is null ? string.Empty : ":" + candidate.NewTag) + (candidate.NewDigest is null ? string.Empty : "@" + candidate.NewDigest);
-            return string.IsNullOrEmpty(candidate.Spec.KustomizeImageName) ? reference : candidate.Spec.KustomizeImageName + "=" + reference;
-        }
-
-        internal enum SourceKind
-        {
-            Helm,
-            Kustomize,
-        }
+        /// <summary>The images entry: <c>orig=new:tag</c> when kustomize.image-name names another image, else <c>new:tag</c>.</summary>
+        public static KustomizeImageEntry KustomizeImage(ImageUpdateCandidate candidate) =>
+            new KustomizeImageEntry(candidate.Spec.KustomizeImageName, candidate.Spec.Image, candidate.NewTag, candidate.NewDigest);
 
         internal sealed class SourceChoice
         {
@@ -156,54 +149,41 @@ namespace ImageUpdater.Core.Argo
         }
 
         /// <summary>
-        /// The source an image is written to. Single source: spec.source. Multi-source: those of the image's kind (Helm when helm.* keys
-        /// are set, Kustomize when kustomize.image-name is), narrowed by git-repository, then the one already carrying the image's
-        /// parameter or image entry, then the first — where upstream always takes the first with a helm or kustomize block.
+        /// The application's annotated source (<see cref="ArgoApplication.AnnotatedSource"/>, the same the git method uses) in the current JSON,
+        /// and the kind written there: the kind the image's keys ask for, else the source's own.
         /// </summary>
         internal static SourceChoice ChooseSource(JsonObject application, ImageUpdateCandidate candidate)
         {
             var spec = candidate.Spec;
             var app = candidate.Application;
-            SourceKind? wanted = !string.IsNullOrEmpty(spec.HelmImageName) || !string.IsNullOrEmpty(spec.HelmImageTag) || !string.IsNullOrEmpty(spec.HelmImageSpec)
-                ? SourceKind.Helm
-                : !string.IsNullOrEmpty(spec.KustomizeImageName) ? SourceKind.Kustomize : null;
-
+            var model = candidate.ApplicationObject;
+            var wanted = SourceSelector.WantedKind(spec);
+            var chosen = model.AnnotatedSource;
             var specNode = application["spec"] as JsonObject;
             if (specNode?["sources"] is JsonArray sources && sources.Count > 0)
             {
-                var sourceTypes = application["status"]?["sourceTypes"] as JsonArray;
-                var options = new List<(int Index, JsonObject Source, SourceKind Kind)>();
-                for (var i = 0; i < sources.Count; i++)
+                var kind = chosen is null ? null : SourceSelector.KindOf(chosen);
+                if (chosen is null || kind is null || (wanted is not null && wanted != kind))
                 {
-                    if (sources[i] is JsonObject source && KindOf(source, sourceTypes is not null && i < sourceTypes.Count ? Text(sourceTypes[i]) : null) is { } kind && (wanted is null || wanted == kind))
-                    {
-                        options.Add((i, source, kind));
-                    }
+                    var needed = wanted is null ? "Helm or Kustomize" : wanted.ToString();
+                    var exists = model.Sources.Any(s => SourceSelector.KindOf(s) is { } k && (wanted is null || k == wanted));
+                    var message = exists && chosen is not null
+                        ? $"Application '{app}': spec.sources[{chosen.Index}], the source its annotations point at, is {(kind is null ? "neither Helm nor Kustomize" : "a " + kind + " source")}, so {spec.Image} cannot be written there as {needed}. Point the git-repository annotation at the {needed} source's repoURL, or use the git write-back method."
+                        : $"Application '{app}' has no {needed} source in spec.sources to write {spec.Image} to. Give the source a helm or kustomize block, or use the git write-back method.";
+                    throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidOperation, message, app);
                 }
 
-                if (options.Count == 0)
+                if (chosen.Index < 0 || chosen.Index >= sources.Count || sources[chosen.Index] is not JsonObject current)
                 {
-                    throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidOperation, $"Application '{app}' has no {(wanted is null ? "Helm or Kustomize" : wanted.ToString())} source in spec.sources to write {spec.Image} to. Give the source a helm or kustomize block, or use the git write-back method.", app);
+                    throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidOperation, $"Application '{app}' no longer has spec.sources[{chosen.Index}], the source its annotations point at; read the application again.", app);
                 }
 
-                var repository = candidate.WriteBack.Repository;
-                if (!string.IsNullOrEmpty(repository))
-                {
-                    var sameRepository = options.Where(o => SameRepository(Text(o.Source["repoURL"]), repository!)).ToList();
-                    if (sameRepository.Count > 0)
-                    {
-                        options = sameRepository;
-                    }
-                }
-
-                var carrying = options.Where(o => Carries(o.Source, o.Kind, candidate)).ToList();
-                var chosen = carrying.Count > 0 ? carrying[0] : options[0];
-                return new SourceChoice(chosen.Source, "/spec/sources/" + chosen.Index, $"spec.sources[{chosen.Index}]", chosen.Kind);
+                return new SourceChoice(current, "/spec/sources/" + chosen.Index, $"spec.sources[{chosen.Index}]", kind.Value);
             }
 
             if (specNode?["source"] is JsonObject single)
             {
-                var kind = wanted ?? KindOf(single, Text(application["status"]?["sourceType"]));
+                var kind = wanted ?? (chosen is null ? null : SourceSelector.KindOf(chosen));
                 if (kind is null)
                 {
                     throw new ImageUpdaterException("ArgoSourceTypeUnknown", FailureKind.InvalidOperation, $"Cannot tell whether application '{app}' is Helm or Kustomize (its source has neither a helm nor a kustomize block and no status.sourceType). Add the {spec.KeyAlias ?? "<alias>"}.helm.image-name/image-tag or kustomize.image-name annotation.", app);
@@ -213,85 +193,6 @@ namespace ImageUpdater.Core.Argo
             }
 
             throw new ImageUpdaterException("ArgoSourceNotFound", FailureKind.InvalidData, $"Application '{app}' has neither spec.source nor spec.sources.", app);
-        }
-
-        private static SourceKind? KindOf(JsonObject source, string? statusType)
-        {
-            if (source["helm"] is JsonObject || !string.IsNullOrEmpty(Text(source["chart"])) || string.Equals(statusType, "Helm", StringComparison.OrdinalIgnoreCase))
-            {
-                return SourceKind.Helm;
-            }
-
-            if (source["kustomize"] is JsonObject || string.Equals(statusType, "Kustomize", StringComparison.OrdinalIgnoreCase))
-            {
-                return SourceKind.Kustomize;
-            }
-
-            return null;
-        }
-
-        private static bool Carries(JsonObject source, SourceKind kind, ImageUpdateCandidate candidate)
-        {
-            if (kind == SourceKind.Helm)
-            {
-                var names = HelmParameters(candidate).Select(p => p.Key).ToList();
-                return source["helm"]?["parameters"] is JsonArray parameters && parameters.OfType<JsonObject>().Any(p => names.Contains(Text(p["name"]) ?? string.Empty));
-            }
-
-            var name = candidate.Spec.KustomizeImageName ?? candidate.Spec.Image;
-            return source["kustomize"]?["images"] is JsonArray images && images.Any(i => SameImageName(KustomizeEntryName(Text(i) ?? string.Empty), name));
-        }
-
-        internal static bool SameRepository(string? a, string b)
-        {
-            static string Normalize(string url)
-            {
-                var text = url.Trim().TrimEnd('/');
-                if (text.EndsWith(".git", StringComparison.OrdinalIgnoreCase))
-                {
-                    text = text.Substring(0, text.Length - 4);
-                }
-
-                var scheme = text.IndexOf("://", StringComparison.Ordinal);
-                return (scheme >= 0 ? text.Substring(scheme + 3) : text).ToLowerInvariant();
-            }
-
-            return a is not null && Normalize(a) == Normalize(b);
-        }
-
-        /// <summary>The image name a kustomize images entry overrides: the part before '=', else the reference without tag and digest.</summary>
-        internal static string KustomizeEntryName(string entry)
-        {
-            var equals = entry.IndexOf('=');
-            if (equals >= 0)
-            {
-                return entry.Substring(0, equals);
-            }
-
-            var at = entry.IndexOf('@');
-            var name = at >= 0 ? entry.Substring(0, at) : entry;
-            var colon = name.LastIndexOf(':');
-            return colon > name.LastIndexOf('/') ? name.Substring(0, colon) : name;
-        }
-
-        /// <summary>docker.io/library/nginx, docker.io/nginx and nginx name the same image.</summary>
-        internal static bool SameImageName(string a, string b)
-        {
-            static string Normalize(string name)
-            {
-                var text = name.Trim();
-                foreach (var prefix in new[] { "docker.io/", "index.docker.io/", "library/" })
-                {
-                    if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    {
-                        text = text.Substring(prefix.Length);
-                    }
-                }
-
-                return text;
-            }
-
-            return string.Equals(Normalize(a), Normalize(b), StringComparison.Ordinal);
         }
 
         private static string? Text(JsonNode? node) =>
@@ -334,7 +235,7 @@ namespace ImageUpdater.Core.Argo
                 kustomizeImages ??= choice.Source["kustomize"]?["images"] is JsonArray existing ? (JsonArray)existing.DeepClone() : new JsonArray();
                 for (var i = 0; i < kustomizeImages.Count; i++)
                 {
-                    if (SameImageName(KustomizeEntryName(Text(kustomizeImages[i]) ?? string.Empty), name))
+                    if (KustomizeImageEntry.Parse(Text(kustomizeImages[i]) ?? string.Empty).Matches(name))
                     {
                         if (Text(kustomizeImages[i]) != entry)
                         {

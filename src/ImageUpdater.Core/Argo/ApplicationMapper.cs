@@ -52,11 +52,17 @@ namespace ImageUpdater.Core.Argo
             if (ObjectTree.Get(manifest, "status") is IDictionary<string, object?> status)
             {
                 app.LiveImages = (ObjectTree.List(status, "summary.images") ?? new List<object?>()).OfType<string>().ToArray();
+                var types = app.IsMultiSource ? ObjectTree.List(status, "sourceTypes") : null;
+                for (var i = 0; i < sources.Count; i++)
+                {
+                    sources[i].SourceType = app.IsMultiSource ? (types is not null && i < types.Count ? types[i] as string : null) : ObjectTree.Text(status, "sourceType");
+                }
             }
 
             var parsed = AnnotationParser.Parse(name!, annotations);
             app.Images = parsed.Images;
             app.WriteBack = parsed.WriteBack;
+            app.AnnotatedSource = SourceSelector.Choose(app);
             var diagnostics = parsed.Diagnostics.ToList();
             diagnostics.AddRange(CheckAgainstSpec(app));
             app.Diagnostics = diagnostics;
@@ -69,7 +75,7 @@ namespace ImageUpdater.Core.Argo
             if (app.WriteBack.Method == WriteBackMethod.Git && target.Path is not null)
             {
                 // The same source the git write-back resolves the target against.
-                var source = WriteBack.GitTarget.AnnotatedSource(app);
+                var source = app.AnnotatedSource;
                 if (RepositoryPath.Resolve(source?.Path, target.Path) is null)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,

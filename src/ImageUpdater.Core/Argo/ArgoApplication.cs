@@ -42,6 +42,9 @@ namespace ImageUpdater.Core.Argo
         /// <summary>True when the source has a <c>kustomize</c> block.</summary>
         public bool IsKustomize { get; set; }
 
+        /// <summary>What Argo CD says the source renders as (<c>status.sourceType</c> or <c>status.sourceTypes[i]</c>: Helm, Kustomize, Directory…), or null.</summary>
+        public string? SourceType { get; set; }
+
         public IReadOnlyList<string> HelmValueFiles { get; set; } = Array.Empty<string>();
 
         public IReadOnlyList<HelmParameter> HelmParameters { get; set; } = Array.Empty<HelmParameter>();
@@ -58,6 +61,8 @@ namespace ImageUpdater.Core.Argo
     /// <summary>An Argo CD Application with its image-updater annotations parsed (PSTypeName ImageUpdater.ArgoApplication).</summary>
     public sealed class ArgoApplication
     {
+        private ApplicationSource? annotatedSource;
+
         public ArgoApplication(string name)
         {
             Name = name;
@@ -82,6 +87,13 @@ namespace ImageUpdater.Core.Argo
         public IReadOnlyList<string>? LiveImages { get; set; }
 
         public IReadOnlyList<ImageSpec> Images { get; set; } = Array.Empty<ImageSpec>();
+
+        /// <summary>The source the annotations point at (<see cref="SourceSelector.Choose"/>), chosen once when the Application is read; null without sources.</summary>
+        public ApplicationSource? AnnotatedSource
+        {
+            get => annotatedSource ?? SourceSelector.Choose(this);
+            set => annotatedSource = value;
+        }
 
         public WriteBackSpec WriteBack { get; set; } = new WriteBackSpec();
 

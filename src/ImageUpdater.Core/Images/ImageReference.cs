@@ -5,7 +5,7 @@ namespace ImageUpdater.Core.Images
     /// <summary>An image reference split into registry, repository, tag and digest: <c>[registry/]repository[:tag][@digest]</c>.</summary>
     public sealed class ImageReference
     {
-        public const string DockerHub = "docker.io";
+        public const string DockerHub = ImageName.DockerHub;
 
         private ImageReference(string original, string? registry, string repository, string? tag, string? digest)
         {
@@ -37,12 +37,10 @@ namespace ImageUpdater.Core.Images
         public string EffectiveRegistry => Registry ?? DockerHub;
 
         /// <summary>Repository as the registry API names it (Docker Hub single names gain <c>library/</c>).</summary>
-        public string ApiRepository =>
-            (Registry is null || Registry == DockerHub || Registry == "index.docker.io" || Registry == "registry-1.docker.io") && !Repository.Contains("/")
-                ? "library/" + Repository
-                : Repository;
+        public string ApiRepository => ImageName.ApiRepository(Registry, Repository);
 
         /// <summary>Parses a reference. The part after ':' is kept verbatim, so constraints such as <c>~1.26</c> or <c>&gt;=1.2 &lt;2</c> survive.</summary>
+        /// <exception cref="ImageReferenceParseException">The text is empty or has no repository name.</exception>
         public static ImageReference Parse(string value)
         {
             if (value is null)
@@ -50,10 +48,19 @@ namespace ImageUpdater.Core.Images
                 throw new ArgumentNullException(nameof(value));
             }
 
-            var text = value.Trim();
+            return TryParse(value, out var reference, out var error) ? reference : throw new ImageReferenceParseException(value, error);
+        }
+
+        /// <summary>Parses a reference; false with a one-sentence <paramref name="error"/> when the text is empty or has no repository name.</summary>
+        public static bool TryParse(string? value, out ImageReference reference, out string error)
+        {
+            reference = null!;
+            error = string.Empty;
+            var text = value?.Trim() ?? string.Empty;
             if (text.Length == 0)
             {
-                throw new FormatException("An image reference cannot be empty.");
+                error = "An image reference cannot be empty.";
+                return false;
             }
 
             string? digest = null;
@@ -69,18 +76,7 @@ namespace ImageUpdater.Core.Images
                 text = text.Substring(0, at);
             }
 
-            string? registry = null;
-            var slash = text.IndexOf('/');
-            if (slash > 0)
-            {
-                var first = text.Substring(0, slash);
-                if (first.Contains(".") || first.Contains(":") || first == "localhost")
-                {
-                    registry = first;
-                    text = text.Substring(slash + 1);
-                }
-            }
-
+            var registry = ImageName.RegistryOf(text, out text);
             string? tag = null;
             var colon = text.IndexOf(':');
             if (colon >= 0)
@@ -91,17 +87,30 @@ namespace ImageUpdater.Core.Images
 
             if (text.Length == 0)
             {
-                throw new FormatException($"'{value}' has no repository name.");
+                error = $"'{value}' has no repository name.";
+                return false;
             }
 
-            return new ImageReference(value, registry, text, string.IsNullOrEmpty(tag) ? null : tag, string.IsNullOrEmpty(digest) ? null : digest);
+            reference = new ImageReference(value!, registry, text, string.IsNullOrEmpty(tag) ? null : tag, string.IsNullOrEmpty(digest) ? null : digest);
+            return true;
         }
 
         /// <summary>True when both name the same image (registry and repository; docker.io and library/ normalised).</summary>
-        public bool SameImageAs(ImageReference other) =>
-            string.Equals(EffectiveRegistry, other.EffectiveRegistry, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(ApiRepository, other.ApiRepository, StringComparison.Ordinal);
+        public bool SameImageAs(ImageReference other) => ImageName.SameImage(Name, other.Name);
 
         public override string ToString() => Original;
+    }
+
+    /// <summary>Text that is not an image reference (<c>ImageReferenceInvalid</c>, InvalidArgument); the message says why.</summary>
+    public sealed class ImageReferenceParseException : ImageUpdaterException
+    {
+        public ImageReferenceParseException(string text, string reason)
+            : base("ImageReferenceInvalid", FailureKind.InvalidArgument, $"'{text}' is not an image reference: {reason}", text)
+        {
+            Reason = reason;
+        }
+
+        /// <summary>Why the text is not a reference, without the text itself.</summary>
+        public string Reason { get; }
     }
 }

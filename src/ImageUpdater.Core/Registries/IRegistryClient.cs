@@ -20,13 +20,12 @@ namespace ImageUpdater.Core.Registries
         /// <summary>The digest strategy's tracked tag: registries that read metadata per tag read it for this tag only (null = every tag).</summary>
         public string? OnlyTag { get; set; }
 
-        /// <summary>What a listing must read for a strategy: metadata for newest-build and digest, the tracked tag only for digest.</summary>
-        public static TagListOptions For(UpdateStrategy strategy, string? constraint, IReadOnlyList<string> platforms) => new TagListOptions
+        /// <summary>What a listing must read for a strategy, as the strategy declares it (metadata, and the one tag it needs it for).</summary>
+        public static TagListOptions For(UpdateStrategy strategy, string? constraint, IReadOnlyList<string> platforms)
         {
-            Platforms = platforms,
-            NeedsMetadata = strategy == UpdateStrategy.NewestBuild || strategy == UpdateStrategy.Digest,
-            OnlyTag = strategy == UpdateStrategy.Digest ? constraint : null,
-        };
+            var needs = TagSelector.For(strategy);
+            return new TagListOptions { Platforms = platforms, NeedsMetadata = needs.NeedsMetadata, OnlyTag = needs.OnlyTag(constraint) };
+        }
 
         /// <summary>A key that tells option sets apart, for caches.</summary>
         public string CacheKey => (NeedsMetadata ? "m|" : "|") + string.Join(",", Platforms) + (OnlyTag is null ? string.Empty : "|" + OnlyTag);

@@ -136,7 +136,7 @@ namespace ImageUpdater.Core.Registries
         }
 
         internal static bool IsDockerHubHost(string host) =>
-            host.Equals("docker.io", StringComparison.OrdinalIgnoreCase) || host.Equals("index.docker.io", StringComparison.OrdinalIgnoreCase) || host.Equals("registry-1.docker.io", StringComparison.OrdinalIgnoreCase);
+            host is not null && Images.ImageName.IsDockerHub(host);
 
         private static List<RegistryEndpoint> ReadList(YamlNode node, string source, int lineOffset)
         {

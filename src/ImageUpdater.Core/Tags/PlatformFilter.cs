@@ -104,8 +104,9 @@ namespace ImageUpdater.Core.Tags
             public static bool TryParse(string text, out Platform platform)
             {
                 platform = default;
-                var parts = text.Split(new[] { '/' }, 3);
-                if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                // The one platform syntax (annotations, -Platform, manifest platforms): two or three non-empty parts.
+                var parts = text.Split('/');
+                if (parts.Length < 2 || parts.Length > 3 || Array.Exists(parts, p => p.Length == 0))
                 {
                     return false;
                 }

@@ -13,14 +13,22 @@ namespace ImageUpdater.Core.Tags
     /// </summary>
     public static class TagSelector
     {
-        // The strategies; a new one is a class implementing ITagStrategy plus one line here.
-        private static readonly Dictionary<UpdateStrategy, ITagStrategy> Strategies = new ITagStrategy[]
+        // The strategies, in the order names are offered; a new one is a class implementing ITagStrategy plus one line here.
+        internal static readonly IReadOnlyList<ITagStrategy> All = new ITagStrategy[]
         {
             new SemverStrategy(),
             new NewestBuildStrategy(),
             new AlphabeticalStrategy(),
             new DigestStrategy(),
-        }.ToDictionary(s => s.Strategy);
+        };
+
+        private static readonly Dictionary<UpdateStrategy, ITagStrategy> Strategies = All.ToDictionary(s => s.Strategy);
+
+        /// <summary>The strategy behind an <see cref="UpdateStrategy"/> value.</summary>
+        internal static ITagStrategy For(UpdateStrategy strategy) =>
+            Strategies.TryGetValue(strategy, out var found)
+                ? found
+                : throw new ImageUpdaterException("UnknownUpdateStrategy", FailureKind.InvalidArgument, $"No tag selection is implemented for the strategy '{strategy}'.", strategy);
 
         /// <summary>
         /// Filters and orders <paramref name="tags"/>; the result's Reason says which tag won and why, or why none did.
@@ -39,10 +47,7 @@ namespace ImageUpdater.Core.Tags
                 throw new ArgumentNullException(nameof(options));
             }
 
-            if (!Strategies.TryGetValue(options.Strategy, out var strategy))
-            {
-                throw new ImageUpdaterException("UnknownUpdateStrategy", FailureKind.InvalidArgument, $"No tag selection is implemented for the strategy '{options.Strategy}'.", options.Strategy);
-            }
+            var strategy = For(options.Strategy);
 
             AllowTagsFilter.TryParse(options.AllowTags, out var allow, out _);
             var globs = new List<TagGlob>();

@@ -23,8 +23,6 @@ namespace ImageUpdater.Core.Updating
         /// <summary><c>status.summary.images</c>, <c>helm parameter image.tag</c>, <c>kustomize images</c>.</summary>
         public string Source { get; }
 
-        public const string DefaultHelmTagParameter = "image.tag";
-
         /// <summary>True when the image runs in the application (status.summary.images), matched by registry and repository or by its kustomize image name.</summary>
         public static bool IsLive(ArgoApplication app, ImageSpec spec) => Live(app, spec) is not null;
 
@@ -40,46 +38,38 @@ namespace ImageUpdater.Core.Updating
                 return new CurrentImage(live.Tag, live.Digest, "status.summary.images");
             }
 
+            var keys = HelmImageKeys.For(spec);
             foreach (var source in app.Sources)
             {
-                if (spec.HelmImageSpec is not null)
+                if (keys.Spec is not null)
                 {
-                    var full = source.HelmParameters.FirstOrDefault(p => p.Name == spec.HelmImageSpec)?.Value;
-                    if (!string.IsNullOrEmpty(full) && TryParse(full!, out var reference))
+                    var full = source.HelmParameters.FirstOrDefault(p => p.Name == keys.Spec)?.Value;
+                    if (!string.IsNullOrEmpty(full) && ImageReference.TryParse(full, out var reference, out _))
                     {
-                        return new CurrentImage(reference.Tag, reference.Digest, "helm parameter " + spec.HelmImageSpec);
+                        return new CurrentImage(reference.Tag, reference.Digest, "helm parameter " + keys.Spec);
                     }
 
                     continue;
                 }
 
-                var tagName = spec.HelmImageTag ?? DefaultHelmTagParameter;
-                var value = source.HelmParameters.FirstOrDefault(p => p.Name == tagName)?.Value;
+                var value = source.HelmParameters.FirstOrDefault(p => p.Name == keys.Tag)?.Value;
                 if (!string.IsNullOrEmpty(value))
                 {
                     // A digest-strategy write is tag@sha256:…
-                    var at = value!.IndexOf('@');
-                    return at < 0
-                        ? new CurrentImage(value, null, "helm parameter " + tagName)
-                        : new CurrentImage(at == 0 ? null : value.Substring(0, at), value.Substring(at + 1), "helm parameter " + tagName);
+                    TagText.Parse(value, out var tag, out var digest);
+                    return new CurrentImage(tag, digest, "helm parameter " + keys.Tag);
                 }
             }
 
+            var names = Names(spec).ToList();
             foreach (var source in app.Sources)
             {
-                foreach (var entry in source.KustomizeImages)
+                foreach (var text in source.KustomizeImages)
                 {
-                    var eq = entry.IndexOf('=');
-                    var name = eq < 0 ? entry : entry.Substring(0, eq);
-                    var target = eq < 0 ? entry : entry.Substring(eq + 1);
-                    if (!TryParse(name, out var named) || !TryParse(target, out var reference))
+                    var entry = KustomizeImageEntry.Parse(text);
+                    if ((entry.Tag is not null || entry.Digest is not null) && names.Any(n => ImageName.SameImage(n, entry.Name) || ImageName.SameImage(n, entry.NewName)))
                     {
-                        continue;
-                    }
-
-                    if (Names(spec).Any(n => n.SameImageAs(named) || n.SameImageAs(reference)) && (reference.Tag is not null || reference.Digest is not null))
-                    {
-                        return new CurrentImage(reference.Tag, reference.Digest, "kustomize images");
+                        return new CurrentImage(entry.Tag, entry.Digest, "kustomize images");
                     }
                 }
             }
@@ -97,7 +87,7 @@ namespace ImageUpdater.Core.Updating
             var names = Names(spec).ToList();
             foreach (var text in app.LiveImages)
             {
-                if (TryParse(text, out var live) && names.Any(n => n.SameImageAs(live)))
+                if (ImageReference.TryParse(text, out var live, out _) && names.Any(n => ImageName.SameImage(n, live.Name)))
                 {
                     return live;
                 }
@@ -107,28 +97,14 @@ namespace ImageUpdater.Core.Updating
         }
 
         /// <summary>The kustomize image name first (upstream tries it first), then the image itself.</summary>
-        private static System.Collections.Generic.IEnumerable<ImageReference> Names(ImageSpec spec)
+        private static System.Collections.Generic.IEnumerable<string> Names(ImageSpec spec)
         {
-            if (!string.IsNullOrEmpty(spec.KustomizeImageName) && TryParse(spec.KustomizeImageName!, out var kustomize))
+            if (!string.IsNullOrEmpty(spec.KustomizeImageName))
             {
-                yield return kustomize;
+                yield return spec.KustomizeImageName!;
             }
 
-            yield return spec.Reference;
-        }
-
-        private static bool TryParse(string text, out ImageReference reference)
-        {
-            try
-            {
-                reference = ImageReference.Parse(text);
-                return true;
-            }
-            catch (FormatException)
-            {
-                reference = null!;
-                return false;
-            }
+            yield return spec.Image;
         }
 
         public override string ToString() => (Tag ?? string.Empty) + (Digest is null ? string.Empty : "@" + Digest) + " (" + Source + ")";

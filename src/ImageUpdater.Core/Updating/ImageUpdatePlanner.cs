@@ -91,27 +91,16 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { CurrentTag = current?.Tag, Decision = CandidateDecision.NoTag, Reason = result.Reason + "; " + now + ": no update" };
             }
 
-            bool needed;
-            if (current is null)
-            {
-                // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
-                needed = true;
-            }
-            else if (spec.UpdateStrategy == UpdateStrategy.Digest)
-            {
-                needed = current.Digest is null || !string.Equals(current.Digest, winner.Digest, StringComparison.Ordinal);
-            }
-            else
-            {
-                needed = !string.Equals(current.Tag, winner.Tag, StringComparison.Ordinal);
-            }
+            var strategy = TagSelector.For(spec.UpdateStrategy);
+            // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
+            var needed = current is null || strategy.IsUpdate(current.Tag, current.Digest, winner);
 
             return new ImageUpdateCandidate(app, spec)
             {
                 CurrentTag = current?.Tag,
                 NewTag = winner.Tag,
                 // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
-                NewDigest = spec.UpdateStrategy == UpdateStrategy.Digest ? winner.Digest : null,
+                NewDigest = strategy.DigestToWrite(winner),
                 Decision = needed ? CandidateDecision.Update : CandidateDecision.UpToDate,
                 Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date"),
             };

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Yaml;
 
 namespace ImageUpdater.Core.WriteBack
@@ -49,19 +51,19 @@ namespace ImageUpdater.Core.WriteBack
         private static Outcome EditHelm(YamlEditor editor, ImageUpdate update)
         {
             var parameters = new List<KeyValuePair<string, string>>();
-            if (update.HelmImageSpecKey is { } specKey)
+            var keys = HelmImageKeys.For(update.HelmImageSpecKey, update.HelmImageNameKey, update.HelmImageTagKey);
+            if (keys.Spec is { } specKey)
             {
-                parameters.Add(new KeyValuePair<string, string>(specKey, ImageReferenceText.Join(update.NewName ?? update.Image ?? Missing(update), update.NewTag, update.Digest)));
+                parameters.Add(new KeyValuePair<string, string>(specKey, TagText.Reference(update.NewName ?? update.Image ?? Missing(update), update.NewTag, update.Digest)));
             }
             else
             {
-                // Upstream's defaults when no helm.image-name / helm.image-tag annotation is set.
                 if ((update.NewName ?? update.Image) is { } image)
                 {
-                    parameters.Add(new KeyValuePair<string, string>(update.HelmImageNameKey ?? "image.name", image));
+                    parameters.Add(new KeyValuePair<string, string>(keys.Name, image));
                 }
 
-                parameters.Add(new KeyValuePair<string, string>(update.HelmImageTagKey ?? "image.tag", update.TagValue));
+                parameters.Add(new KeyValuePair<string, string>(keys.Tag, update.TagValue));
             }
 
             var changes = new List<YamlScalarChange>();
@@ -84,7 +86,7 @@ namespace ImageUpdater.Core.WriteBack
 
                 var entry = $"helm.parameters[{index}]";
                 var old = editor.GetScalar(entry + ".value");
-                oldTag = parameter.Key == update.HelmImageSpecKey ? ImageReferenceText.TagOf(old) : parameter.Key == (update.HelmImageTagKey ?? "image.tag") ? old : oldTag;
+                oldTag = parameter.Key == keys.Spec ? TagText.Of(old) : parameter.Key == keys.Tag ? old : oldTag;
                 changes.Add(editor.SetScalar(entry + ".value", parameter.Value));
                 changes.Add(editor.SetScalar(entry + "." + forceKey, true));
             }
@@ -95,14 +97,13 @@ namespace ImageUpdater.Core.WriteBack
         private static Outcome EditKustomize(YamlEditor editor, ImageUpdate update)
         {
             var image = update.Image ?? Missing(update);
-            var original = update.KustomizeImageName;
-            var value = (original is null || original == image ? string.Empty : original + "=") + ImageReferenceText.Join(image, update.NewTag, update.Digest);
-            var key = ImageReferenceText.Canonical(original ?? image);
+            var wanted = new KustomizeImageEntry(update.KustomizeImageName, image, update.NewTag, update.Digest);
+            var value = wanted.ToString();
             var items = editor.GetItems("kustomize.images", null);
             var index = -1;
             for (var i = 0; items is not null && i < items.Count; i++)
             {
-                if (items[i] is { } item && ImageReferenceText.Canonical(EntryName(item)) == key)
+                if (items[i] is { } item && KustomizeImageEntry.Parse(item).Matches(wanted.Name))
                 {
                     index = i;
                     break;
@@ -115,15 +116,8 @@ namespace ImageUpdater.Core.WriteBack
                 return new Outcome(null, new List<YamlScalarChange>(), "kustomize.images " + value);
             }
 
-            var oldTag = ImageReferenceText.TagOf(items![index]);
+            var oldTag = TagText.Of(items![index]);
             return new Outcome(oldTag, new List<YamlScalarChange> { editor.SetScalar($"kustomize.images[{index}]", value) }, "kustomize.images");
-        }
-
-        /// <summary>The image an override entry applies to: the part before '=', else the name without tag and digest.</summary>
-        private static string EntryName(string entry)
-        {
-            var equals = entry.IndexOf('=');
-            return equals >= 0 ? entry.Substring(0, equals) : ImageReferenceText.NameOf(entry) ?? entry;
         }
 
         /// <summary>The entry's own spelling of forceString, else the file's, else Argo CD's field name (its reader ignores case).</summary>

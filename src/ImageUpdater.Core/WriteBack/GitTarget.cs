@@ -44,7 +44,7 @@ namespace ImageUpdater.Core.WriteBack
         public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source, RepositoryFiles files)
         {
             var spec = application.WriteBack.Target;
-            var sourcePath = (source?.Path ?? string.Empty).Trim('/');
+            var sourcePath = source?.Path ?? string.Empty;
             string path;
             switch (spec.Kind)
             {
@@ -63,11 +63,12 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             var root = Path.GetFullPath(repositoryRoot).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-            var relative = path.StartsWith("/", StringComparison.Ordinal) ? path.TrimStart('/') : (sourcePath.Length == 0 ? path : sourcePath + "/" + path);
-            var full = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
+            var relative = RepositoryPath.Resolve(sourcePath, path);
+            var full = relative is null ? null : relative.Length == 0 ? root : Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
             var comparison = RuntimeIsCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison) && !string.Equals(full, root, comparison))
+            if (full is null || (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison) && !string.Equals(full, root, comparison)))
             {
+                // RepositoryPath is the rule; the full-path check only guards against the platform reading the joined path differently.
                 throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' resolves outside the repository; write a path inside it (relative to the source path '{sourcePath}', or '/'-rooted from the repository root).", application);
             }
 
@@ -93,36 +94,11 @@ namespace ImageUpdater.Core.WriteBack
                 ? ".argocd-source-" + application.Name + ".yaml"
                 : ".argocd-source-" + application.Namespace + "_" + application.Name + ".yaml";
 
-        /// <summary>The source the annotations point at: the one whose repoURL is git-repository, else the first Helm or Kustomize source, else the first.</summary>
-        public static ApplicationSource? AnnotatedSource(ArgoApplication application)
-        {
-            var sources = application.Sources;
-            if (sources.Count == 0)
-            {
-                return null;
-            }
+        /// <summary>Forwards to <see cref="ArgoApplication.AnnotatedSource"/> (<see cref="SourceSelector"/>) for GitWriteBack until it is split.</summary>
+        public static ApplicationSource? AnnotatedSource(ArgoApplication application) => application.AnnotatedSource;
 
-            var repository = application.WriteBack.Repository;
-            if (!string.IsNullOrEmpty(repository))
-            {
-                var match = sources.FirstOrDefault(s => SameRepository(s.RepoUrl, repository));
-                if (match is not null)
-                {
-                    return match;
-                }
-            }
-
-            return sources.FirstOrDefault(s => s.IsHelm || s.IsKustomize) ?? sources[0];
-        }
-
-        internal static bool SameRepository(string? a, string? b) =>
-            a is not null && b is not null && string.Equals(Normalize(a), Normalize(b), StringComparison.OrdinalIgnoreCase);
-
-        private static string Normalize(string url)
-        {
-            var u = url.Trim().TrimEnd('/');
-            return u.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? u.Substring(0, u.Length - 4) : u;
-        }
+        /// <summary>Forwards to <see cref="RepositoryUrl.Same"/> for GitWriteBack until it is split.</summary>
+        internal static bool SameRepository(string? a, string? b) => RepositoryUrl.Same(a, b);
 
         private static bool RuntimeIsCaseInsensitive => Path.DirectorySeparatorChar == '\\';
     }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.WriteBack
@@ -33,8 +34,8 @@ namespace ImageUpdater.Core.WriteBack
                 case WriteBackTargetKind.Kustomization:
                     return new KustomizationTarget();
                 default:
-                    var source = GitTarget.AnnotatedSource(target.Application);
-                    var form = source is not null && source.IsKustomize && !source.IsHelm ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
+                    var source = target.Application.AnnotatedSource;
+                    var form = source is not null && SourceSelector.KindOf(source) == SourceKind.Kustomize ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
                     return new ArgoCDSourceTarget(target.Application.Name, form);
             }
         }

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using ImageUpdater.Core.Images;
 
 namespace ImageUpdater.Core.WriteBack
 {
     /// <summary>
     /// A Helm values file (write-back-target <c>helmvalues[:path]</c>): writes the tag at the image-tag key, the name at the image-name key
-    /// (a registry-less short form already there is kept), or <c>name:tag</c> at the image-spec key.
+    /// (a name already there that names the same image, such as Docker Hub's <c>bitnami/nginx</c>, is kept), or <c>name:tag</c> at the image-spec key.
     /// </summary>
     public sealed class HelmValuesTarget : YamlFileTarget
     {
@@ -27,17 +28,17 @@ namespace ImageUpdater.Core.WriteBack
             if (update.HelmImageSpecKey is { } specKey)
             {
                 var existing = editor.GetScalar(specKey);
-                var name = update.NewName ?? update.Image ?? ImageReferenceText.NameOf(existing)
+                var name = update.NewName ?? update.Image ?? TagText.NameOf(existing)
                     ?? throw new ImageUpdaterException("HelmImageNameMissing", FailureKind.InvalidArgument,
                         $"'{specKey}' in {editor.SourceName} holds no image to keep, and no image name was given; pass -Image.", update);
-                oldTag = ImageReferenceText.TagOf(existing);
-                changes.Add(editor.SetScalar(specKey, ImageReferenceText.Join(name, update.NewTag, update.Digest)));
+                oldTag = TagText.Of(existing);
+                changes.Add(editor.SetScalar(specKey, TagText.Reference(name, update.NewTag, update.Digest)));
             }
 
             if (update.HelmImageNameKey is { } nameKey && (update.NewName ?? update.Image) is { } image)
             {
                 var existing = editor.GetScalar(nameKey);
-                if (existing is null || !ImageReferenceText.IsShortFormOf(existing, image))
+                if (existing is null || !ImageName.SameImage(existing, image))
                 {
                     changes.Add(editor.SetScalar(nameKey, image));
                 }

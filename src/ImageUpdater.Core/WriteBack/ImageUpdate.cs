@@ -1,3 +1,4 @@
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.WriteBack
@@ -42,8 +43,8 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>The name a kustomization's <c>images</c> entry matches (upstream's kustomize.image-name); defaults to <see cref="Image"/>.</summary>
         public string? KustomizeImageName { get; set; }
 
-        /// <summary>What a tag field holds: <c>tag</c>, <c>tag@sha256:…</c> or <c>sha256:…</c>.</summary>
-        public string TagValue => Digest is null ? NewTag : NewTag.Length == 0 ? Digest : NewTag + "@" + Digest;
+        /// <summary>What a tag field holds: <c>tag</c>, <c>tag@sha256:…</c> or <c>latest@sha256:…</c> (<see cref="TagText.Format"/>).</summary>
+        public string TagValue => TagText.Format(NewTag, Digest);
 
         /// <summary>The update a candidate asks for, with the Helm and Kustomize keys of its image spec.</summary>
         public static ImageUpdate From(ImageUpdateCandidate candidate) => new ImageUpdate(candidate.Image, candidate.NewTag ?? string.Empty)

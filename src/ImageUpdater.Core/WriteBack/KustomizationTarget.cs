@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Yaml;
 
 namespace ImageUpdater.Core.WriteBack
@@ -93,7 +94,7 @@ namespace ImageUpdater.Core.WriteBack
                 }
             }
 
-            var old = oldDigest is null ? oldTag : oldTag is null ? oldDigest : oldTag + "@" + oldDigest;
+            var old = oldTag is null && oldDigest is null ? null : TagText.Format(oldTag, oldDigest);
             return new Outcome(old, changes, entry);
         }
 
@@ -106,10 +107,9 @@ namespace ImageUpdater.Core.WriteBack
                 return exact;
             }
 
-            var canonical = ImageReferenceText.Canonical(name);
             for (var i = 0; i < names.Count; i++)
             {
-                if (names[i] is { } n && ImageReferenceText.Canonical(n) == canonical)
+                if (ImageName.SameImage(names[i], name))
                 {
                     return i;
                 }

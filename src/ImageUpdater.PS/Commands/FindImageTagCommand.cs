@@ -78,9 +78,9 @@ namespace ImageUpdater.PS.Commands
             {
                 image = ImageReference.Parse(Image);
             }
-            catch (FormatException ex)
+            catch (ImageReferenceParseException ex)
             {
-                WriteFailure(new ImageUpdaterException("ImageReferenceInvalid", FailureKind.InvalidArgument, $"-Image '{Image}' is not an image reference: {ex.Message}", Image, ex), Image);
+                WriteFailure(ex, Image);
                 return;
             }
 

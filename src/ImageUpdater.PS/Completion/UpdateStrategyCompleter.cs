@@ -8,19 +8,11 @@ using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.PS.Completion
 {
-    /// <summary>Completes -UpdateStrategy with the four current names (not the deprecated latest/name), each with what it picks.</summary>
+    /// <summary>Completes -UpdateStrategy with the current names (not the deprecated latest/name), each with what it picks.</summary>
     public sealed class UpdateStrategyCompleter : IArgumentCompleter
     {
-        private static readonly Dictionary<string, string> Strategies = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["semver"] = "Highest semantic version within the constraint (default)",
-            ["newest-build"] = "The most recently built or pushed image",
-            ["alphabetical"] = "The last tag in lexical order",
-            ["digest"] = "The newest digest of the tag named by the constraint",
-        };
-
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            CompletionText.Matching(Strategies.Keys, wordToComplete, name => Strategies[name]);
+            CompletionText.Matching(UpdateStrategyNames.Names, wordToComplete, name => UpdateStrategyNames.TryParse(name, out var strategy, out _) ? strategy.Description() : name);
     }
 
     /// <summary>
@@ -35,7 +27,7 @@ namespace ImageUpdater.PS.Completion
             var text = (arguments is PSObject pso ? pso.BaseObject : arguments)?.ToString();
             if (!UpdateStrategyNames.TryParse(text, out _, out _))
             {
-                throw new ValidationMetadataException($"'{text}' is not an update strategy; use semver, newest-build, alphabetical or digest.");
+                throw new ValidationMetadataException($"'{text}' is not an update strategy; use {UpdateStrategyNames.Choices}.");
             }
         }
     }

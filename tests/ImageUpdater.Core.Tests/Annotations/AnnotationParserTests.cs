@@ -257,5 +257,18 @@ namespace ImageUpdater.Core.Tests.Annotations
             Assert.Empty(p.Images);
             Assert.Empty(p.Diagnostics);
         }
+
+        [Theory]
+        [InlineData("amd64")]
+        [InlineData("linux/arm/v7/extra")]
+        [InlineData("linux//v7")]
+        public void APlatformIsCheckedWithTheFiltersSyntaxAndMessage(string platform)
+        {
+            // The annotation check had its own split and message ("Platform '…' is not os/arch[/variant]; no image matches it."); PlatformFilter accepted 'linux/arm/v7/extra'.
+            var p = Parse(("image-list", "a=img"), ("a.platforms", "linux/amd64," + platform));
+            var error = Assert.Single(Errors(p));
+            Assert.Equal($"Platform '{platform}' is not os/arch[/variant] (e.g. linux/amd64, linux/arm64/v8), so no image matches it.", error.Message);
+            Assert.False(ImageUpdater.Core.Tags.PlatformFilter.TryParse(new[] { platform }, out _, out _));
+        }
     }
 }

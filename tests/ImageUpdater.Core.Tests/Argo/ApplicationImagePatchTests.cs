@@ -94,6 +94,35 @@ namespace ImageUpdater.Core.Tests.Argo
         }
 
         [Fact]
+        public void ADigestWithoutATagIsLatestAtTheDigestInHelmAndKustomize()
+        {
+            var digest = "sha256:" + new string('b', 64);
+            var helm = App("web", new Dictionary<string, string> { ["image-list"] = "web=ghcr.io/acme/web" },
+                JsonNode.Parse("""{"source":{"repoURL":"https://charts.example.com","chart":"web","helm":{}}}""")!.AsObject());
+            var candidates = Candidates(helm, "x");
+            candidates[0].NewTag = null;
+            candidates[0].NewDigest = digest;
+            Assert.Contains("\"value\":\"latest@" + digest + "\"", ApplicationImagePatch.Build(helm, candidates).ToJson());
+
+            // The kustomize entry used to be 'ghcr.io/acme/web@sha256:…' while the Helm value was 'latest@sha256:…'; one rule now (TagText.Format).
+            var kustomize = App("api", new Dictionary<string, string> { ["image-list"] = "web=ghcr.io/acme/web" },
+                JsonNode.Parse("""{"source":{"repoURL":"https://git.example.com/api.git","path":"base","kustomize":{"images":["ghcr.io/acme/web:1.0"]}}}""")!.AsObject());
+            candidates = Candidates(kustomize, "x");
+            candidates[0].NewTag = null;
+            candidates[0].NewDigest = digest;
+            Assert.Equal("[\"ghcr.io/acme/web:latest@" + digest + "\"]", Apply(kustomize, ApplicationImagePatch.Build(kustomize, candidates))["spec"]!["source"]!["kustomize"]!["images"]!.ToJsonString());
+        }
+
+        [Fact]
+        public void AKustomizeImageNameEqualToTheImageIsNotWrittenTwice()
+        {
+            // The argocd path wrote 'acme/api=acme/api:2.1.0' here; the .argocd-source file target wrote 'acme/api:2.1.0'. Both write the latter now.
+            var app = App("api", new Dictionary<string, string> { ["image-list"] = "api=acme/api", ["api.kustomize.image-name"] = "acme/api" },
+                JsonNode.Parse("""{"source":{"repoURL":"https://git.example.com/api.git","path":"base","kustomize":{"images":["acme/api:2.0.0"]}}}""")!.AsObject());
+            Assert.Equal("""["acme/api:2.1.0"]""", Apply(app, ApplicationImagePatch.Build(app, Candidates(app, "2.1.0")))["spec"]!["source"]!["kustomize"]!["images"]!.ToJsonString());
+        }
+
+        [Fact]
         public void KustomizeWithoutImageNameReplacesTheEntryOfTheSameImage()
         {
             var app = App("api", new Dictionary<string, string> { ["image-list"] = "nginx=docker.io/library/nginx:1.x" },

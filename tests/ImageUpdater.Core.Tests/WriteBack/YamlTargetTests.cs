@@ -80,7 +80,8 @@ namespace ImageUpdater.Core.Tests.WriteBack
             var text = "resources:\n- a.yaml\nimages:\n- name: nginx # web\n  newName: mirror/nginx\n  digest: sha256:1111\n- name: redis\n  newTag: \"7.0\"\n";
             var edit = Apply(new KustomizationTarget(), text, new ImageUpdate("nginx", "1.27.5"));
             Assert.Equal("resources:\n- a.yaml\nimages:\n- name: nginx # web\n  newName: mirror/nginx\n  newTag: 1.27.5\n- name: redis\n  newTag: \"7.0\"\n", edit.NewText);
-            Assert.Equal("sha256:1111", edit.Results[0].OldTag);
+            // One tag-text rule (TagText.Format): a digest without a tag reads latest@digest; this target used to report the bare digest.
+            Assert.Equal("latest@sha256:1111", edit.Results[0].OldTag);
 
             edit = Apply(new KustomizationTarget(), text, new ImageUpdate("redis", string.Empty) { Digest = "sha256:2222", NewName = "mirror/redis" });
             Assert.Equal("resources:\n- a.yaml\nimages:\n- name: nginx # web\n  newName: mirror/nginx\n  digest: sha256:1111\n- name: redis\n  newName: mirror/redis\n  digest: sha256:2222\n", edit.NewText);

@@ -25,13 +25,7 @@ namespace ImageUpdater.Core.Registries.Ecr
         public const string ContentType = "application/x-amz-json-1.1";
 
         /// <summary>Media types BatchGetImage is asked for: single manifests and lists/indexes.</summary>
-        public static readonly string[] ManifestMediaTypes =
-        {
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-            "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.v2+json",
-        };
+        public static readonly string[] ManifestMediaTypes = Oci.OciMediaTypes.Accepted;
 
         private readonly HttpClient http;
         private readonly RetryHandler retry;

@@ -16,12 +16,6 @@ namespace ImageUpdater.Core.Registries.Ecr
     /// </summary>
     public sealed class EcrRegistryClient : IRegistryClient, IListingKey, IDisposable
     {
-        private static readonly string[] ListMediaTypes =
-        {
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-        };
-
         private readonly AwsOptions options;
         private readonly RetryPolicy? retryPolicy;
         private readonly Func<HttpMessageHandler>? transport;
@@ -88,14 +82,14 @@ namespace ImageUpdater.Core.Registries.Ecr
             if (listOptions.Platforms.Count > 0)
             {
                 // Only manifest lists name their platforms; a single manifest's platform is in its config blob, which this API does not serve.
-                var lists = details.Where(d => d.ImageDigest is not null && ListMediaTypes.Contains(d.ImageManifestMediaType)).Select(d => d.ImageDigest!).ToList();
+                var lists = details.Where(d => d.ImageDigest is not null && Oci.OciMediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest!).ToList();
                 if (lists.Count > 0)
                 {
                     foreach (var manifest in await client.BatchGetImageAsync(repository, lists, registryId, cancellationToken).ConfigureAwait(false))
                     {
                         if (manifest.ImageDigest is not null && manifest.Manifest is not null)
                         {
-                            platforms[manifest.ImageDigest] = PlatformsOf(manifest.Manifest);
+                            platforms[manifest.ImageDigest] = ManifestIndex.Platforms(manifest.Manifest);
                         }
                     }
                 }
@@ -122,44 +116,6 @@ namespace ImageUpdater.Core.Registries.Ecr
             }
 
             return tags;
-        }
-
-        /// <summary>The <c>os/arch[/variant]</c> entries of a manifest list or OCI index.</summary>
-        public static IReadOnlyList<string> PlatformsOf(string manifest)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(manifest);
-                if (!doc.RootElement.TryGetProperty("manifests", out var entries) || entries.ValueKind != JsonValueKind.Array)
-                {
-                    return Array.Empty<string>();
-                }
-
-                var result = new List<string>();
-                foreach (var entry in entries.EnumerateArray())
-                {
-                    if (!entry.TryGetProperty("platform", out var platform) || platform.ValueKind != JsonValueKind.Object)
-                    {
-                        continue;
-                    }
-
-                    var os = EcrClient.GetString(platform, "os");
-                    var arch = EcrClient.GetString(platform, "architecture");
-                    if (os is null || arch is null || os == "unknown")
-                    {
-                        continue; // attestation manifests carry unknown/unknown
-                    }
-
-                    var variant = EcrClient.GetString(platform, "variant");
-                    result.Add(os + "/" + arch + (string.IsNullOrEmpty(variant) ? string.Empty : "/" + variant));
-                }
-
-                return result;
-            }
-            catch (JsonException)
-            {
-                return Array.Empty<string>();
-            }
         }
 
         public void Dispose()

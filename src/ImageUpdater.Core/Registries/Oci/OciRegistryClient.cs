@@ -221,24 +221,13 @@ namespace ImageUpdater.Core.Registries.Oci
                 metadata.MediaType = root.TryGetProperty("mediaType", out var mt) && mt.GetString() is { Length: > 0 } declared ? declared : manifest.MediaType;
                 if (OciMediaTypes.IsIndex(metadata.MediaType) || (root.TryGetProperty("manifests", out var probe) && probe.ValueKind == JsonValueKind.Array))
                 {
-                    metadata.Manifests = new List<IndexEntry>();
-                    foreach (var entry in root.GetProperty("manifests").EnumerateArray())
-                    {
-                        var platform = entry.TryGetProperty("platform", out var p) ? PlatformOf(p) : null;
-                        // Attestations (buildx) sit in indexes as unknown/unknown; they are not images to run.
-                        if (platform is null || platform.StartsWith("unknown/", StringComparison.Ordinal))
-                        {
-                            continue;
-                        }
-
-                        metadata.Manifests.Add(new IndexEntry { Digest = entry.GetProperty("digest").GetString()!, Platform = platform });
-                    }
+                    metadata.Manifests = ManifestIndex.Entries(root).ToList();
                 }
                 else if (root.TryGetProperty("config", out var config) && config.TryGetProperty("digest", out var configDigest))
                 {
                     var blob = await client.GetBlobAsync(repository, configDigest.GetString()!, cancellationToken).ConfigureAwait(false);
                     using var image = JsonDocument.Parse(blob);
-                    metadata.Platform = PlatformOf(image.RootElement);
+                    metadata.Platform = ManifestIndex.PlatformOf(image.RootElement);
                     if (image.RootElement.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.String
                         && DateTimeOffset.TryParse(created.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
                     {
@@ -249,19 +238,6 @@ namespace ImageUpdater.Core.Registries.Oci
 
             Options.Cache.Set(digest, metadata);
             return metadata;
-        }
-
-        private static string? PlatformOf(JsonElement element)
-        {
-            var os = element.TryGetProperty("os", out var o) ? o.GetString() : null;
-            var arch = element.TryGetProperty("architecture", out var a) ? a.GetString() : null;
-            if (string.IsNullOrEmpty(os) || string.IsNullOrEmpty(arch))
-            {
-                return null;
-            }
-
-            var variant = element.TryGetProperty("variant", out var v) ? v.GetString() : null;
-            return os + "/" + arch + (string.IsNullOrEmpty(variant) ? string.Empty : "/" + variant);
         }
 
         public void Dispose()

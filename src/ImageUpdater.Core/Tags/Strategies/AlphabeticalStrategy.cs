@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace ImageUpdater.Core.Tags.Strategies
@@ -8,6 +9,22 @@ namespace ImageUpdater.Core.Tags.Strategies
         private static readonly IComparer<ImageTag> BestFirst = Comparer<ImageTag>.Create((x, y) => string.CompareOrdinal(y.Tag, x.Tag));
 
         public UpdateStrategy Strategy => UpdateStrategy.Alphabetical;
+
+        public string Name => "alphabetical";
+
+        public IReadOnlyList<string> DeprecatedNames { get; } = new[] { "name" };
+
+        public string Description => "The last tag in lexical order";
+
+        public bool NeedsMetadata => false;
+
+        public string? OnlyTag(string? constraint) => null;
+
+        public string? CheckConstraint(string? constraint, string image) => null;
+
+        public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) => !string.Equals(currentTag, winner.Tag, StringComparison.Ordinal);
+
+        public string? DigestToWrite(ImageTag winner) => null;
 
         public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {

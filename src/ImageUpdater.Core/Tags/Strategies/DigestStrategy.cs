@@ -8,6 +8,24 @@ namespace ImageUpdater.Core.Tags.Strategies
     {
         public UpdateStrategy Strategy => UpdateStrategy.Digest;
 
+        public string Name => "digest";
+
+        public IReadOnlyList<string> DeprecatedNames { get; } = Array.Empty<string>();
+
+        public string Description => "The newest digest of the tag named by the constraint";
+
+        public bool NeedsMetadata => true;
+
+        public string? OnlyTag(string? constraint) => constraint;
+
+        public string? CheckConstraint(string? constraint, string image) =>
+            string.IsNullOrEmpty(constraint) ? $"Image '{image}' uses the digest strategy without a tag to track; write '{image}:<tag>' in image-list." : null;
+
+        public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) =>
+            currentDigest is null || !string.Equals(currentDigest, winner.Digest, StringComparison.Ordinal);
+
+        public string? DigestToWrite(ImageTag winner) => winner.Digest;
+
         public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
             var tracked = options.Constraint?.Trim();

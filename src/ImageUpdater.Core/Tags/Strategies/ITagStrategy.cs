@@ -3,12 +3,37 @@ using System.Collections.Generic;
 namespace ImageUpdater.Core.Tags.Strategies
 {
     /// <summary>
-    /// One update strategy: orders the tags that passed the filters best first and says why the first one won.
-    /// Adding a strategy is one class implementing this plus one line in <see cref="TagSelector"/>'s registry.
+    /// One update strategy and everything about it: its names, what a listing must read for it, its constraint check, how it ranks tags
+    /// and when its winner is an update. Adding a strategy is one class implementing this, one line in <see cref="TagSelector"/>'s registry
+    /// and its <see cref="UpdateStrategy"/> value.
     /// </summary>
     internal interface ITagStrategy
     {
         UpdateStrategy Strategy { get; }
+
+        /// <summary>The annotation and parameter spelling (<c>newest-build</c>).</summary>
+        string Name { get; }
+
+        /// <summary>Older spellings still accepted with a warning (<c>latest</c>).</summary>
+        IReadOnlyList<string> DeprecatedNames { get; }
+
+        /// <summary>What the strategy picks, in one line (tab completion).</summary>
+        string Description { get; }
+
+        /// <summary>True when ranking needs push or build times and digests, so a listing reads manifests.</summary>
+        bool NeedsMetadata { get; }
+
+        /// <summary>The one tag a listing needs metadata for, or null for every tag.</summary>
+        string? OnlyTag(string? constraint);
+
+        /// <summary>Why <paramref name="constraint"/> cannot work for <paramref name="image"/>, in one sentence, or null when it can.</summary>
+        string? CheckConstraint(string? constraint, string image);
+
+        /// <summary>True when <paramref name="winner"/> differs from what runs now (<paramref name="currentTag"/>, <paramref name="currentDigest"/>).</summary>
+        bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner);
+
+        /// <summary>The digest written with the winner's tag, or null when only the tag is written.</summary>
+        string? DigestToWrite(ImageTag winner);
 
         /// <summary>Ranks the first <paramref name="count"/> of <paramref name="tags"/> (already filtered; a pooled array); throws <see cref="ImageUpdaterException"/> for an unusable constraint.</summary>
         StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options);

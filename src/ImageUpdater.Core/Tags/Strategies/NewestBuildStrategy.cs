@@ -11,6 +11,22 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public UpdateStrategy Strategy => UpdateStrategy.NewestBuild;
 
+        public string Name => "newest-build";
+
+        public IReadOnlyList<string> DeprecatedNames { get; } = new[] { "latest" };
+
+        public string Description => "The most recently built or pushed image";
+
+        public bool NeedsMetadata => true;
+
+        public string? OnlyTag(string? constraint) => null;
+
+        public string? CheckConstraint(string? constraint, string image) => null;
+
+        public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) => !string.Equals(currentTag, winner.Tag, StringComparison.Ordinal);
+
+        public string? DigestToWrite(ImageTag winner) => null;
+
         public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
             var outcome = StrategyOutcome.Sorted(tags, count, BestFirst);

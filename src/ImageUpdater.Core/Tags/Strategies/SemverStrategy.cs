@@ -11,6 +11,25 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public UpdateStrategy Strategy => UpdateStrategy.Semver;
 
+        public string Name => "semver";
+
+        public IReadOnlyList<string> DeprecatedNames { get; } = Array.Empty<string>();
+
+        public string Description => "Highest semantic version within the constraint (default)";
+
+        public bool NeedsMetadata => false;
+
+        public string? OnlyTag(string? constraint) => null;
+
+        public string? CheckConstraint(string? constraint, string image) =>
+            !string.IsNullOrWhiteSpace(constraint) && !SemverConstraint.TryParse(constraint!, out _, out var error)
+                ? $"'{image}': the constraint '{constraint}' is not a semver constraint ({error}); no tag satisfies it."
+                : null;
+
+        public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) => !string.Equals(currentTag, winner.Tag, StringComparison.Ordinal);
+
+        public string? DigestToWrite(ImageTag winner) => null;
+
         public StrategyOutcome Rank(ImageTag[] tags, int count, TagSelectionOptions options)
         {
             // No constraint means '*' as in upstream v1: every release, no pre-release.
