@@ -100,16 +100,14 @@ namespace ImageUpdater.Core.Tests.Argo
             var helm = App("web", new Dictionary<string, string> { ["image-list"] = "web=ghcr.io/acme/web" },
                 JsonNode.Parse("""{"source":{"repoURL":"https://charts.example.com","chart":"web","helm":{}}}""")!.AsObject());
             var candidates = Candidates(helm, "x");
-            candidates[0].NewTag = null;
-            candidates[0].NewDigest = digest;
+            candidates[0] = candidates[0] with { NewTag = null, NewDigest = digest };
             Assert.Contains("\"value\":\"latest@" + digest + "\"", ApplicationImagePatch.Build(helm, candidates).ToJson());
 
             // The kustomize entry used to be 'ghcr.io/acme/web@sha256:…' while the Helm value was 'latest@sha256:…'; one rule now (TagText.Format).
             var kustomize = App("api", new Dictionary<string, string> { ["image-list"] = "web=ghcr.io/acme/web" },
                 JsonNode.Parse("""{"source":{"repoURL":"https://git.example.com/api.git","path":"base","kustomize":{"images":["ghcr.io/acme/web:1.0"]}}}""")!.AsObject());
             candidates = Candidates(kustomize, "x");
-            candidates[0].NewTag = null;
-            candidates[0].NewDigest = digest;
+            candidates[0] = candidates[0] with { NewTag = null, NewDigest = digest };
             Assert.Equal("[\"ghcr.io/acme/web:latest@" + digest + "\"]", Apply(kustomize, ApplicationImagePatch.Build(kustomize, candidates))["spec"]!["source"]!["kustomize"]!["images"]!.ToJsonString());
         }
 
