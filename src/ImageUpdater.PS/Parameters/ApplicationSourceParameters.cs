@@ -127,12 +127,13 @@ namespace ImageUpdater.PS.Parameters
             }
         }
 
-        /// <summary>File system paths of a PowerShell path; one that matches nothing is passed on as written, for the source to report.</summary>
+        /// <summary>File system paths of a PowerShell path; one that matches nothing, or names another provider's items, is passed on as written for the source to report.</summary>
         internal static IEnumerable<string> ResolvePath(PSCmdlet cmdlet, string path)
         {
             try
             {
-                return cmdlet.GetResolvedProviderPathFromPSPath(path, out _);
+                var resolved = cmdlet.GetResolvedProviderPathFromPSPath(path, out var provider);
+                return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) ? resolved : new[] { path };
             }
             catch (Exception ex) when (ex is ItemNotFoundException || ex is DriveNotFoundException || ex is ProviderNotFoundException || ex is NotSupportedException)
             {
