@@ -133,7 +133,7 @@ namespace ImageUpdater.PS.Parameters
             try
             {
                 var resolved = cmdlet.GetResolvedProviderPathFromPSPath(path, out var provider);
-                return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) ? resolved : new[] { path };
+                return provider.Name == "FileSystem" ? resolved : new[] { path };
             }
             catch (Exception ex) when (ex is ItemNotFoundException || ex is DriveNotFoundException || ex is ProviderNotFoundException || ex is NotSupportedException)
             {
