@@ -50,9 +50,7 @@ namespace ImageUpdater.PS
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        /// <summary>The server and token to use: parameters first, then the session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
-        protected ArgoCDConnection ResolveConnection() => ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent);
-
+        /// <summary>The server and token to use: parameters first, then the Connect-ArgoCD session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
         internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck) =>
             ArgoCDConnection.Resolve(serverParameter, tokenParameter is null ? null : ToPlainText(tokenParameter), skipCertificateCheck, ArgoCDSession.Current);
 

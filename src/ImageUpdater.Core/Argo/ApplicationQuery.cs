@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace ImageUpdater.Core.Argo
 {
@@ -59,7 +58,7 @@ namespace ImageUpdater.Core.Argo
         public bool MatchesProject(string? project) => Projects is null || Projects.Contains(project ?? string.Empty, StringComparer.Ordinal);
 
         /// <summary>The filters in words, for messages: "name 'web*', project 'shop'"; empty when there are none.</summary>
-        public string Describe(bool withServerFilters = true)
+        public string Describe()
         {
             var parts = new List<string>();
             if (Names is { Count: > 0 })
@@ -72,7 +71,7 @@ namespace ImageUpdater.Core.Argo
                 parts.Add((Projects.Count == 1 ? "project " : "projects ") + Quote(Projects));
             }
 
-            if (withServerFilters && Selector is not null)
+            if (Selector is not null)
             {
                 parts.Add("selector '" + Selector + "'");
             }
@@ -177,36 +176,5 @@ namespace ImageUpdater.Core.Argo
         }
 
         private static string Quote(IEnumerable<string> values) => string.Join(", ", values.Select(v => "'" + v + "'"));
-    }
-
-    /// <summary>What an API source offers <see cref="ApplicationQuery.Fetch"/>: get one, list all, and how to say so.</summary>
-    internal sealed class ApplicationApi
-    {
-        public ApplicationApi(string origin, Func<string, CancellationToken, Task<JsonElement>> get, Func<CancellationToken, Task<IReadOnlyList<JsonElement>>> list, Func<string, string> describeGet, string describeList, string listTarget, string where)
-        {
-            Origin = origin;
-            Get = get;
-            List = list;
-            DescribeGet = describeGet;
-            DescribeList = describeList;
-            ListTarget = listTarget;
-            Where = where;
-        }
-
-        public string Origin { get; }
-
-        public Func<string, CancellationToken, Task<JsonElement>> Get { get; }
-
-        public Func<CancellationToken, Task<IReadOnlyList<JsonElement>>> List { get; }
-
-        public Func<string, string> DescribeGet { get; }
-
-        public string DescribeList { get; }
-
-        /// <summary>The target of a failed listing: the server, or the namespace.</summary>
-        public string ListTarget { get; }
-
-        /// <summary>"at https://argocd/", for warnings.</summary>
-        public string Where { get; }
     }
 }
