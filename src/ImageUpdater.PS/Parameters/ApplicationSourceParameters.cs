@@ -17,12 +17,6 @@ namespace ImageUpdater.PS.Parameters
     /// </summary>
     internal sealed class ApplicationSourceParameters
     {
-        /// <summary>The parameter names of the block, as the cmdlets declare them.</summary>
-        public static readonly string[] Names =
-        {
-            "Path", "Recurse", "Server", "Token", "SkipCertificateCheck", "AppNamespace", "Kubeconfig", "Context", "Namespace", "Name", "Project", "Selector",
-        };
-
         public string[]? Path { get; set; }
 
         public bool Recurse { get; set; }
