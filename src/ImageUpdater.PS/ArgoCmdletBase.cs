@@ -51,29 +51,9 @@ namespace ImageUpdater.PS
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        /// <summary>The server and token to use: parameters first, then the session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
-        protected ArgoCDConnection ResolveConnection() => ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent);
-
-        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck)
-        {
-            var session = ArgoCDSession.Current;
-            var server = serverParameter ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
-            if (string.IsNullOrWhiteSpace(server))
-            {
-                throw new Core.ImageUpdaterException("ArgoCDNotConnected", Core.FailureKind.InvalidArgument, "No Argo CD server: run Connect-ArgoCD, pass -Server, or set ARGOCD_SERVER.");
-            }
-
-            var sameServer = session is not null && ArgoCDConnection.NormalizeServer(server!) == session.Server;
-            var token = tokenParameter is not null ? ToPlainText(tokenParameter)
-                : sameServer ? null
-                : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
-            if (token is null && sameServer)
-            {
-                return skipCertificateCheck && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
-            }
-
-            return new ArgoCDConnection(server!, token ?? string.Empty, skipCertificateCheck || (sameServer && session!.SkipCertificateCheck));
-        }
+        /// <summary>The server and token to use: parameters first, then the Connect-ArgoCD session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
+        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck) =>
+            ArgoCDConnection.Resolve(serverParameter, tokenParameter is null ? null : ToPlainText(tokenParameter), skipCertificateCheck, ArgoCDSession.Current);
 
         internal static string ToPlainText(SecureString secure)
         {

@@ -167,6 +167,12 @@ Describe 'Get-ArgoApplication -Server' {
         $requests.query | Should -Contain '?selector=team%3Dshop%2Cenv%21%3Ddev'
     }
 
+    It 'warns about a project that matched nothing' {
+        $apps = Get-ArgoApplication -Server $argo.url -Token $token -Project shop, nope -WarningVariable warnings -WarningAction SilentlyContinue
+        $apps.Name | Sort-Object | Should -Be @('shop-api', 'shop-web')
+        "$warnings" | Should -Be "Project 'nope' matched no Application at $($argo.url)."
+    }
+
     It 'filters names with wildcards and fetches exact names one by one' {
         (Get-ArgoApplication -Server $argo.url -Token $token -Name 'shop-*', 'ARGO*').Name | Sort-Object | Should -Be @('argo-workflows', 'shop-api', 'shop-web')
         $verbose = Get-ArgoApplication -Server $argo.url -Token $token -Name shop-web -Verbose 4>&1

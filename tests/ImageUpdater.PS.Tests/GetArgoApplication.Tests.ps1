@@ -76,6 +76,58 @@ Describe 'Get-ArgoApplication -Path' {
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
+    It 'refuses a deeply nested file and an alias bomb alone, quickly, as InvalidData naming the file' {
+        $dir = Join-Path $TestDrive 'bombs'
+        $null = New-Item -ItemType Directory $dir
+        New-Manifest (Join-Path $dir 'a-good.yaml') 'good' @{ 'image-list' = 'x=nginx' }
+        # 10 000 nested '[' used to overflow the stack and kill pwsh; 9^8 aliases took 65 s and 8 GB.
+        Set-Content (Join-Path $dir 'b-deep.yaml') ("apiVersion: argoproj.io/v1alpha1`nkind: Application`nmetadata:`n  name: deep`nspec: " + ('[' * 10000))
+        $bomb = @('apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: bomb', 'x0: &a0 [lol]')
+        foreach ($i in 1..8) { $bomb += "x${i}: &a$i [" + ((1..9 | ForEach-Object { "*a$($i - 1)" }) -join ', ') + ']' }
+        Set-Content (Join-Path $dir 'c-bomb.yaml') ($bomb -join "`n")
+        New-Manifest (Join-Path $dir 'd-good.yaml') 'good2' @{ 'image-list' = 'x=nginx' }
+
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $result = Get-ArgoApplication -Path $dir -ErrorVariable errs -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $result.Name | Should -Be @('good', 'good2')
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'InvalidData' }
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'YamlTooDeep,*'
+        $errs[0].TargetObject | Should -Be (Join-Path $dir 'b-deep.yaml')
+        $errs[1].FullyQualifiedErrorId | Should -BeLike 'YamlAliasBomb,*'
+        $errs[1].Exception.Message | Should -Match ([regex]::Escape((Join-Path $dir 'c-bomb.yaml')))
+    }
+
+    It 'refuses an Application name that is not a Kubernetes name, so that it never reaches a path' {
+        $dir = Join-Path $TestDrive 'names'
+        $null = New-Item -ItemType Directory $dir
+        New-Manifest (Join-Path $dir 'evil.yaml') 'x/../../../.github/workflows/evil' @{ 'image-list' = 'x=nginx'; 'write-back-method' = 'git' }
+        New-Manifest (Join-Path $dir 'ok.yaml') 'ok' @{ 'image-list' = 'x=nginx' }
+        $result = Get-ArgoApplication -Path $dir -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Name | Should -Be 'ok'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ApplicationNameInvalid,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].Exception.Message | Should -Match 'not a valid Kubernetes name'
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape((Join-Path $dir 'evil.yaml')))
+    }
+
+    It 'says why nothing came back' {
+        $empty = Join-Path $TestDrive 'empty'
+        $null = New-Item -ItemType Directory (Join-Path $empty 'sub') -Force
+        New-Manifest (Join-Path $empty 'sub/app.yaml') 'deep-app'
+        Get-ArgoApplication -Path $empty -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -Be "No Applications under '$empty'. Subfolders are not read without -Recurse."
+
+        Get-ArgoApplication -Path $apps -Name 'zz*' -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$($warnings[0])" | Should -Be "None of the 1 Application(s) under '$apps' matched name 'zz*'."
+
+        $null = Get-ArgoApplication -Path $apps -WarningVariable warnings
+        $warnings.Count | Should -Be 0
+    }
+
     It 'shows a default table view' {
         $text = Get-ArgoApplication -Path $apps | Out-String
         $text | Should -Match 'Name\s+Namespace\s+Project\s+Images\s+WriteBack'
@@ -138,6 +190,22 @@ Describe 'Test-ImageUpdaterAnnotation' {
         $result.Severity | Should -Be 'Warning'
         $errs.Count | Should -Be 0
         Test-ImageUpdaterAnnotation -Path (Join-Path $lint 'warn.yaml') -ErrorsOnly | Should -BeNullOrEmpty
+    }
+
+    It 'reports a missing -Path as a non-terminating ObjectNotFound error and checks the other paths' {
+        $result = Test-ImageUpdaterAnnotation -Path (Join-Path $TestDrive 'nope'), (Join-Path $lint 'warn.yaml') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Application | Should -Be 'warn'
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+    }
+
+    It 'reads subfolders only with -Recurse, as Get-ArgoApplication does' {
+        $tree = Join-Path $TestDrive 'lint-tree'
+        $null = New-Item -ItemType Directory (Join-Path $tree 'team') -Force
+        New-Manifest (Join-Path $tree 'team/warn.yaml') 'team-warn' @{ 'image-list' = 'web=ghcr.io/acme/web'; 'update-strategy' = 'latest' }
+        Test-ImageUpdaterAnnotation -Path $tree -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        (Test-ImageUpdaterAnnotation -Path $tree -Recurse).Application | Should -Be 'team-warn'
     }
 
     It 'shows a default table view' {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using ImageUpdater.Core.Annotations;
 
 namespace ImageUpdater.Core.Argo
@@ -13,6 +15,21 @@ namespace ImageUpdater.Core.Argo
             ObjectTree.Text(manifest, "kind") == "Application"
             && (ObjectTree.Text(manifest, "apiVersion") ?? string.Empty).StartsWith("argoproj.io/", StringComparison.Ordinal);
 
+        // DNS-1123 subdomain (names) and label (namespaces), as Kubernetes validates them: names end up in file paths, branches and commits.
+        private static readonly Regex Subdomain = new Regex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant);
+        private static readonly Regex Label = new Regex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z", RegexOptions.CultureInvariant);
+
+        /// <summary>Maps an Application as the Argo CD or Kubernetes API returns it (JSON).</summary>
+        public static ArgoApplication FromJson(JsonElement item, string origin)
+        {
+            if (ObjectTree.FromJson(item) is not IDictionary<string, object?> tree)
+            {
+                throw new ImageUpdaterException("ArgoCDInvalidAnswer", FailureKind.InvalidData, $"{origin} returned an Application that is not a JSON object.", origin);
+            }
+
+            return FromObject(tree, origin);
+        }
+
         public static ArgoApplication FromObject(IDictionary<string, object?> manifest, string origin)
         {
             var name = ObjectTree.Text(manifest, "metadata.name");
@@ -21,10 +38,23 @@ namespace ImageUpdater.Core.Argo
                 throw new ImageUpdaterException("ApplicationWithoutName", FailureKind.InvalidData, $"{origin}: an Application has no metadata.name.", origin);
             }
 
+            if (!IsName(name!))
+            {
+                throw new ImageUpdaterException("ApplicationNameInvalid", FailureKind.InvalidData,
+                    $"{origin}: the Application name '{Printable(name!)}' is not a valid Kubernetes name (lower-case letters, digits, '-' and '.', at most 253 characters, starting and ending with a letter or digit); it is refused.", origin);
+            }
+
+            var ns = ObjectTree.Text(manifest, "metadata.namespace");
+            if (ns is not null && !IsNamespace(ns))
+            {
+                throw new ImageUpdaterException("ApplicationNamespaceInvalid", FailureKind.InvalidData,
+                    $"{origin}: the namespace '{Printable(ns)}' of Application '{name}' is not a valid Kubernetes namespace (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit); it is refused.", origin);
+            }
+
             var annotations = ObjectTree.StringMap(ObjectTree.Get(manifest, "metadata.annotations"));
             var app = new ArgoApplication(name!)
             {
-                Namespace = ObjectTree.Text(manifest, "metadata.namespace"),
+                Namespace = ns,
                 Project = ObjectTree.Text(manifest, "spec.project"),
                 Annotations = annotations,
                 Labels = ObjectTree.StringMap(ObjectTree.Get(manifest, "metadata.labels")),
@@ -67,6 +97,19 @@ namespace ImageUpdater.Core.Argo
             diagnostics.AddRange(CheckAgainstSpec(app));
             app.Diagnostics = diagnostics;
             return app;
+        }
+
+        /// <summary>A valid Application name: a DNS-1123 subdomain of at most 253 characters.</summary>
+        public static bool IsName(string name) => name.Length <= 253 && Subdomain.IsMatch(name);
+
+        /// <summary>A valid namespace: a DNS-1123 label of at most 63 characters.</summary>
+        public static bool IsNamespace(string ns) => ns.Length <= 63 && Label.IsMatch(ns);
+
+        // A refused name is shown escaped and cut short: it may hold line breaks or be very long.
+        private static string Printable(string text)
+        {
+            var shown = text.Length > 80 ? text.Substring(0, 80) + "…" : text;
+            return shown.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t");
         }
 
         private static IEnumerable<AnnotationDiagnostic> CheckAgainstSpec(ArgoApplication app)

@@ -5,11 +5,14 @@ namespace ImageUpdater.Core.Argo
     /// <summary>Where an Argo CD API server is and how to authenticate to it (PSTypeName ImageUpdater.ArgoCDConnection). The token is never shown.</summary>
     public sealed class ArgoCDConnection
     {
+        public const string ServerVariable = "ARGOCD_SERVER";
+        public const string TokenVariable = "ARGOCD_AUTH_TOKEN";
+
         public ArgoCDConnection(string server, string token, bool skipCertificateCheck = false)
         {
             if (string.IsNullOrWhiteSpace(token))
             {
-                throw new ImageUpdaterException("ArgoCDTokenMissing", FailureKind.AuthenticationError, "No Argo CD token: pass -Token, set ARGOCD_AUTH_TOKEN, or run Connect-ArgoCD.", server);
+                throw new ImageUpdaterException("ArgoCDTokenMissing", FailureKind.AuthenticationError, "No Argo CD token: pass -Token, set ARGOCD_AUTH_TOKEN, or run Connect-ArgoCD (with -Token or -Credential).", server);
             }
 
             Server = NormalizeServer(server);
@@ -77,6 +80,38 @@ namespace ImageUpdater.Core.Argo
                 return null;
             }
         }
+
+        /// <summary>
+        /// The server and token to use: parameters first, then the Connect-ArgoCD <paramref name="session"/>, then ARGOCD_SERVER
+        /// and ARGOCD_AUTH_TOKEN. The session's token is used only for the session's server; the session's -SkipCertificateCheck stays.
+        /// </summary>
+        public static ArgoCDConnection Resolve(string? server, string? token, bool skipCertificateCheck, ArgoCDConnection? session)
+        {
+            var address = ResolveServer(server, session);
+            var sameServer = session is not null && NormalizeServer(address) == session.Server;
+            if (token is null && sameServer)
+            {
+                return skipCertificateCheck && !session!.SkipCertificateCheck ? session.WithSkipCertificateCheck() : session!;
+            }
+
+            return new ArgoCDConnection(address, token ?? EnvironmentToken ?? string.Empty, skipCertificateCheck || (sameServer && session!.SkipCertificateCheck));
+        }
+
+        /// <summary>The server: the parameter, else the session's, else ARGOCD_SERVER.</summary>
+        public static string ResolveServer(string? server, ArgoCDConnection? session)
+        {
+            var address = server ?? session?.Server.ToString() ?? Environment.GetEnvironmentVariable(ServerVariable);
+            if (string.IsNullOrWhiteSpace(address))
+            {
+                throw new ImageUpdaterException("ArgoCDNotConnected", FailureKind.InvalidArgument, $"No Argo CD server: pass -Server (host or URL), set {ServerVariable}, or run Connect-ArgoCD.");
+            }
+
+            return address!;
+        }
+
+        /// <summary>ARGOCD_AUTH_TOKEN, or null when unset or empty.</summary>
+        public static string? EnvironmentToken =>
+            Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token ? token : null;
 
         /// <summary>The same server and token, accepting any certificate.</summary>
         public ArgoCDConnection WithSkipCertificateCheck() => new ArgoCDConnection(Server.ToString(), Token, true) { Account = Account };

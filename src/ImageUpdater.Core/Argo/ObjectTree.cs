@@ -37,28 +37,6 @@ namespace ImageUpdater.Core.Argo
             }
         }
 
-        /// <summary>Converts what YamlDotNet's deserializer returns (Dictionary&lt;object, object&gt;, List&lt;object&gt;, strings) to the tree.</summary>
-        public static object? FromYaml(object? node)
-        {
-            switch (node)
-            {
-                case null:
-                    return null;
-                case IDictionary<object, object?> map:
-                    var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    foreach (var pair in map)
-                    {
-                        result[Convert.ToString(pair.Key, CultureInfo.InvariantCulture) ?? string.Empty] = FromYaml(pair.Value);
-                    }
-
-                    return result;
-                case IList<object?> list:
-                    return list.Select(FromYaml).ToList();
-                default:
-                    return Convert.ToString(node, CultureInfo.InvariantCulture);
-            }
-        }
-
         /// <summary>The mapping at a dotted path (<c>metadata.annotations</c>), or null.</summary>
         public static IDictionary<string, object?>? Map(object? root, string path) => Get(root, path) as IDictionary<string, object?>;
 

@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Argo;
@@ -23,25 +22,16 @@ namespace ImageUpdater.PS.Commands
         {
             try
             {
-                var server = Server ?? Environment.GetEnvironmentVariable("ARGOCD_SERVER");
-                if (string.IsNullOrWhiteSpace(server))
+                // The session being replaced is not a default here: Connect-ArgoCD takes parameters, else the environment.
+                var server = ArgoCDConnection.ResolveServer(Server, session: null);
+                var token = Token is not null ? ToPlainText(Token) : ArgoCDConnection.EnvironmentToken;
+                if (token is null && Credential is not null)
                 {
-                    throw new ImageUpdaterException("ArgoCDServerMissing", FailureKind.InvalidArgument, "Connect-ArgoCD needs -Server (host or URL), or ARGOCD_SERVER.");
+                    WriteVerbose($"Logging in to Argo CD at {ArgoCDConnection.NormalizeServer(server)} as '{Credential.UserName}' (POST /api/v1/session).");
+                    token = ArgoCDClient.CreateSessionAsync(server, Credential.UserName, ToPlainText(Credential.Password), SkipCertificateCheck.IsPresent).GetAwaiter().GetResult();
                 }
 
-                var token = Token is not null ? ToPlainText(Token) : Environment.GetEnvironmentVariable("ARGOCD_AUTH_TOKEN");
-                if (string.IsNullOrEmpty(token) && Credential is not null)
-                {
-                    WriteVerbose($"Logging in to Argo CD at {ArgoCDConnection.NormalizeServer(server!)} as '{Credential.UserName}' (POST /api/v1/session).");
-                    token = ArgoCDClient.CreateSessionAsync(server!, Credential.UserName, ToPlainText(Credential.Password), SkipCertificateCheck.IsPresent).GetAwaiter().GetResult();
-                }
-
-                if (string.IsNullOrEmpty(token))
-                {
-                    throw new ImageUpdaterException("ArgoCDTokenMissing", FailureKind.AuthenticationError, "Connect-ArgoCD needs -Token, the ARGOCD_AUTH_TOKEN variable, or -Credential of a local Argo CD user.", server);
-                }
-
-                var connection = new ArgoCDConnection(server!, token!, SkipCertificateCheck.IsPresent);
+                var connection = ArgoCDConnection.Resolve(server, token, SkipCertificateCheck.IsPresent, session: null);
                 using (var client = new ArgoCDClient(connection))
                 {
                     WriteVerbose($"Checking the token with Argo CD at {connection.Server} (GET /api/v1/session/userinfo).");

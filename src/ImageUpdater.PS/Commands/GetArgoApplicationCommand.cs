@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
-using ImageUpdater.Core;
+using System.Threading;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.PS.Completion;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -17,6 +15,9 @@ namespace ImageUpdater.PS.Commands
     {
         private const string PathSet = "Path";
         private const string KubeconfigSet = "Kubeconfig";
+
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        private readonly List<string> paths = new List<string>();
 
         /// <summary>Manifest files or folders (wildcards allowed).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -66,215 +67,31 @@ namespace ImageUpdater.PS.Commands
         /// <summary>The namespace holding the Applications (where Argo CD runs).</summary>
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
-        public string Namespace { get; set; } = "argocd";
+        public string Namespace { get; set; } = ApplicationQuery.DefaultNamespace;
 
-        private WildcardPattern[]? namePatterns;
-
-        protected override void BeginProcessing()
-        {
-            namePatterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-        }
-
+        /// <summary>Paths from the pipeline are gathered, so that their files are parsed together on every core.</summary>
         protected override void ProcessRecord()
         {
-            switch (ParameterSetName)
+            if (ParameterSetName == PathSet)
             {
-                case ServerSet:
-                    ReadFromServer();
-                    return;
-                case KubeconfigSet:
-                    ReadFromCluster();
-                    return;
-            }
-
-            // Files are parsed on every core, and written here in their order (PowerShell output only from this thread).
-            var files = ResolveFiles().ToList();
-            var parsed = files.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Math.Min(Environment.ProcessorCount, 8))).Select(ParseFile);
-            foreach (var file in parsed)
-            {
-                WriteVerbose($"Reading Applications from '{file.Path}'.");
-                foreach (var app in file.Applications)
-                {
-                    if (Matches(app))
-                    {
-                        WriteTyped(app);
-                    }
-                }
-
-                foreach (var error in file.Errors)
-                {
-                    WriteFailure(error, file.Path);
-                }
+                paths.AddRange(Path);
             }
         }
 
-        private static ParsedFile ParseFile(string path)
+        protected override void EndProcessing()
         {
-            var errors = new List<ImageUpdaterException>();
-            try
+            var block = ApplicationSourceParameters.FromBound(this);
+            if (ParameterSetName == PathSet)
             {
-                return new ParsedFile(path, ApplicationManifestReader.ReadFile(path, errors.Add), errors);
-            }
-            catch (ImageUpdaterException ex)
-            {
-                errors.Add(ex);
-                return new ParsedFile(path, Array.Empty<ArgoApplication>(), errors);
-            }
-        }
-
-        private sealed class ParsedFile
-        {
-            public ParsedFile(string path, IReadOnlyList<ArgoApplication> applications, List<ImageUpdaterException> errors)
-            {
-                Path = path;
-                Applications = applications;
-                Errors = errors;
+                block.Path = paths.ToArray();
             }
 
-            public string Path { get; }
-
-            public IReadOnlyList<ArgoApplication> Applications { get; }
-
-            public List<ImageUpdaterException> Errors { get; }
-        }
-
-        private bool Matches(ArgoApplication app) => namePatterns is null || namePatterns.Any(p => p.IsMatch(app.Name));
-
-        /// <summary>Names without wildcards are fetched one by one; anything else is a listing filtered here.</summary>
-        private bool ExactNames => Name is not null && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n));
-
-        private void ReadFromServer()
-        {
-            ArgoCDConnection connection;
-            try
+            foreach (var app in block.Read(this, stopping.Token))
             {
-                connection = ResolveConnection();
-            }
-            catch (ImageUpdaterException ex)
-            {
-                ThrowFailure(ex);
-                return;
-            }
-
-            using var client = new ArgoCDClient(connection);
-            if (ExactNames)
-            {
-                var project = Project?.Length == 1 ? Project[0] : null;
-                foreach (var name in Name!)
-                {
-                    WriteVerbose($"GET {connection.Server}api/v1/applications/{name}" + (project is null ? string.Empty : " in project " + project));
-                    Emit(() => new[] { client.GetApplicationAsync(name, AppNamespace, project).GetAwaiter().GetResult() }, client.Origin, name);
-                }
-
-                return;
-            }
-
-            WriteVerbose($"GET {connection.Server}api/v1/applications" + Describe(("projects", Project is null ? null : string.Join(",", Project)), ("selector", Selector), ("appNamespace", AppNamespace)));
-            Emit(() => client.ListApplicationsAsync(Project, Selector, AppNamespace).GetAwaiter().GetResult(), client.Origin, connection.Server.ToString());
-        }
-
-        private void ReadFromCluster()
-        {
-            KubernetesApplicationReader reader;
-            try
-            {
-                reader = new KubernetesApplicationReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
-            }
-            catch (ImageUpdaterException ex)
-            {
-                ThrowFailure(ex, Kubeconfig);
-                return;
-            }
-
-            using (reader)
-            {
-                if (ExactNames)
-                {
-                    foreach (var name in Name!)
-                    {
-                        WriteVerbose($"GET application {Namespace}/{name} from the Kubernetes API at {reader.Origin}.");
-                        Emit(() => new[] { reader.GetAsync(Namespace, name).GetAwaiter().GetResult() }, reader.Origin, name);
-                    }
-
-                    return;
-                }
-
-                WriteVerbose($"LIST applications in namespace {Namespace} from the Kubernetes API at {reader.Origin}" + Describe(("labelSelector", Selector)));
-                Emit(() => reader.ListAsync(Namespace, Selector).GetAwaiter().GetResult(), reader.Origin, Namespace);
+                WriteTyped(app);
             }
         }
 
-        /// <summary>Maps and writes what one call returned; a failed call or a bad item is a non-terminating error.</summary>
-        private void Emit(Func<IReadOnlyList<System.Text.Json.JsonElement>> call, string origin, string target)
-        {
-            IReadOnlyList<System.Text.Json.JsonElement> items;
-            try
-            {
-                items = call();
-            }
-            catch (ImageUpdaterException ex)
-            {
-                WriteFailure(ex, target);
-                return;
-            }
-
-            foreach (var item in items)
-            {
-                try
-                {
-                    var app = ApplicationJson.ToApplication(item, origin);
-                    if (Matches(app) && (Project is null || Project.Contains(app.Project, StringComparer.Ordinal)))
-                    {
-                        WriteTyped(app);
-                    }
-                }
-                catch (ImageUpdaterException ex)
-                {
-                    WriteFailure(ex, target);
-                }
-            }
-        }
-
-        private static string Describe(params (string Key, string? Value)[] filters)
-        {
-            var set = filters.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => f.Key + "=" + f.Value).ToList();
-            return set.Count == 0 ? "." : " (" + string.Join(", ", set) + ").";
-        }
-
-        private IEnumerable<string> ResolveFiles()
-        {
-            foreach (var path in Path)
-            {
-                Collection<string> resolved;
-                try
-                {
-                    resolved = GetResolvedProviderPathFromPSPath(path, out _);
-                }
-                catch (ItemNotFoundException)
-                {
-                    WriteFailure(new ImageUpdaterException("PathNotFound", FailureKind.ObjectNotFound, $"Cannot find '{path}': no such file or folder.", path));
-                    continue;
-                }
-
-                foreach (var item in resolved)
-                {
-                    IEnumerable<string> files;
-                    try
-                    {
-                        files = ApplicationManifestReader.EnumerateFiles(item, Recurse.IsPresent).ToList();
-                    }
-                    catch (Exception ex) when (ex is ImageUpdaterException || ex is IOException || ex is UnauthorizedAccessException)
-                    {
-                        WriteFailure(ex, item);
-                        continue;
-                    }
-
-                    foreach (var file in files)
-                    {
-                        yield return file;
-                    }
-                }
-            }
-        }
+        protected override void StopProcessing() => stopping.Cancel();
     }
 }

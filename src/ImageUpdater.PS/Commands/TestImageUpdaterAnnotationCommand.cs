@@ -1,10 +1,10 @@
 using System;
-using System.IO;
-using System.Linq;
+using System.Threading;
 using System.Management.Automation;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -21,38 +21,30 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public ArgoApplication[] Application { get; set; } = Array.Empty<ArgoApplication>();
 
-        /// <summary>Manifest files or folders, read as Get-ArgoApplication -Path -Recurse does.</summary>
+        /// <summary>Manifest files or folders, read as Get-ArgoApplication -Path does.</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Read the subfolders of -Path folders too.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        public SwitchParameter Recurse { get; set; }
 
         /// <summary>List only errors, not warnings (deprecated names, ignored keys).</summary>
         [Parameter]
         public SwitchParameter ErrorsOnly { get; set; }
 
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+
+        protected override void StopProcessing() => stopping.Cancel();
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == PathSet)
             {
-                foreach (var path in Path)
+                foreach (var app in new ApplicationSourceParameters { Path = Path, Recurse = Recurse.IsPresent }.Read(this, stopping.Token))
                 {
-                    foreach (var item in GetResolvedProviderPathFromPSPath(path, out _))
-                    {
-                        foreach (var file in ApplicationManifestReader.EnumerateFiles(item, recurse: true))
-                        {
-                            try
-                            {
-                                foreach (var app in ApplicationManifestReader.ReadFile(file, ex => WriteFailure(ex, file)))
-                                {
-                                    Report(app);
-                                }
-                            }
-                            catch (ImageUpdaterException ex)
-                            {
-                                WriteFailure(ex, file);
-                            }
-                        }
-                    }
+                    Report(app);
                 }
 
                 return;

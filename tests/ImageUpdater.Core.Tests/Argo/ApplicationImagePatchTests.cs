@@ -34,7 +34,7 @@ namespace ImageUpdater.Core.Tests.Argo
         internal static List<ImageUpdateCandidate> Candidates(JsonObject app, params string[] newTags)
         {
             using var doc = System.Text.Json.JsonDocument.Parse(app.ToJsonString());
-            var model = ApplicationJson.ToApplication(doc.RootElement, "test");
+            var model = ApplicationMapper.FromJson(doc.RootElement, "test");
             return model.Images.Select((spec, i) => new ImageUpdateCandidate(model, spec) { CurrentTag = "1.0.0", NewTag = newTags[i], UpdateNeeded = true }).ToList();
         }
 

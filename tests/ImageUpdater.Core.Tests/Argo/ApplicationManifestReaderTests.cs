@@ -222,5 +222,104 @@ namespace ImageUpdater.Core.Tests.Argo
             Assert.Equal("ok", Assert.Single(apps).Name);
             Assert.Equal("ApplicationWithoutName", Assert.Single(errors).ErrorId);
         }
+
+        private const string Head = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n";
+
+        private static ImageUpdaterException ReadFails(string text)
+        {
+            var ex = Assert.Throws<ImageUpdaterException>(() => ApplicationManifestReader.ReadText(text, "bad.yaml", _ => { }));
+            Assert.Equal(FailureKind.InvalidData, ex.Kind);
+            Assert.StartsWith("bad.yaml:", ex.Message);
+            return ex;
+        }
+
+        [Fact]
+        public void DeepNesting_IsRefusedWithoutOverflowingTheStack()
+        {
+            var ex = ReadFails(Head + "  name: a\nspec: " + new string('[', 10_000));
+            Assert.Equal("YamlTooDeep", ex.ErrorId);
+            Assert.Equal("YamlTooDeep", ReadFails(Head + "  name: a\nspec: " + new string('{', 100_000)).ErrorId);
+        }
+
+        [Fact]
+        public void AliasBomb_IsRefusedInBoundedTime()
+        {
+            // 9^8 expanded nodes from about 1 KB: 65 s and 8 GB with a plain deserializer.
+            var text = new System.Text.StringBuilder(Head + "  name: a\nx: &a0 [lol]\n");
+            for (var i = 1; i <= 9; i++)
+            {
+                text.Append($"x{i}: &a{i} [" + string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9)) + "]\n");
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal("YamlAliasBomb", ReadFails(text.ToString()).ErrorId);
+            Assert.True(clock.Elapsed < System.TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        }
+
+        [Fact]
+        public void OrdinaryAnchorsAndAliasesStillWork()
+        {
+            const string text = Head + "  name: a\n  annotations: &notes\n    argocd-image-updater.argoproj.io/image-list: web=ghcr.io/o/web\n  labels: *notes\nspec:\n  project: ~\n";
+            var app = Assert.Single(ApplicationManifestReader.ReadText(text, "x.yaml", _ => { }));
+            Assert.Equal("ghcr.io/o/web", Assert.Single(app.Images).Image);
+            Assert.Equal("web=ghcr.io/o/web", app.Labels["argocd-image-updater.argoproj.io/image-list"]);
+            Assert.Null(app.Project);
+        }
+
+        [Fact]
+        public void RecursiveAliasesAndUnknownAliasesAreInvalid()
+        {
+            Assert.Equal("InvalidYaml", ReadFails(Head + "  name: a\nspec: &s\n  self: *s\n").ErrorId);
+            Assert.Equal("InvalidYaml", ReadFails(Head + "  name: *nothing\n").ErrorId);
+        }
+
+        [Fact]
+        public void AnUnclosedFlowCollection_IsInvalidYamlNotACrash()
+        {
+            Assert.Equal("InvalidYaml", ReadFails("x: [a\nb: c\n").ErrorId);
+        }
+
+        [Fact]
+        public void AFileOverTheSizeLimitIsRefused()
+        {
+            var text = Head + "  name: a\n#" + new string('x', ImageUpdater.Core.Yaml.YamlTreeReader.MaxChars);
+            Assert.Equal("YamlFileTooLarge", ReadFails(text).ErrorId);
+        }
+
+        [Theory]
+        [InlineData("x/../../../.github/workflows/evil")]
+        [InlineData("Web")]
+        [InlineData("web-")]
+        [InlineData("web app")]
+        [InlineData("web\nx")]
+        [InlineData("..")]
+        public void ANameThatIsNotAKubernetesName_IsRefusedAndOthersStillRead(string name)
+        {
+            var text = Head + "  name: \"" + name.Replace("\n", "\\n") + "\"\n---\n" + Head + "  name: ok\n";
+            var errors = new List<ImageUpdaterException>();
+            var apps = ApplicationManifestReader.ReadText(text, "x.yaml", errors.Add);
+            Assert.Equal("ok", Assert.Single(apps).Name);
+            var error = Assert.Single(errors);
+            Assert.Equal("ApplicationNameInvalid", error.ErrorId);
+            Assert.Equal(FailureKind.InvalidData, error.Kind);
+            Assert.StartsWith("x.yaml: ", error.Message);
+            Assert.DoesNotContain("\n", error.Message);
+        }
+
+        [Fact]
+        public void NamesAndNamespacesFollowKubernetes()
+        {
+            Assert.True(ApplicationMapper.IsName("web.example-1"));
+            Assert.True(ApplicationMapper.IsName(new string('a', 253)));
+            Assert.False(ApplicationMapper.IsName(new string('a', 254)));
+            Assert.False(ApplicationMapper.IsName("web\n"));
+            Assert.True(ApplicationMapper.IsNamespace("argo-cd"));
+            Assert.False(ApplicationMapper.IsNamespace("argo.cd"));
+            Assert.False(ApplicationMapper.IsNamespace(new string('a', 64)));
+
+            var error = Assert.Throws<ImageUpdaterException>(() => ApplicationMapper.FromJson(
+                System.Text.Json.JsonDocument.Parse("{\"metadata\":{\"name\":\"web\",\"namespace\":\"../etc\"}}").RootElement, "https://argocd/"));
+            Assert.Equal("ApplicationNamespaceInvalid", error.ErrorId);
+        }
     }
 }

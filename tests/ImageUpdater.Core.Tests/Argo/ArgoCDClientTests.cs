@@ -33,19 +33,38 @@ namespace ImageUpdater.Core.Tests.Argo
         public async Task ListsTheRealDocumentsWithServerSideFilters()
         {
             using var client = Client();
-            var all = (await client.ListApplicationsAsync(null, null, null, TestContext.Current.CancellationToken)).Select(a => ApplicationJson.ToApplication(a, client.Origin)).ToList();
+            var all = (await client.ListApplicationsAsync(null, null, null, TestContext.Current.CancellationToken)).Select(a => ApplicationMapper.FromJson(a, client.Origin)).ToList();
             Assert.Equal(new[] { "argo-workflows", "velero-test" }, all.Select(a => a.Name).OrderBy(n => n));
 
             var sre = await client.ListApplicationsAsync(new[] { "sre" }, null, null, TestContext.Current.CancellationToken);
-            var velero = ApplicationJson.ToApplication(Assert.Single(sre), client.Origin);
+            var velero = ApplicationMapper.FromJson(Assert.Single(sre), client.Origin);
             Assert.Equal("velero-test", velero.Name);
             Assert.Equal(new[] { "nginx:latest" }, velero.LiveImages);
             Assert.Equal(server.Url, velero.Origin);
             Assert.NotNull(velero.ResourceVersion);
 
-            Assert.Equal("velero-test", ApplicationJson.ToApplication(Assert.Single(await client.ListApplicationsAsync(null, "cloud_provider=gcp,preview in (true)", null, TestContext.Current.CancellationToken)), "x").Name);
-            Assert.Equal("argo-workflows", ApplicationJson.ToApplication(Assert.Single(await client.ListApplicationsAsync(null, null, "argocd", TestContext.Current.CancellationToken)), "x").Name);
+            Assert.Equal("velero-test", ApplicationMapper.FromJson(Assert.Single(await client.ListApplicationsAsync(null, "cloud_provider=gcp,preview in (true)", null, TestContext.Current.CancellationToken)), "x").Name);
+            Assert.Equal("argo-workflows", ApplicationMapper.FromJson(Assert.Single(await client.ListApplicationsAsync(null, null, "argocd", TestContext.Current.CancellationToken)), "x").Name);
             Assert.Empty(await client.ListApplicationsAsync(new[] { "nope" }, null, null, TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public void TheApiSourceGetsExactNamesAndListsOtherwise()
+        {
+            using var source = new ArgoCDApiSource(Client());
+            var listed = source.Read(new ApplicationQuery(new[] { "VELERO*" }), TestContext.Current.CancellationToken).ToList();
+            Assert.Equal("velero-test", Assert.Single(listed, r => r.Kind == ApplicationReadKind.Application).Application!.Name);
+            Assert.Contains(listed, r => r.Kind == ApplicationReadKind.Verbose && r.Message == $"GET {server.Url}api/v1/applications.");
+
+            var exact = source.Read(new ApplicationQuery(new[] { "argo-workflows", "nope" }, new[] { "default" }), TestContext.Current.CancellationToken).ToList();
+            Assert.Equal("argo-workflows", Assert.Single(exact, r => r.Kind == ApplicationReadKind.Application).Application!.Name);
+            Assert.Contains(exact, r => r.Kind == ApplicationReadKind.Verbose && r.Message == $"GET {server.Url}api/v1/applications/nope in project default");
+            var missing = Assert.Single(exact, r => r.Kind == ApplicationReadKind.Error);
+            Assert.Equal("ArgoApplicationNotFound", missing.Error!.ErrorId);
+            Assert.Equal("nope", missing.Target);
+
+            var none = source.Read(new ApplicationQuery(projects: new[] { "nope" }), TestContext.Current.CancellationToken).ToList();
+            Assert.Equal($"No Applications at {server.Url}.", Assert.Single(none, r => r.Kind == ApplicationReadKind.Warning).Message);
         }
 
         [Fact]

@@ -64,14 +64,29 @@ namespace ImageUpdater.Core.Tests.Argo
             using var reader = new KubernetesApplicationReader(Kubeconfig(), null);
             Assert.Equal(url.TrimEnd('/'), reader.Origin.TrimEnd('/'));
             var argocd = await reader.ListAsync("argocd", null, TestContext.Current.CancellationToken);
-            Assert.Equal("argo-workflows", ApplicationJson.ToApplication(Assert.Single(argocd), reader.Origin).Name);
+            Assert.Equal("argo-workflows", ApplicationMapper.FromJson(Assert.Single(argocd), reader.Origin).Name);
 
             var labelled = await reader.ListAsync("argo-cd", "stack=gke-v2", TestContext.Current.CancellationToken);
-            Assert.Equal("velero-test", ApplicationJson.ToApplication(Assert.Single(labelled), reader.Origin).Name);
+            Assert.Equal("velero-test", ApplicationMapper.FromJson(Assert.Single(labelled), reader.Origin).Name);
             Assert.Empty(await reader.ListAsync("argo-cd", "stack=other", TestContext.Current.CancellationToken));
 
-            var one = ApplicationJson.ToApplication(await reader.GetAsync("argo-cd", "velero-test", TestContext.Current.CancellationToken), reader.Origin);
+            var one = ApplicationMapper.FromJson(await reader.GetAsync("argo-cd", "velero-test", TestContext.Current.CancellationToken), reader.Origin);
             Assert.Equal(new[] { "nginx:latest" }, one.LiveImages);
+        }
+
+        [Fact]
+        public void TheKubernetesSourceFiltersProjectsHereAndSaysWhenANamespaceIsEmpty()
+        {
+            using var source = new KubernetesSource(new KubernetesApplicationReader(Kubeconfig(), null));
+            var reads = source.Read(new ApplicationQuery(projects: new[] { "sre" }, @namespace: "argo-cd"), TestContext.Current.CancellationToken).ToList();
+            Assert.Equal("velero-test", Assert.Single(reads, r => r.Kind == ApplicationReadKind.Application).Application!.Name);
+
+            var one = source.Read(new ApplicationQuery(new[] { "velero-test" }, @namespace: "argo-cd"), TestContext.Current.CancellationToken).ToList();
+            Assert.Contains(one, r => r.Kind == ApplicationReadKind.Verbose && r.Message!.StartsWith("GET application argo-cd/velero-test", StringComparison.Ordinal));
+
+            var empty = source.Read(new ApplicationQuery(selector: "stack=other", @namespace: "argo-cd"), TestContext.Current.CancellationToken).ToList();
+            Assert.StartsWith("No Applications in namespace 'argo-cd' at ", Assert.Single(empty, r => r.Kind == ApplicationReadKind.Warning).Message);
+            Assert.EndsWith(" with selector 'stack=other'.", empty.Single(r => r.Kind == ApplicationReadKind.Warning).Message);
         }
 
         [Fact]

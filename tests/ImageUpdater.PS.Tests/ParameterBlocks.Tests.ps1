@@ -1,0 +1,67 @@
+# Get-ArgoApplication and Invoke-ImageUpdater both declare the application-source block (and with it the Argo CD server
+# block), so that help and completion see the parameters; ApplicationSourceParameters maps them once. This keeps the two
+# declarations from drifting apart.
+BeforeDiscovery {
+    $script:Blocks = @(
+        @{ Block = 'Argo CD server'; Names = @('Server', 'Token', 'SkipCertificateCheck') }
+        @{ Block = 'application source'; Names = @('Path', 'Recurse', 'AppNamespace', 'Kubeconfig', 'Context', 'Namespace', 'Name', 'Project', 'Selector') }
+    )
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+
+    # What must be the same wherever the parameter is declared: type, validation and completion, sets and mandatory-ness.
+    # Aliases count only between declarations that both bind from the pipeline by property name (FullName, PSPath serve Get-ChildItem input).
+    function Get-Declaration([string] $Command, [string] $Parameter) {
+        $p = (Get-Command $Command).Parameters[$Parameter]
+        if (-not $p) { return $null }
+        $sets = $p.ParameterSets.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key):$($_.Value.IsMandatory)" }
+        $checks = $p.Attributes | Where-Object {
+            $_ -is [System.Management.Automation.ValidateArgumentsAttribute] -or $_ -is [System.Management.Automation.ArgumentTransformationAttribute] -or
+            $_ -is [System.Management.Automation.ArgumentCompleterAttribute] -or $_ -is [System.Management.Automation.SupportsWildcardsAttribute]
+        } | ForEach-Object {
+            $detail = switch ($_) {
+                { $_ -is [System.Management.Automation.ValidateRangeAttribute] } { "$($_.MinRange)..$($_.MaxRange)" }
+                { $_ -is [System.Management.Automation.ValidateSetAttribute] } { $_.ValidValues -join ',' }
+                { $_ -is [System.Management.Automation.ValidatePatternAttribute] } { $_.RegexPattern }
+                { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } { "$($_.Type)" }
+                default { '' }
+            }
+            "$($_.GetType().Name)($detail)"
+        } | Sort-Object
+        $byName = @($p.ParameterSets.Values | Where-Object ValueFromPipelineByPropertyName).Count -gt 0
+        [pscustomobject]@{
+            Type    = $p.ParameterType.FullName
+            Sets    = $sets -join '; '
+            Checks  = $checks -join '; '
+            ByName  = $byName
+            Aliases = ($p.Aliases | Sort-Object) -join ','
+        }
+    }
+}
+
+Describe 'The <Block> block' -ForEach $Blocks {
+    It '-<_> is declared alike by Get-ArgoApplication and Invoke-ImageUpdater' -ForEach $Names {
+        $get = Get-Declaration 'Get-ArgoApplication' $_
+        $invoke = Get-Declaration 'Invoke-ImageUpdater' $_
+        $get | Should -Not -BeNullOrEmpty -Because "Get-ArgoApplication declares -$_"
+        $invoke | Should -Not -BeNullOrEmpty -Because "Invoke-ImageUpdater declares -$_"
+        $invoke.Type | Should -Be $get.Type -Because "-$_ has one type"
+        $invoke.Checks | Should -Be $get.Checks -Because "-$_ has the same validation and completion"
+        $invoke.Sets | Should -Be $get.Sets -Because "-$_ belongs to the same parameter sets, as mandatory or not"
+        if ($get.ByName -eq $invoke.ByName) {
+            $invoke.Aliases | Should -Be $get.Aliases -Because "-$_ has the same aliases"
+        }
+    }
+}
+
+Describe 'The Argo CD server block of Connect-ArgoCD' {
+    It '-<_> is the one Get-ArgoApplication declares (one base class)' -ForEach @('Server', 'Token', 'SkipCertificateCheck') {
+        $connect = Get-Declaration 'Connect-ArgoCD' $_
+        $get = Get-Declaration 'Get-ArgoApplication' $_
+        $connect.Type | Should -Be $get.Type
+        $connect.Checks | Should -Be $get.Checks
+    }
+}
