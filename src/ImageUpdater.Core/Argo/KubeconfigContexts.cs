@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using YamlDotNet.Serialization;
+using ImageUpdater.Core.Yaml;
 
 namespace ImageUpdater.Core.Argo
 {
@@ -33,7 +33,8 @@ namespace ImageUpdater.Core.Argo
                     return Array.Empty<string>();
                 }
 
-                var root = ObjectTree.FromYaml(new DeserializerBuilder().Build().Deserialize<object?>(File.ReadAllText(file)));
+                var documents = YamlObjectReader.Read(File.ReadAllText(file), file);
+                var root = documents.Count > 0 ? documents[0] : null;
                 var names = (ObjectTree.List(root, "contexts") ?? new List<object?>())
                     .Select(c => ObjectTree.Text(c, "name"))
                     .Where(n => !string.IsNullOrEmpty(n))
@@ -42,7 +43,7 @@ namespace ImageUpdater.Core.Argo
                 var current = ObjectTree.Text(root, "current-context");
                 return names.OrderBy(n => n == current ? 0 : 1).ToList();
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is YamlDotNet.Core.YamlException || e is InvalidCastException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is YamlDotNet.Core.YamlException || e is InvalidCastException || e is ImageUpdaterException)
             {
                 return Array.Empty<string>();
             }

@@ -187,32 +187,9 @@ namespace ImageUpdater.PS.Commands
 
         protected override void StopProcessing() => stopping.Cancel();
 
-        /// <summary>Applications through Get-ArgoApplication itself, so every source, filter and error is the same as there.</summary>
-        private List<ArgoApplication> ReadApplications()
-        {
-            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            ps.AddCommand("ImageUpdater.PS\\Get-ArgoApplication");
-            foreach (var pair in MyInvocation.BoundParameters)
-            {
-                if (ApplicationParameters.Contains(pair.Key))
-                {
-                    ps.AddParameter(pair.Key, pair.Value);
-                }
-            }
-
-            var apps = ps.Invoke<ArgoApplication>().Where(a => a is not null).ToList();
-            foreach (var error in ps.Streams.Error)
-            {
-                WriteError(error);
-            }
-
-            return apps;
-        }
-
-        private static readonly HashSet<string> ApplicationParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "Path", "Recurse", "Server", "Token", "SkipCertificateCheck", "AppNamespace", "Kubeconfig", "Context", "Namespace", "Name", "Project", "Selector",
-        };
+        /// <summary>Applications from the source the parameters name (Core's IApplicationSource), with Get-ArgoApplication's errors, warnings and verbose lines.</summary>
+        private List<ArgoApplication> ReadApplications() =>
+            ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
         /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
         private RegistrySettings RegistrySettings()

@@ -18,7 +18,7 @@ namespace ImageUpdater.Core.Tests.Argo
         private static ArgoApplication Model(JsonObject app)
         {
             using var doc = System.Text.Json.JsonDocument.Parse(app.ToJsonString());
-            return ApplicationJson.ToApplication(doc.RootElement, "test");
+            return ApplicationMapper.FromJson(doc.RootElement, "test");
         }
 
         /// <summary>The index the argocd method patches for the app's first image.</summary>
