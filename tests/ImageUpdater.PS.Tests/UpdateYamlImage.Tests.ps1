@@ -186,8 +186,9 @@ Describe 'Update-KustomizeImage' {
         Get-Text $file | Should -BeExactly "images:`n- name: web`n  newTag: v1`n"
         $result = Update-KustomizeImage -Path $file -Name web -Digest $digest -PassThru
         Get-Text $file | Should -BeExactly "images:`n- name: web`n  digest: $digest`n"
-        # One tag-text rule (upstream's GetTagWithDigest): a digest without a tag reads latest@digest; this used to show the bare digest.
-        $result.NewTag | Should -BeExactly "latest@$digest"
+        # One result rule on every path: NewTag is the tag part (none here), NewDigest the digest; this used to show the bare digest as NewTag.
+        $result.NewTag | Should -BeNullOrEmpty
+        $result.NewDigest | Should -BeExactly $digest
     }
 
     It 'says Unchanged when the entry already has the values' {
