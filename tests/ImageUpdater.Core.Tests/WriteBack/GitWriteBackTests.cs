@@ -509,8 +509,11 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
             var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
             Assert.Contains("ssh://git@127.0.0.1:1/org/apps.git", error.Message);
-            var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), "config"));
-            Assert.Contains("sshCommand = ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes", config);
+            // libgit2 runs core.sshCommand as one program (no shell): it names a script in the cache that holds ssh's options.
+            var clone = Directory.GetDirectories(repo.Cache).Single();
+            var script = Path.Combine(clone, "imageupdater-ssh");
+            Assert.Contains("sshCommand = " + script, File.ReadAllText(Path.Combine(clone, "config")));
+            Assert.Contains("exec ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes", File.ReadAllText(script));
         }
 
         [Fact]
