@@ -36,37 +36,49 @@ BeforeAll {
     $script:UserKey = New-Key (Join-Path $SshRoot 'user_key')
     $script:OtherKey = New-Key (Join-Path $SshRoot 'other_key')
     Copy-Item "$UserKey.pub" (Join-Path $SshRoot 'authorized_keys')
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start(); $script:Port = $listener.LocalEndpoint.Port; $listener.Stop()
-    @(
-        "Port $Port", 'ListenAddress 127.0.0.1', "HostKey $hostKey", "AuthorizedKeysFile $(Join-Path $SshRoot 'authorized_keys')",
-        'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
-        'PermitRootLogin prohibit-password', 'UsePAM no', "PidFile $(Join-Path $SshRoot 'sshd.pid')"
-    ) | Set-Content (Join-Path $SshRoot 'sshd_config')
-    # sshd started as root wants its privilege separation directory.
+    # sshd as root wants its privilege separation directory.
     if ((& id -u) -eq '0' -and -not (Test-Path /run/sshd)) { $null = New-Item -ItemType Directory /run/sshd }
-    $psi = [System.Diagnostics.ProcessStartInfo]::new($sshd)
-    foreach ($a in '-D', '-e', '-f', (Join-Path $SshRoot 'sshd_config')) { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardError = $true
-    $psi.UseShellExecute = $false
-    $script:SshdProcess = [System.Diagnostics.Process]::Start($psi)
-    $script:SshdLog = $SshdProcess.StandardError.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow.AddSeconds(15)
-    while ($true) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.Connect('127.0.0.1', $Port); break } catch { } finally { $client.Dispose() }
-        if ($SshdProcess.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "sshd did not start: $($SshdLog.Result)" }
-        Start-Sleep -Milliseconds 100
+
+    # Starts sshd on a free loopback port (extra lines go at the end of its configuration); returns Port, Process and Log.
+    function Start-Sshd([string] $Name, [string[]] $Extra = @()) {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $config = Join-Path $SshRoot "$Name.sshd_config"
+        @(
+            "Port $port", 'ListenAddress 127.0.0.1', "HostKey $hostKey", "AuthorizedKeysFile $(Join-Path $SshRoot 'authorized_keys')",
+            'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
+            'PermitRootLogin prohibit-password', 'UsePAM no', "PidFile $(Join-Path $SshRoot "$Name.pid")"
+        ) + $Extra | Set-Content $config
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($sshd)
+        foreach ($a in '-D', '-e', '-f', $config) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($psi)
+        $log = $process.StandardError.ReadToEndAsync()
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        while ($true) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $port); break } catch { } finally { $client.Dispose() }
+            if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "sshd did not start: $($log.Result)" }
+            Start-Sleep -Milliseconds 100
+        }
+        [pscustomobject]@{ Port = $port; Process = $process; Log = $log }
     }
 
+    $script:Server = Start-Sshd 'git'
+    # Authenticates, then never starts git: the connection stays alive and silent.
+    $script:Silent = Start-Sshd 'silent' @('ForceCommand sleep 120')
+    $script:Port = $Server.Port
+    $script:SshdLog = $Server.Log
     $script:KnownHosts = Join-Path $SshRoot 'known_hosts'
-    "[127.0.0.1]:$Port $((Get-Content "$hostKey.pub").Split(' ')[0..1] -join ' ')" | Set-Content $KnownHosts
+    $hostLine = (Get-Content "$hostKey.pub").Split(' ')[0..1] -join ' '
+    "[127.0.0.1]:$($Server.Port) $hostLine", "[127.0.0.1]:$($Silent.Port) $hostLine" | Set-Content $KnownHosts
     $script:EmptyKnownHosts = Join-Path $SshRoot 'known_hosts.empty'
     '' | Set-Content $EmptyKnownHosts
     $script:User = [Environment]::UserName
 
     # A bare repository with apps/<name>/values.yaml, its ssh:// URL, and a manifest per app.
-    function New-SshRepository([string[]] $Apps) {
+    function New-SshRepository([string[]] $Apps, [int] $Port = $Server.Port) {
         $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
         $bare = Join-Path $root 'gitops.git'
         $seed = Join-Path $root 'seed'
@@ -134,7 +146,9 @@ spec:
 
 AfterAll {
     if ($Emulator) { $Emulator.Stop() }
-    if ($SshdProcess -and -not $SshdProcess.HasExited) { $SshdProcess.Kill(); $null = $SshdProcess.WaitForExit(5000) }
+    foreach ($server in $Server, $Silent) {
+        if ($server -and -not $server.Process.HasExited) { $server.Process.Kill(); $null = $server.Process.WaitForExit(5000) }
+    }
     Remove-Item Env:IMAGEUPDATER_GIT_SSH_KNOWN_HOSTS -ErrorAction SilentlyContinue
 }
 
@@ -196,5 +210,38 @@ Describe 'Git write-back over SSH (real sshd on loopback)' -Skip:$SkipSsh {
         $errs[0].Exception.Message | Should -Match 'Permission denied \(publickey\)'
         $errs[0].Exception.Message | Should -Not -Match 'BEGIN OPENSSH'
         Invoke-Git -C $repo.Bare rev-parse main | Should -Be $before
+    }
+
+    It 'Ctrl+C stops a fetch from a server that never answers at once, and releases the cache lock' {
+        $repo = New-SshRepository 'web' -Port $Silent.Port
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($Module, $Manifests, $Cache, $Key, $KnownHosts, $Aws)
+                $env:IMAGEUPDATER_GIT_SSH_KNOWN_HOSTS = $KnownHosts
+                Import-Module $Module
+                Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -SshKeyPath $Key @Aws
+            }).AddArgument((Get-TestModulePath)).AddArgument($repo.Manifests).AddArgument($repo.Cache).AddArgument($UserKey).AddArgument($KnownHosts).AddArgument($Aws)
+        $async = $ps.BeginInvoke()
+        try {
+            # ssh writes its process id when it starts: from then on the fetch waits on the silent server.
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (Get-ChildItem $repo.Cache -Recurse -Filter 'imageupdater-ssh.pid' -ErrorAction SilentlyContinue)) {
+                if ($async.IsCompleted -or [DateTime]::UtcNow -gt $deadline) { throw "The run did not reach the fetch: $($ps.Streams.Error)" }
+                Start-Sleep -Milliseconds 100
+            }
+            Start-Sleep -Seconds 2
+            $async.IsCompleted | Should -BeFalse
+
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $lock = Get-ChildItem $repo.Cache -Filter '*.lock' | Select-Object -First 1
+            $stream = [System.IO.File]::Open($lock.FullName, 'Open', 'ReadWrite', 'None')
+            $stream.Dispose()
+        }
+        finally {
+            $ps.Dispose()
+        }
     }
 }

@@ -24,6 +24,9 @@ namespace ImageUpdater.PS.Commands
 
         private readonly List<ImageUpdateCandidate> candidates = new List<ImageUpdateCandidate>();
 
+        /// <summary>Ctrl+C: stops a running fetch or push (the git write-back checks this token).</summary>
+        private readonly System.Threading.CancellationTokenSource stopping = new System.Threading.CancellationTokenSource();
+
         /// <summary>Candidates from Find-EcrTag (or any ImageUpdater.ImageUpdateCandidate).</summary>
         [Parameter(ParameterSetName = CandidateSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -96,6 +99,7 @@ namespace ImageUpdater.PS.Commands
                 Credentials = Credentials(),
                 Verbose = WriteVerbose,
                 Warning = WriteWarning,
+                CancellationToken = stopping.Token,
             };
             var engine = new GitWriteBack(new GitTargetEditor(), options);
             var batches = GitWriteBack.Plan(git, out var unplanned);
@@ -181,6 +185,8 @@ namespace ImageUpdater.PS.Commands
                 WriteTyped(result);
             }
         }
+
+        protected override void StopProcessing() => stopping.Cancel();
 
         private GitCredentials Credentials()
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using LibGit2Sharp;
 using LibGit2Sharp.Handlers;
 
@@ -7,7 +8,8 @@ namespace ImageUpdater.Core.WriteBack.Git
 {
     /// <summary>
     /// The network side of one repository: fetch, default branch, push. Every call is bounded by the options' timeout (libgit2's
-    /// connect and read timeouts; ssh's own), stops at the next progress report once the run is cancelled, and turns any failure into
+    /// connect and read timeouts; ssh's own), stops at the next progress report once the run is cancelled (over ssh at once: ssh is
+    /// ended), and turns any failure into
     /// a described error naming the repository (with ssh's own words when ssh ran).
     /// </summary>
     internal sealed class GitRemote
@@ -124,6 +126,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         private T Network<T>(Func<T> call)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
+            using var stop = sshOutput is null ? default(CancellationTokenRegistration) : options.CancellationToken.Register(() => SshCommand.Stop(sshOutput));
             try
             {
                 return call();

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -45,7 +46,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             arguments.Append(" -o ConnectTimeout=").Append(seconds).Append(" -o ServerAliveInterval=").Append(Math.Max(1, seconds / 4)).Append(" -o ServerAliveCountMax=4");
             var text = windows
                 ? "@ssh.exe" + arguments + " %* 2>" + Quote(output, true) + "\r\n"
-                : "#!/bin/sh\n# Written by ImageUpdater.PS for this clone cache (libgit2 runs core.sshCommand as one program).\nexec ssh" + arguments + " \"$@\" 2>" + Quote(output, false) + "\n";
+                : "#!/bin/sh\n# Written by ImageUpdater.PS for this clone cache (libgit2 runs core.sshCommand as one program).\necho $$ >" + Quote(ProcessFile(output), false) + "\nexec ssh" + arguments + " \"$@\" 2>" + Quote(output, false) + "\n";
             if (!File.Exists(script) || File.ReadAllText(script) != text)
             {
                 File.WriteAllText(script, text);
@@ -63,9 +64,12 @@ namespace ImageUpdater.Core.WriteBack.Git
                 repo.Config.Set(Setting, script, ConfigurationLevel.Local);
             }
 
-            if (File.Exists(output))
+            foreach (var stale in new[] { output, ProcessFile(output) })
             {
-                File.Delete(output);
+                if (File.Exists(stale))
+                {
+                    File.Delete(stale);
+                }
             }
 
             return output;
@@ -111,6 +115,34 @@ namespace ImageUpdater.Core.WriteBack.Git
             var text = File.ReadAllText(output);
             return text.Length > 2000 ? text.Substring(text.Length - 2000) : text;
         }
+
+        /// <summary>
+        /// Ends the ssh of the running network call (the script wrote its process id; exec keeps it): libgit2 then reads end-of-file
+        /// at once, where a read waiting on a silent server would only end at the timeout. Only a process named ssh is ended.
+        /// </summary>
+        public static void Stop(string? output)
+        {
+            try
+            {
+                var file = output is null ? null : ProcessFile(output);
+                if (file is null || !File.Exists(file) || !int.TryParse(File.ReadAllText(file).Trim(), out var id))
+                {
+                    return;
+                }
+
+                using var process = Process.GetProcessById(id);
+                if (process.ProcessName == "ssh")
+                {
+                    process.Kill();
+                }
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is IOException || e is System.ComponentModel.Win32Exception || e is NotSupportedException)
+            {
+                // Already gone.
+            }
+        }
+
+        private static string ProcessFile(string output) => Path.ChangeExtension(output, ".pid");
 
         private static string Quote(string path, bool windows) => windows ? "\"" + path + "\"" : "'" + path.Replace("'", "'\\''") + "'";
     }
