@@ -48,7 +48,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             {
                 SshCommand.Check(credentials);
                 repo = OpenOrCreate(directory, url, options, statistics);
-                var sshOutput = RemoteUrl.IsSsh(url) ? SshCommand.Configure(repo, credentials, options.Timeout) : null;
+                var sshOutput = RemoteUrl.IsSsh(url) ? SshCommand.Configure(repo, credentials, options.Timeout, options.Warning) : null;
                 if (sshOutput is null)
                 {
                     SshCommand.Clear(repo);
@@ -139,10 +139,14 @@ namespace ImageUpdater.Core.WriteBack.Git
             var pack = Path.Combine(repo.Info.Path, "objects", "pack");
             if (Directory.Exists(pack))
             {
-                foreach (var partial in Directory.GetFiles(pack, "pack_git2_*").Concat(Directory.GetFiles(pack, "tmp_*")))
+                foreach (var file in Directory.EnumerateFiles(pack))
                 {
-                    // Under the cache lock no fetch is writing: these are left by a killed one.
-                    File.Delete(partial);
+                    var name = Path.GetFileName(file);
+                    if (name.StartsWith("pack_git2_", StringComparison.Ordinal) || name.StartsWith("tmp_", StringComparison.Ordinal))
+                    {
+                        // Under the cache lock no fetch is writing: this is a killed one's partial pack.
+                        File.Delete(file);
+                    }
                 }
             }
 

@@ -17,8 +17,16 @@ namespace ImageUpdater.Core.WriteBack.Git
         private const string Setting = "core.sshCommand";
 
         /// <summary>Writes the script and points core.sshCommand at it; returns the file ssh's messages go to.</summary>
-        public static string Configure(Repository repo, GitCredentials credentials, TimeSpan timeout)
+        public static string Configure(Repository repo, GitCredentials credentials, TimeSpan timeout, Action<string>? warning)
         {
+            foreach (var variable in new[] { "GIT_SSH_COMMAND", "GIT_SSH" })
+            {
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+                {
+                    warning?.Invoke($"{variable} is set: libgit2 runs it instead of the ssh settings here (-SshKeyPath, batch mode, strict known_hosts, timeouts); unset it to use them.");
+                }
+            }
+
             var key = credentials.SshKeyPath;
             var knownHosts = credentials.KnownHosts();
             if (knownHosts is not null && !File.Exists(knownHosts))
