@@ -35,7 +35,10 @@ BeforeAll {
     $hostKey = New-Key (Join-Path $SshRoot 'host_key')
     $script:UserKey = New-Key (Join-Path $SshRoot 'user_key')
     $script:OtherKey = New-Key (Join-Path $SshRoot 'other_key')
-    Copy-Item "$UserKey.pub" (Join-Path $SshRoot 'authorized_keys')
+    $script:LockedKey = Join-Path $SshRoot 'locked_key'
+    & ssh-keygen -q -t ed25519 -N 'correct horse 7' -C '' -f $LockedKey
+    if ($LASTEXITCODE -ne 0) { throw 'ssh-keygen locked_key failed' }
+    (Get-Content "$UserKey.pub"), (Get-Content "$LockedKey.pub") | Set-Content (Join-Path $SshRoot 'authorized_keys')
     # sshd as root wants its privilege separation directory.
     if ((& id -u) -eq '0' -and -not (Test-Path /run/sshd)) { $null = New-Item -ItemType Directory /run/sshd }
 
@@ -243,5 +246,30 @@ Describe 'Git write-back over SSH (real sshd on loopback)' -Skip:$SkipSsh {
         finally {
             $ps.Dispose()
         }
+    }
+
+    It 'uses a key with -SshKeyPassphrase through a private ssh-agent, and ends that agent' {
+        $repo = New-SshRepository 'web'
+        $agentsBefore = @(Get-Process ssh-agent -ErrorAction SilentlyContinue).Id
+
+        $result = New-Candidate (Join-Path $repo.Manifests 'web.yaml') | Update-HelmImageTag -WorkingDirectory $repo.Cache -SshKeyPath $LockedKey -SshKeyPassphrase (ConvertTo-SecureString 'correct horse 7' -AsPlainText -Force)
+
+        $result.Status | Should -Be 'Updated' -Because $result.Message
+        Get-Tag $repo 'web' | Should -Be '1.1.0'
+        @(Get-Process ssh-agent -ErrorAction SilentlyContinue | Where-Object Id -NotIn $agentsBefore) | Should -BeNullOrEmpty
+    }
+
+    It 'reports a wrong -SshKeyPassphrase without showing it, and pushes nothing' {
+        $repo = New-SshRepository 'web'
+        $before = Invoke-Git -C $repo.Bare rev-parse main
+
+        $result = New-Candidate (Join-Path $repo.Manifests 'web.yaml') | Update-HelmImageTag -WorkingDirectory $repo.Cache -SshKeyPath $LockedKey -SshKeyPassphrase (ConvertTo-SecureString 'wrong-9c1e' -AsPlainText -Force) -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $result.Status | Should -Be 'Failed'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'SshPassphraseWrong*'
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        ($errs[0] | Out-String) + $errs[0].Exception.ToString() | Should -Not -Match 'wrong-9c1e'
+        Invoke-Git -C $repo.Bare rev-parse main | Should -Be $before
     }
 }

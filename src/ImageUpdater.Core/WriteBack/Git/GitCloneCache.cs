@@ -23,10 +23,12 @@ namespace ImageUpdater.Core.WriteBack.Git
         public static readonly string[] FetchRefSpecs = { "+refs/heads/*:refs/remotes/origin/*" };
 
         private readonly CacheLock cacheLock;
+        private readonly SshAgent? agent;
 
-        private GitCloneCache(CacheLock cacheLock, Repository repository, string? sshOutput)
+        private GitCloneCache(CacheLock cacheLock, Repository repository, string? sshOutput, SshAgent? agent)
         {
             this.cacheLock = cacheLock;
+            this.agent = agent;
             Repository = repository;
             SshOutput = sshOutput;
         }
@@ -44,21 +46,27 @@ namespace ImageUpdater.Core.WriteBack.Git
             var directory = Path.Combine(root, CacheName(url));
             var cacheLock = CacheLock.Acquire(directory + ".lock", options.CancellationToken);
             Repository? repo = null;
+            SshAgent? agent = null;
             try
             {
                 SshCommand.Check(credentials);
                 repo = OpenOrCreate(directory, url, options, statistics);
-                var sshOutput = RemoteUrl.IsSsh(url) ? SshCommand.Configure(repo, credentials, options.Timeout, options.Warning) : null;
-                if (sshOutput is null)
+                string? sshOutput = null;
+                if (RemoteUrl.IsSsh(url))
+                {
+                    sshOutput = SshCommand.Configure(repo, credentials, options.Timeout, options.Warning, out agent);
+                }
+                else
                 {
                     SshCommand.Clear(repo);
                 }
 
                 repo.ObjectDatabase.AddBackend(new MemoryObjectBackend(), MemoryObjectBackend.Priority);
-                return new GitCloneCache(cacheLock, repo, sshOutput);
+                return new GitCloneCache(cacheLock, repo, sshOutput, agent);
             }
             catch
             {
+                agent?.Dispose();
                 repo?.Dispose();
                 cacheLock.Dispose();
                 throw;
@@ -67,6 +75,7 @@ namespace ImageUpdater.Core.WriteBack.Git
 
         public void Dispose()
         {
+            agent?.Dispose();
             Repository.Dispose();
             cacheLock.Dispose();
         }

@@ -34,6 +34,8 @@ namespace ImageUpdater.Core.WriteBack.Git
             ["SshKeyNotFound"] = FailureKind.ObjectNotFound,
             ["SshKnownHostsNotFound"] = FailureKind.ObjectNotFound,
             ["SshPassphraseNotSupported"] = FailureKind.NotImplemented,
+            ["SshPassphraseWrong"] = FailureKind.AuthenticationError,
+            ["SshAgentFailed"] = FailureKind.InvalidOperation,
         };
 
         /// <summary>Every error id the git write-back raises, with its kind.</summary>

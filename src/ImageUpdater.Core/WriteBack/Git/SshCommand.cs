@@ -16,9 +16,13 @@ namespace ImageUpdater.Core.WriteBack.Git
     {
         private const string Setting = "core.sshCommand";
 
-        /// <summary>Writes the script and points core.sshCommand at it; returns the file ssh's messages go to.</summary>
-        public static string Configure(Repository repo, GitCredentials credentials, TimeSpan timeout, Action<string>? warning)
+        /// <summary>
+        /// Writes the script and points core.sshCommand at it; returns the file ssh's messages go to, and the private agent holding a
+        /// passphrase-protected key (the caller disposes it when the cache closes).
+        /// </summary>
+        public static string Configure(Repository repo, GitCredentials credentials, TimeSpan timeout, Action<string>? warning, out SshAgent? agent)
         {
+            agent = null;
             foreach (var variable in new[] { "GIT_SSH_COMMAND", "GIT_SSH" })
             {
                 if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
@@ -42,6 +46,12 @@ namespace ImageUpdater.Core.WriteBack.Git
             if (key is not null)
             {
                 arguments.Append(" -i ").Append(Quote(Path.GetFullPath(key), windows)).Append(" -o IdentitiesOnly=yes");
+            }
+
+            if (key is not null && credentials.SshKeyPassphrase is not null && credentials.SshKeyPassphrase.Length > 0)
+            {
+                agent = SshAgent.Start(key, credentials.SshKeyPassphrase, TimeSpan.FromHours(1));
+                arguments.Append(" -o IdentityAgent=").Append(Quote(agent.Socket, windows));
             }
 
             arguments.Append(" -o BatchMode=yes -o StrictHostKeyChecking=yes");
@@ -92,9 +102,9 @@ namespace ImageUpdater.Core.WriteBack.Git
                 return;
             }
 
-            if (credentials.SshKeyPassphrase is not null && credentials.SshKeyPassphrase.Length > 0)
+            if (credentials.SshKeyPassphrase is not null && credentials.SshKeyPassphrase.Length > 0 && RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
-                throw GitErrors.Error("SshPassphraseNotSupported", "SSH keys with a passphrase are not supported yet (libgit2 runs ssh as a program that cannot be given the passphrase safely); load the key into ssh-agent and omit -SshKeyPassphrase, or use HTTPS with -GitCredential.", key);
+                throw GitErrors.Error("SshPassphraseNotSupported", "SSH keys with a passphrase are not supported on Windows yet (libgit2 runs ssh as a program that cannot be given the passphrase); load the key into ssh-agent and omit -SshKeyPassphrase, or use HTTPS with -GitCredential.", key);
             }
 
             if (!File.Exists(key))
