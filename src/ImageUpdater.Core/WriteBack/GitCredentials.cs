@@ -17,11 +17,17 @@ namespace ImageUpdater.Core.WriteBack
 
         public const string SshKeyVariable = "IMAGEUPDATER_GIT_SSH_KEY";
 
+        /// <summary>The known_hosts file ssh checks servers against when <see cref="SshKnownHostsPath"/> is not set (else ~/.ssh/known_hosts).</summary>
+        public const string SshKnownHostsVariable = "IMAGEUPDATER_GIT_SSH_KNOWN_HOSTS";
+
         public NetworkCredential? Https { get; set; }
 
         public string? SshKeyPath { get; set; }
 
         public SecureString? SshKeyPassphrase { get; set; }
+
+        /// <summary>The known_hosts file to check SSH servers against; null = <see cref="SshKnownHostsVariable"/>, else ssh's own (~/.ssh/known_hosts).</summary>
+        public string? SshKnownHostsPath { get; set; }
 
         public bool IsEmpty => Https is null && SshKeyPath is null;
 
@@ -43,6 +49,13 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             return credentials;
+        }
+
+        /// <summary>The known_hosts file ssh uses: <see cref="SshKnownHostsPath"/>, else $IMAGEUPDATER_GIT_SSH_KNOWN_HOSTS, else null (ssh's default).</summary>
+        public string? KnownHosts()
+        {
+            var path = SshKnownHostsPath ?? Environment.GetEnvironmentVariable(SshKnownHostsVariable);
+            return string.IsNullOrWhiteSpace(path) ? null : path;
         }
 
         public override string ToString() => Https is not null ? "https user " + Https.UserName : SshKeyPath is not null ? "ssh key " + SshKeyPath : "none";

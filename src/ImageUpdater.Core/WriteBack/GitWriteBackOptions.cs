@@ -34,8 +34,11 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Pushes tried per branch before a rejected (non-fast-forward) push becomes an error.</summary>
         public int MaxPushAttempts { get; set; } = 5;
 
-        /// <summary>First wait after a rejected push; doubled each retry, with jitter.</summary>
+        /// <summary>Base of the waits after a rejected push (RetryPolicy.Backoff: random, up to this doubled per retry).</summary>
         public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>A git server that does not connect, or stops answering, for this long fails its repository (libgit2's and ssh's timeouts).</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>What is asked of which server (never a secret).</summary>
         public Action<string>? Verbose { get; set; }

@@ -28,6 +28,20 @@ namespace ImageUpdater.Core.WriteBack
             return trimmed.EndsWith("/", StringComparison.Ordinal) || !clean.EndsWith("/", StringComparison.Ordinal) ? clean : clean.TrimEnd('/');
         }
 
+        /// <summary>ssh://, git+ssh:// or the scp form user@host:path (not a Windows drive, not a local path).</summary>
+        public static bool IsSsh(string url)
+        {
+            var u = url.Trim();
+            if (u.StartsWith("ssh://", StringComparison.OrdinalIgnoreCase) || u.StartsWith("git+ssh://", StringComparison.OrdinalIgnoreCase) || u.StartsWith("ssh+git://", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            var colon = u.IndexOf(':');
+            var slash = u.IndexOf('/');
+            return colon > 1 && (slash < 0 || colon < slash) && u.IndexOf("://", StringComparison.Ordinal) < 0;
+        }
+
         public static bool IsHttp(string url) =>
             url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
@@ -48,13 +62,5 @@ namespace ImageUpdater.Core.WriteBack
 
             return IsHttp(text) ? "http" + text.Substring(text.IndexOf("://", StringComparison.Ordinal)) : text;
         }
-    }
-
-    /// <summary>The names GitWriteBack calls until it is split; the rules live in <see cref="RepositoryUrl"/>.</summary>
-    internal static class RemoteUrl
-    {
-        public static string Clean(string url, out NetworkCredential? embedded) => RepositoryUrl.Clean(url, out embedded);
-
-        public static bool IsHttp(string url) => RepositoryUrl.IsHttp(url);
     }
 }

@@ -508,25 +508,42 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
             var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
             Assert.Contains("ssh://git@127.0.0.1:1/org/apps.git", error.Message);
-            var config = File.ReadAllText(Path.Combine(Directory.GetDirectories(repo.Cache).Single(), "config"));
-            Assert.Contains("sshCommand = ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes", config);
+            // libgit2 runs core.sshCommand as one program (no shell): it names a script in the cache that holds ssh's options.
+            var clone = Directory.GetDirectories(repo.Cache).Single();
+            var script = Path.Combine(clone, "imageupdater-ssh");
+            Assert.Contains("sshCommand = " + script, File.ReadAllText(Path.Combine(clone, "config")));
+            Assert.Contains("exec ssh -i '" + key + "' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes", File.ReadAllText(script));
         }
 
         [Fact]
-        public void SshPassphraseIsRefusedClearly()
+        public void AnSshPassphraseThatDoesNotOpenTheKeyIsAClearErrorWithoutThePassphrase()
         {
             using var repo = new GitFixture(ThreeApps);
             var key = Path.Combine(repo.Root, "id_ed25519");
             File.WriteAllText(key, "not a real key\n");
             var passphrase = new System.Security.SecureString();
-            passphrase.AppendChar('x');
+            foreach (var c in "pass-7f3a")
+            {
+                passphrase.AppendChar(c);
+            }
+
             var options = repo.Options();
             options.Credentials = new GitCredentials { SshKeyPath = key, SshKeyPassphrase = passphrase };
+            var app = repo.App("a", "apps/a", repository: "ssh://git@127.0.0.1:1/org/apps.git");
 
-            var error = Assert.Single(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a")) }).SelectMany(o => o.Errors));
+            var error = Assert.Single(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(app) }).SelectMany(o => o.Errors));
 
-            Assert.Equal(FailureKind.NotImplemented, error.Kind);
-            Assert.Contains("ssh-agent", error.Message);
+            if (OperatingSystem.IsWindows())
+            {
+                Assert.Equal(FailureKind.NotImplemented, error.Kind);
+                Assert.Contains("ssh-agent", error.Message);
+                return;
+            }
+
+            // ssh-add gets the passphrase through a private agent's askpass; a key it cannot open fails before any connection.
+            Assert.Equal(("SshPassphraseWrong", FailureKind.AuthenticationError), (error.ErrorId, error.Kind));
+            Assert.Contains(key, error.Message);
+            Assert.DoesNotContain("pass-7f3a", error.ToString());
         }
 
         [Fact]

@@ -3,13 +3,13 @@ using System.Collections.Concurrent;
 using System.IO;
 using LibGit2Sharp;
 
-namespace ImageUpdater.Core.WriteBack
+namespace ImageUpdater.Core.WriteBack.Git
 {
     /// <summary>
     /// An object database backend in memory, added above the clone cache's own: the blobs, trees and commit a write-back
     /// builds are written here instead of as loose object files (one file, one folder and one rename each), and the push
-    /// reads them from here. Nothing on disk may refer to them once the repository is closed: <see cref="GitWriteBack"/>
-    /// resets the references a push moved, so the next run fetches the commit as part of a pack instead.
+    /// reads them from here. Nothing on disk may refer to them: the push names the commit itself (no local ref) through a remote
+    /// without fetch refspecs (no tracking ref moves), so the next run fetches the commit as part of a pack instead.
     /// </summary>
     internal sealed class MemoryObjectBackend : OdbBackend
     {

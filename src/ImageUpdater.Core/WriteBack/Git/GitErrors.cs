@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ImageUpdater.Core.Argo;
+
+namespace ImageUpdater.Core.WriteBack.Git
+{
+    /// <summary>The git write-back's failures: each error id has one kind, and libgit2's and ssh's messages are sorted into them.</summary>
+    internal static class GitErrors
+    {
+        private static readonly Dictionary<string, FailureKind> Kinds = new Dictionary<string, FailureKind>(StringComparer.Ordinal)
+        {
+            ["GitRepositoryUnknown"] = FailureKind.InvalidArgument,
+            ["GitCredentialRequired"] = FailureKind.AuthenticationError,
+            ["GitAuthenticationFailed"] = FailureKind.PermissionDenied,
+            ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
+            ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
+            ["GitConnectionFailed"] = FailureKind.ConnectionError,
+            ["GitTimedOut"] = FailureKind.OperationTimeout,
+            ["GitRepositoryNotFound"] = FailureKind.ObjectNotFound,
+            ["GitDefaultBranchUnknown"] = FailureKind.ObjectNotFound,
+            ["GitBranchNotFound"] = FailureKind.ObjectNotFound,
+            ["GitRemoteNotFound"] = FailureKind.ObjectNotFound,
+            ["GitPushRefused"] = FailureKind.PermissionDenied,
+            ["GitPushRejected"] = FailureKind.ResourceUnavailable,
+            ["GitTargetEditFailed"] = FailureKind.InvalidData,
+            ["GitWriteFailed"] = FailureKind.WriteError,
+            ["GitWriteBackFailed"] = FailureKind.NotSpecified,
+            ["LocalRepositoryNotFound"] = FailureKind.ObjectNotFound,
+            ["LocalRepositoryBare"] = FailureKind.InvalidArgument,
+            ["LocalRepositoryDetached"] = FailureKind.InvalidOperation,
+            ["LocalRepositoryStaged"] = FailureKind.InvalidOperation,
+            ["SshKeyNotFound"] = FailureKind.ObjectNotFound,
+            ["SshKnownHostsNotFound"] = FailureKind.ObjectNotFound,
+            ["SshPassphraseNotSupported"] = FailureKind.NotImplemented,
+            ["SshPassphraseWrong"] = FailureKind.AuthenticationError,
+            ["SshAgentFailed"] = FailureKind.InvalidOperation,
+        };
+
+        /// <summary>Every error id the git write-back raises, with its kind.</summary>
+        public static IReadOnlyDictionary<string, FailureKind> ErrorKinds => Kinds;
+
+        public static ImageUpdaterException Error(string errorId, string message, object? target, Exception? inner = null) =>
+            new ImageUpdaterException(errorId, Kinds[errorId], message, target, inner);
+
+        /// <summary>
+        /// A failure for the user: ours as they are, any other exception classified by its message (and the stderr of ssh, when it ran)
+        /// into authentication, host key, connection, timeout, missing repository or a plain failure naming <paramref name="url"/>.
+        /// </summary>
+        public static ImageUpdaterException Describe(Exception e, string url, string? sshOutput = null)
+        {
+            if (e is ImageUpdaterException known)
+            {
+                return known;
+            }
+
+            var ssh = string.IsNullOrWhiteSpace(sshOutput) ? null : sshOutput!.Trim();
+            var message = ssh is null ? e.Message : e.Message + "; ssh: " + ssh;
+            if (ssh is not null && Contains(ssh, "REMOTE HOST IDENTIFICATION HAS CHANGED"))
+            {
+                return Error("GitSshHostKeyChanged", $"The SSH host key of {url} is not the one in known_hosts ({FirstLine(ssh)}); nothing was sent. If the server's key really changed, replace its line in known_hosts.", url, e);
+            }
+
+            if (ssh is not null && Contains(ssh, "host key is known", "Host key verification failed", "No RSA host key", "No ECDSA host key", "No ED25519 host key"))
+            {
+                return Error("GitSshHostKeyUnknown", $"The SSH host key of {url} is not in known_hosts, so the server was not trusted and nothing was sent ({FirstLine(ssh)}). Check the server's fingerprint, then add it (ssh-keyscan) to ~/.ssh/known_hosts or to the file named by ${GitCredentials.SshKnownHostsVariable}.", url, e);
+            }
+
+            if (Contains(message, "401", "403", "authentication", "credentials", "unauthorized", "permission denied", "too many authentication failures"))
+            {
+                return Error("GitAuthenticationFailed", $"{url} refused the credentials ({message}); check -GitCredential (user name and token) or -SshKeyPath.", url, e);
+            }
+
+            if (Contains(message, "timed out", "timeout"))
+            {
+                return Error("GitTimedOut", $"{url} did not answer in time ({message}); the server may be down or overloaded: run again later.", url, e);
+            }
+
+            if (Contains(message, "failed to connect", "could not resolve", "connection refused", "failed to send request", "unreachable", "connection closed", "early eof", "connection reset"))
+            {
+                return Error("GitConnectionFailed", $"Cannot reach {url} ({message}).", url, e);
+            }
+
+            if (Contains(message, "does not appear to be a git repository", "could not find repository", "repository not found", "404", "not found"))
+            {
+                return Error("GitRepositoryNotFound", $"{url} is not a git repository that can be read ({message}); check the application's repoURL or git-repository.", url, e);
+            }
+
+            if (e is IOException || e is UnauthorizedAccessException)
+            {
+                return Error("GitWriteFailed", $"Git write-back to {url} could not write a file: {message}", url, e);
+            }
+
+            return Error("GitWriteBackFailed", $"Git write-back to {url} failed: {message}", url, e);
+        }
+
+        /// <summary>An edit that failed other than with our own error (a parser bug, say): it names the application, the file and the repository.</summary>
+        public static ImageUpdaterException EditFailed(Exception e, ArgoApplication application, string? file, string url) =>
+            e as ImageUpdaterException ?? Error("GitTargetEditFailed", $"Cannot edit {(file is null ? "the write-back target" : "'" + file + "'")} of application '{application.QualifiedName}' in {url}: {e.GetType().Name}: {e.Message}", application, e);
+
+        /// <summary>An HTTPS repository without any credential: says which annotation asked for which credential, and what to pass instead.</summary>
+        public static ImageUpdaterException CredentialRequired(ArgoApplication application, string url)
+        {
+            var source = application.WriteBack.Credentials;
+            var asked = string.IsNullOrEmpty(source) ? "git:repocreds (Argo CD's repository credentials)" : "git:" + source;
+            var why = source is not null && source.StartsWith("secret:", StringComparison.OrdinalIgnoreCase)
+                ? "reading that Kubernetes secret is not supported yet"
+                : "reading Argo CD's repository credentials is not supported yet";
+            return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
+        }
+
+        /// <summary>The server refused the push for a reason other than a moved branch (a protected branch, a hook).</summary>
+        public static ImageUpdaterException PushRefused(string url, string branch, string rejection) =>
+            Error("GitPushRefused", $"{url} refused the push to {branch}: {rejection}. Check that the credentials may push to this branch (protected branches need a pull request).", url);
+
+        /// <summary>The branch kept moving: every push lost the race to another writer.</summary>
+        public static ImageUpdaterException PushRaced(string url, string branch, int attempts, string rejection) =>
+            Error("GitPushRejected", $"The push to {branch} of {url} was rejected {attempts} times ({rejection}): the branch keeps moving; run again later.", url);
+
+        /// <summary>True when a push rejection means the branch moved (fetch and try again), not that the push is forbidden.</summary>
+        public static bool IsRace(string message) =>
+            Contains(message, "non-fast-forward", "fastforward", "fast-forward", "fetch first", "stale", "failed to update ref", "cannot lock", "not present locally");
+
+        private static string FirstLine(string text) => text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("@@@", StringComparison.Ordinal) && !l.StartsWith("Warning: Permanently", StringComparison.Ordinal)) ?? text;
+
+        private static bool Contains(string text, params string[] needles) => needles.Any(n => text.IndexOf(n, StringComparison.OrdinalIgnoreCase) >= 0);
+    }
+}
