@@ -75,6 +75,21 @@ namespace ImageUpdater.Core.Argo
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' leads outside the repository (source path '{source?.Path ?? "/"}'); write-back refuses it.");
                 }
+                else if (ProtectedPaths.Problem(RepositoryPath.Resolve(source?.Path, target.Path)!) is { } protectedPath)
+                {
+                    yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
+                        $"The target '{target}' is refused: {protectedPath}; write-back edits it only if the operator allows it (-AllowProtectedPath).");
+                }
+            }
+
+            foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
+            {
+                if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                {
+                    var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
+                        ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                    yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Error, problem + ".");
+                }
             }
 
             if (app.Images.Count > 0 && app.Sources.Count > 0 && !app.Sources.Any(s => s.IsHelm || s.IsKustomize)

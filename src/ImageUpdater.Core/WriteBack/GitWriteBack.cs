@@ -508,7 +508,7 @@ namespace ImageUpdater.Core.WriteBack
 
                 try
                 {
-                    var target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files);
+                    var target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files, options.AllowedProtectedPaths);
                     if (!contents.TryGetValue(target.RelativePath, out var before))
                     {
                         before = files.Read(target);

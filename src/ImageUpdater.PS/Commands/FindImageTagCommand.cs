@@ -97,6 +97,16 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? Context { get; set; }
 
+        /// <summary>pull-secret annotation values allowed beyond secrets of the application's own namespace (env:NAME, ext:/path, secret:ns/*); * matches any text.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowPullSecret { get; set; } = Array.Empty<string>();
+
+        /// <summary>Token realm URLs (prefixes) that may receive registry credentials over plain http on another origin than the registry.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
+
         /// <summary>The metadata cache file (digest → build date and platforms); default: the user's cache folder.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -128,6 +138,7 @@ namespace ImageUpdater.PS.Commands
                 ThrottleLimit = ThrottleLimit,
                 Cache = new ImageMetadataCache(cachePath),
                 Secrets = kube = secrets,
+                AllowedTokenRealms = AllowTokenRealm,
             })
             {
                 Log = QueueVerbose,
@@ -154,7 +165,7 @@ namespace ImageUpdater.PS.Commands
                     WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"{app.Name}: {spec.Image}") { PercentComplete = 100 * i / images.Count });
                     try
                     {
-                        var planner = spec.PullSecret is { Length: > 0 } pullSecret && Credential is null ? PullSecretPlanner(pullSecret)
+                        var planner = spec.PullSecret is { Length: > 0 } pullSecret && Credential is null ? PullSecretPlanner(pullSecret, app.Namespace)
                             : oci!.Config.UsesEcrApi(spec.Reference) ? EcrPlanner()
                             : ociPlanner!;
                         var candidate = Await(planner.PlanAsync(app, spec, stopping.Token), ShowMetadataProgress);
@@ -174,23 +185,25 @@ namespace ImageUpdater.PS.Commands
         /// The image's pull-secret annotation (secret:, pullsecret:, env:, ext:) replaces its registry's credentials, as upstream;
         /// one client per distinct value, sharing the metadata cache.
         /// </summary>
-        private ImageUpdatePlanner PullSecretPlanner(string pullSecret)
+        private ImageUpdatePlanner PullSecretPlanner(string pullSecret, string? appNamespace)
         {
-            if (!pullSecretPlanners.TryGetValue(pullSecret, out var entry))
+            var key = pullSecret + "\u0001" + appNamespace;
+            if (!pullSecretPlanners.TryGetValue(key, out var entry))
             {
                 var client = new OciRegistryClient(oci!.Config, new OciClientOptions
                 {
-                    CredentialSource = CredentialSource.Parse(pullSecret),
+                    CredentialSource = CredentialSource.FromAnnotation(pullSecret, appNamespace, new PullSecretPolicy(AllowPullSecret)),
                     ThrottleLimit = ThrottleLimit,
                     Cache = oci.Options.Cache,
                     Secrets = kube,
+                    AllowedTokenRealms = AllowTokenRealm,
                 })
                 {
                     Log = QueueVerbose,
                     OnProgress = oci.OnProgress,
                 };
                 entry = (client, new ImageUpdatePlanner(new CachingRegistryClient(client)));
-                pullSecretPlanners[pullSecret] = entry;
+                pullSecretPlanners[key] = entry;
             }
 
             return entry.Planner;

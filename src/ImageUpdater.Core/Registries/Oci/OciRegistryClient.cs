@@ -32,6 +32,9 @@ namespace ImageUpdater.Core.Registries.Oci
 
         public RetryPolicy? RetryPolicy { get; set; }
 
+        /// <summary>Token realm URL prefixes that may receive credentials over http on another origin (-AllowTokenRealm).</summary>
+        public IReadOnlyList<string> AllowedTokenRealms { get; set; } = Array.Empty<string>();
+
         /// <summary>Timeout of <c>ext:</c> credential scripts.</summary>
         public TimeSpan ScriptTimeout { get; set; } = CredentialSource.DefaultScriptTimeout;
 
@@ -101,7 +104,9 @@ namespace ImageUpdater.Core.Registries.Oci
             var credentials = Options.Credential is not null
                 ? new RegistryCredentials(Options.Credential)
                 : new RegistryCredentials(null, source, endpoint.CredentialsExpire, host, Options.Secrets);
-            return new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+            var client = new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+            client.Auth.AllowedTokenRealms = Options.AllowedTokenRealms;
+            return client;
         }
 
         public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions options, CancellationToken cancellationToken = default)
