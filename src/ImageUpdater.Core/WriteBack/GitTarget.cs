@@ -160,7 +160,7 @@ namespace ImageUpdater.Core.WriteBack
 
             public override bool DirectoryExists(string root, string fullPath) => Directory.Exists(fullPath);
 
-            public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null;
+            public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? Yaml.YamlEditor.ReadBytes(target.FullPath) : null;
 
             /// <summary>A link in the checkout may point inside the repository, never outside it.</summary>
             internal override void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)

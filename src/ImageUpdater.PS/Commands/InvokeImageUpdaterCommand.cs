@@ -147,6 +147,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? Shard { get; set; }
 
+        /// <summary>Repository paths (files or folders) git write-back may edit although they configure CI or git (.github/, .gitlab-ci.yml, .gitattributes, …).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowProtectedPath { get; set; } = Array.Empty<string>();
+
         /// <summary>Also emit each ImageUpdateCandidate (the tag decision and its Reason) before the write-back results.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -531,6 +536,7 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialsFromParameters(),
             WhatIf = whatIf,
+            AllowedProtectedPaths = AllowProtectedPath,
             Verbose = text => messages.Enqueue((false, text)),
             Warning = text => messages.Enqueue((true, text)),
             CancellationToken = stopping.Token,
