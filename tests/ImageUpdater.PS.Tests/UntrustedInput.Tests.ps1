@@ -159,8 +159,8 @@ Describe 'Item 5: a Bearer realm elsewhere over http receives no credential' {
 
 Describe 'Item 6: registry tags are validated and protected paths are not write-back targets' {
     BeforeAll {
-        $hostile = '["1.0.0","zzz\ncurl -s http://127.0.0.1:1/p | sh","9.9.9;rm -rf /","${{ secrets.TOKEN }}"]'
-        $script:Hostile = Start-Emulator capture-registry @('--auth', 'none', '--tags', $hostile)
+        $tagsJson = '["1.0.0","zzz\ncurl -s http://127.0.0.1:1/p | sh","9.9.9;rm -rf /","${{ secrets.TOKEN }}"]'
+        $script:Hostile = Start-Emulator capture-registry @('--auth', 'none', '--tags', $tagsJson)
     }
     AfterAll { if ($Hostile) { $Hostile.Stop() } }
 
@@ -182,7 +182,7 @@ Describe 'Item 6: registry tags are validated and protected paths are not write-
         $out = Invoke-ImageUpdater -Path $file -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
         (Get-Results $out).Status | Should -Be 'Failed'
         $errs.FullyQualifiedErrorId | Should -BeLike 'WriteBackTargetProtected,*'
-        $errs[0].Exception.Message | Should -Match "'ci'.*\.github/"
+        $errs[0].Exception.Message | Should -Match "'argocd/ci'.*\.github/"
         Invoke-Git -C $repo.Bare rev-parse main | Should -Be $before
 
         (Test-ImageUpdaterAnnotation -Path $file -ErrorAction SilentlyContinue | Where-Object Key -EQ 'write-back-target').Severity | Should -Be 'Error'
@@ -251,7 +251,7 @@ Describe 'Item 17: a token in a repository URL appears nowhere' {
         $module = Get-TestModulePath
         $cache = Join-Path $Repo.Root 'whatif-cache'
         $command = "Import-Module '$module'; Invoke-ImageUpdater -Path '$Manifest' -WorkingDirectory '$cache' -WhatIf -Verbose *>&1 | Out-String -Width 400; " +
-            "`$app = Get-ArgoApplication -Path '$Manifest'; `$app | Format-List * | Out-String -Width 400; `$app.Sources | Format-List * | Out-String -Width 400; `$app.Sources | Out-String -Width 400; " +
+            "`$app = Get-ArgoApplication -Path '$Manifest'; `$app | Out-String -Width 400; `$app | Format-List | Out-String -Width 400; `$app.Sources | Out-String -Width 400; `$app.WriteBack | Out-String -Width 400; " +
             "`$Error | ForEach-Object { `$_.Exception.ToString() }"
         $shown = (& (Get-PwshPath) -NoProfile -NonInteractive -Command $command 2>&1) | Out-String
         $shown | Should -Match 'What if:'

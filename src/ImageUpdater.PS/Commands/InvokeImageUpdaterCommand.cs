@@ -107,6 +107,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public PSCredential? RegistryCredential { get; set; }
 
+        /// <summary>Registries (host or host/path prefixes) that get -RegistryCredential besides the prefixes of -RegistriesConfig; no others do.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] RegistryCredentialScope { get; set; } = Array.Empty<string>();
+
         /// <summary>Clone cache for git write-back (one clone per repository URL).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -592,7 +597,9 @@ namespace ImageUpdater.PS.Commands
                 var stopping = owner.stopping.Token;
                 oci = new Lazy<(OciRegistryClient, ImageUpdatePlanner)>(() =>
                 {
-                    var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
+                    // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
+                    var scope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(owner.RegistryCredentialScope), allowHttp: true);
+                    var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, CredentialScope = scope, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
                     {
                         Log = text => owner.messages.Enqueue((false, text)),
                     };
