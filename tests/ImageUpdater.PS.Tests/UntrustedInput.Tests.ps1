@@ -274,3 +274,26 @@ Describe 'Item 17: a token in a repository URL appears nowhere' {
         $text | Should -Not -Match 'WRONG-S3CRET|QUERY-S3CRET'
     }
 }
+
+Describe 'Items 1 and 2: -RegistryCredential only reaches registries the operator named' {
+    BeforeAll {
+        $script:Named = Start-Emulator capture-registry @('--auth', 'basic')
+        $script:Svc = [pscredential]::new('svc-registry', (ConvertTo-SecureString 'REGPASS-S3CRET-91c2' -AsPlainText -Force))
+    }
+    AfterAll { if ($Named) { $Named.Stop() } }
+
+    It 'sends nothing to a registry only an annotation names, and sends it once the operator names the registry' {
+        $repo = New-GitOps @('web')
+        $file = New-AppManifest 'web' 'argocd' "$($Named.host)/team/web" @{
+            'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml'
+        } -RepoUrl $repo.Url
+        $out = Invoke-ImageUpdater -Path $file -WorkingDirectory $repo.Cache -RegistryCredential $Svc -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue
+        (Get-Results $out).Status | Should -Be 'Failed'
+        $errs | Should -Not -BeNullOrEmpty
+        Get-Captured $Named | Where-Object authorization | Should -BeNullOrEmpty
+
+        $scoped = Invoke-ImageUpdater -Path $file -WorkingDirectory $repo.Cache -RegistryCredential $Svc -RegistryCredentialScope $Named.host -WhatIf
+        (Get-Results $scoped).Status | Should -Be 'WhatIf'
+        (Get-Captured $Named | Where-Object authorization | Select-Object -First 1).authorization | Should -Match '^Basic '
+    }
+}

@@ -112,6 +112,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public string[] RegistryCredentialScope { get; set; } = Array.Empty<string>();
 
+        /// <summary>Token realm URLs (prefixes) that may receive registry credentials over plain http on another origin than the registry.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
+
         /// <summary>Clone cache for git write-back (one clone per repository URL).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -599,7 +604,7 @@ namespace ImageUpdater.PS.Commands
                 {
                     // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
                     var scope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(owner.RegistryCredentialScope), allowHttp: true);
-                    var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, CredentialScope = scope, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
+                    var client = new OciRegistryClient(config, new OciClientOptions { Credential = credential, CredentialScope = scope, AllowedTokenRealms = owner.AllowTokenRealm, ThrottleLimit = throttle, Cache = new ImageMetadataCache(ImageMetadataCache.DefaultPath) })
                     {
                         Log = text => owner.messages.Enqueue((false, text)),
                     };
