@@ -8,6 +8,7 @@ using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
+using ImageUpdater.Core.Security;
 using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.PS
@@ -16,6 +17,46 @@ namespace ImageUpdater.PS
     public abstract class ImageUpdaterCmdlet : PSCmdlet
     {
         private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
+
+        // Every line the cmdlets write leaves through these: secrets in URLs (user:token@, ?token=) are masked here, once.
+        public new void WriteVerbose(string text) => base.WriteVerbose(UrlRedaction.Redact(text)!);
+
+        public new void WriteWarning(string text) => base.WriteWarning(UrlRedaction.Redact(text)!);
+
+        public new bool ShouldProcess(string target) => base.ShouldProcess(UrlRedaction.Redact(target));
+
+        public new bool ShouldProcess(string target, string action) => base.ShouldProcess(UrlRedaction.Redact(target), UrlRedaction.Redact(action));
+
+        public new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption, out ShouldProcessReason shouldProcessReason) =>
+            base.ShouldProcess(UrlRedaction.Redact(verboseDescription), UrlRedaction.Redact(verboseWarning), caption, out shouldProcessReason);
+
+        public new void WriteProgress(ProgressRecord progressRecord)
+        {
+            progressRecord.StatusDescription = UrlRedaction.Redact(progressRecord.StatusDescription);
+            progressRecord.CurrentOperation = UrlRedaction.Redact(progressRecord.CurrentOperation);
+            base.WriteProgress(progressRecord);
+        }
+
+        public new void WriteError(ErrorRecord errorRecord) => base.WriteError(Redacted(errorRecord));
+
+        public new void ThrowTerminatingError(ErrorRecord errorRecord) => base.ThrowTerminatingError(Redacted(errorRecord));
+
+        /// <summary>The record, or a copy whose exception, details and target have URL secrets masked (inner exceptions dropped: they may repeat the URL).</summary>
+        internal static ErrorRecord Redacted(ErrorRecord record)
+        {
+            var exception = record.Exception;
+            var target = record.TargetObject as string;
+            if (!UrlRedaction.HasSecret(exception.ToString()) && !UrlRedaction.HasSecret(target) && !UrlRedaction.HasSecret(record.ErrorDetails?.Message))
+            {
+                return record;
+            }
+
+            var failure = exception as ImageUpdaterException;
+            var errorId = failure?.ErrorId ?? exception.GetType().Name;
+            var message = UrlRedaction.Redact(record.ErrorDetails?.Message ?? exception.Message)!;
+            var safe = new ImageUpdaterException(errorId, failure?.Kind ?? FailureKind.NotSpecified, message, failure?.Target is string t ? UrlRedaction.Redact(t) : failure?.Target);
+            return new ErrorRecord(safe, errorId, record.CategoryInfo.Category, target is null ? record.TargetObject : UrlRedaction.Redact(target));
+        }
 
         /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
         protected void QueueVerbose(string message) => messages.Enqueue(message);

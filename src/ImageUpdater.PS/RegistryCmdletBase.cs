@@ -40,6 +40,16 @@ namespace ImageUpdater.PS
         [ValidateNotNullOrEmpty]
         public string? Kubeconfig { get; set; }
 
+        /// <summary>pull-secret annotation values allowed beyond secrets of the application's own namespace (env:NAME, ext:/path, secret:ns/*); * matches any text.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowPullSecret { get; set; } = Array.Empty<string>();
+
+        /// <summary>Token realm URLs (prefixes) that may receive registry credentials over plain http on another origin than the registry.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
+
         /// <summary>The kubeconfig context (default: its current-context).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -87,6 +97,8 @@ namespace ImageUpdater.PS
                 Aws = aws,
                 Credential = RegistryCredential?.GetNetworkCredential(),
                 Secrets = secrets,
+                PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
+                AllowedTokenRealms = AllowTokenRealm,
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
                 MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),

@@ -274,7 +274,7 @@ spec:
 "@ | Set-Content $app
         $env:IU_PESTER_PULL = 'alice:s3cret-pw'
         try {
-            $result = Get-ArgoApplication -Path $app | Find-ImageTag -CachePath $Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+            $result = Get-ArgoApplication -Path $app | Find-ImageTag -CachePath $Cache -AllowPullSecret env:IU_PESTER_PULL -ErrorVariable errs -ErrorAction SilentlyContinue
         }
         finally { Remove-Item Env:IU_PESTER_PULL }
         ($result | Where-Object Alias -EQ 'web').NewTag | Should -Be '1.1.0'

@@ -43,6 +43,9 @@ namespace ImageUpdater.Core.Annotations
 
         public string? PullSecret { get; set; }
 
+        /// <summary>The namespace of the Application whose annotations named this image: a pull-secret annotation may read secrets of that namespace only (PullSecretPolicy).</summary>
+        public string? ApplicationNamespace { get; set; }
+
         public string? HelmImageName { get; set; }
 
         public string? HelmImageTag { get; set; }

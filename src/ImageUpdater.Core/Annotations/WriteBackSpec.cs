@@ -72,6 +72,9 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>Repository override (<c>git-repository</c>).</summary>
         public string? Repository { get; set; }
 
+        /// <summary>The repository override as shown (views, messages): user information and token parameters masked.</summary>
+        public string? ShownRepository() => Security.UrlRedaction.Redact(Repository);
+
         /// <summary>Commit message template (<c>git.commit-message</c>), null = upstream's default.</summary>
         public string? CommitMessage { get; set; }
 

@@ -91,6 +91,11 @@ namespace ImageUpdater.Core.Argo
 
             var parsed = AnnotationParser.Parse(name!, annotations);
             app.Images = parsed.Images;
+            foreach (var spec in app.Images)
+            {
+                spec.ApplicationNamespace = app.Namespace;
+            }
+
             app.WriteBack = parsed.WriteBack;
             app.AnnotatedSource = SourceSelector.Choose(app);
             var diagnostics = parsed.Diagnostics.ToList();
@@ -123,6 +128,21 @@ namespace ImageUpdater.Core.Argo
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' leads outside the repository (source path '{source?.Path ?? "/"}'); write-back refuses it.");
+                }
+                else if (ProtectedPaths.Problem(RepositoryPath.Resolve(source?.Path, target.Path)!) is { } protectedPath)
+                {
+                    yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
+                        $"The target '{target}' is refused: {protectedPath}; write-back edits it only if the operator allows it (-AllowProtectedPath).");
+                }
+            }
+
+            foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
+            {
+                if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                {
+                    var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
+                        ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                    yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Error, problem + ".");
                 }
             }
 

@@ -55,7 +55,10 @@ namespace ImageUpdater.Core.Argo
         /// <summary>Position in <c>spec.sources</c>, or -1 for <c>spec.source</c>.</summary>
         public int Index { get; set; } = -1;
 
-        public override string ToString() => (RepoUrl ?? "?") + (Path is null ? string.Empty : " " + Path) + (Chart is null ? string.Empty : " chart " + Chart) + (TargetRevision is null ? string.Empty : "@" + TargetRevision);
+        /// <summary>The repoURL as shown (views, messages): user information and token parameters masked.</summary>
+        public string? ShownRepoUrl() => Security.UrlRedaction.Redact(RepoUrl);
+
+        public override string ToString() => (ShownRepoUrl() ?? "?") + (Path is null ? string.Empty : " " + Path) + (Chart is null ? string.Empty : " chart " + Chart) + (TargetRevision is null ? string.Empty : "@" + TargetRevision);
     }
 
     /// <summary>An Argo CD Application with its image-updater annotations parsed (PSTypeName ImageUpdater.ArgoApplication).</summary>

@@ -62,6 +62,34 @@ namespace ImageUpdater.Core.Registries
 
         public TimeSpan ScriptTimeout { get; set; } = DefaultScriptTimeout;
 
+        /// <summary>Who wrote the reference; an annotation's reference is checked against <see cref="Policy"/> before any use.</summary>
+        public CredentialOrigin Origin { get; private set; } = CredentialOrigin.Operator;
+
+        /// <summary>The namespace of the Application whose annotation wrote the reference.</summary>
+        public string? ApplicationNamespace { get; private set; }
+
+        public PullSecretPolicy Policy { get; private set; } = PullSecretPolicy.Default;
+
+        /// <summary>The reference without an upstream <c>registry=</c> prefix, as allow-list entries are written (<c>env:NAME</c>, <c>secret:ns/name#field</c>).</summary>
+        public string Canonical => Kind switch
+        {
+            CredentialSourceKind.Environment => "env:" + Target,
+            CredentialSourceKind.External => "ext:" + Target,
+            CredentialSourceKind.Secret => "secret:" + Namespace + "/" + Target + "#" + Field,
+            _ => "pullsecret:" + Namespace + "/" + Target,
+        };
+
+        /// <summary>Parses an Application's <c>pull-secret</c> annotation; throws PullSecretNotAllowed when <paramref name="policy"/> does not allow it.</summary>
+        public static CredentialSource FromAnnotation(string text, string? applicationNamespace, PullSecretPolicy? policy = null)
+        {
+            var source = Parse(text);
+            source.Origin = CredentialOrigin.Annotation;
+            source.ApplicationNamespace = applicationNamespace;
+            source.Policy = policy ?? PullSecretPolicy.Default;
+            source.Policy.Demand(source, applicationNamespace);
+            return source;
+        }
+
         /// <summary>Parses <c>env:</c>, <c>ext:</c>, <c>secret:</c> and <c>pullsecret:</c> references (an optional upstream <c>registry=</c> prefix is ignored).</summary>
         public static CredentialSource Parse(string text)
         {
@@ -128,6 +156,12 @@ namespace ImageUpdater.Core.Registries
         /// <summary>Fetches the credential. <paramref name="registryHost"/> picks the entry of a pull secret.</summary>
         public async Task<NetworkCredential> ResolveAsync(string registryHost, ISecretReader? secrets, CancellationToken cancellationToken)
         {
+            if (Origin == CredentialOrigin.Annotation)
+            {
+                // Checked again where the variable is read, the program run or the secret fetched: the one place that acts on it.
+                Policy.Demand(this, ApplicationNamespace);
+            }
+
             switch (Kind)
             {
                 case CredentialSourceKind.Environment:

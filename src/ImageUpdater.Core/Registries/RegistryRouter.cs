@@ -80,9 +80,9 @@ namespace ImageUpdater.Core.Registries
         public IRegistryClient ClientFor(ImageReference image, string? pullSecret = null) => RouteOf(image, pullSecret).Cached;
 
         /// <summary>The client that serves an annotated image (its pull-secret included).</summary>
-        public IRegistryClient ClientFor(ImageSpec spec) => ClientFor(Spec(spec).Reference, spec.PullSecret);
+        public IRegistryClient ClientFor(ImageSpec spec) => RouteOf(Spec(spec).Reference, spec.PullSecret, spec).Cached;
 
-        public ImageUpdatePlanner PlannerFor(ImageSpec spec) => RouteOf(Spec(spec).Reference, spec.PullSecret).Planner;
+        public ImageUpdatePlanner PlannerFor(ImageSpec spec) => RouteOf(Spec(spec).Reference, spec.PullSecret, spec).Planner;
 
         /// <summary>
         /// The ECR API client, for repositories named without a registry host (the caller's own account, Find-EcrTag -Repository).
@@ -187,16 +187,21 @@ namespace ImageUpdater.Core.Registries
             (oci.IsValueCreated ? new[] { oci.Value } : Enumerable.Empty<Route<OciRegistryClient>>())
                 .Concat(pullSecrets.Values.Where(r => r.IsValueCreated).Select(r => r.Value));
 
-        private IRoute RouteOf(ImageReference image, string? pullSecret)
+        /// <summary>
+        /// The route of an image; <paramref name="annotated"/> is the spec when the pull-secret comes from an Application's annotations
+        /// (untrusted: checked against <see cref="RegistrySettings.PullSecretPolicy"/> and the application's namespace), null when the operator gave it.
+        /// </summary>
+        private IRoute RouteOf(ImageReference image, string? pullSecret, ImageSpec? annotated = null)
         {
             switch (RouteFor(image, pullSecret))
             {
                 case RegistryRoute.EcrApi:
                     return ecr.Value;
                 case RegistryRoute.PullSecret:
-                    var key = pullSecret!.Trim();
+                    var value = pullSecret!.Trim();
+                    var key = annotated is null ? "operator\u0001" + value : "annotation\u0001" + annotated.ApplicationNamespace + "\u0001" + value;
                     return pullSecrets.GetOrAdd(key, k => new Lazy<Route<OciRegistryClient>>(
-                        () => new Route<OciRegistryClient>(NewOciClient(CredentialSource.Parse(k)), settings),
+                        () => new Route<OciRegistryClient>(NewOciClient(annotated is null ? CredentialSource.Parse(value) : CredentialSource.FromAnnotation(value, annotated.ApplicationNamespace, settings.PullSecretPolicy)), settings),
                         LazyThreadSafetyMode.ExecutionAndPublication)).Value;
                 default:
                     return oci.Value;
@@ -207,6 +212,8 @@ namespace ImageUpdater.Core.Registries
             new OciRegistryClient(settings.Config, new OciClientOptions
             {
                 Credential = settings.Credential,
+                CredentialScope = settings.CredentialScope,
+                AllowedTokenRealms = settings.AllowedTokenRealms,
                 CredentialSource = pullSecret,
                 ThrottleLimit = settings.MaxConcurrentManifestReads,
                 Cache = cache.Value,

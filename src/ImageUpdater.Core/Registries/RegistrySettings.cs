@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Net;
 using System.Net.Http;
@@ -20,6 +21,15 @@ namespace ImageUpdater.Core.Registries
 
         /// <summary>Reads Kubernetes secrets for <c>secret:</c> and <c>pullsecret:</c> credentials; null = none available.</summary>
         public ISecretReader? Secrets { get; set; }
+
+        /// <summary>Which pull-secret annotation values may be used (operator allow-list; default: secrets of the application's own namespace only).</summary>
+        public PullSecretPolicy PullSecretPolicy { get; set; } = PullSecretPolicy.Default;
+
+        /// <summary>Token realm URL prefixes that may receive registry credentials although on another origin over plain http.</summary>
+        public IReadOnlyList<string> AllowedTokenRealms { get; set; } = Array.Empty<string>();
+
+        /// <summary>Registries <see cref="Credential"/> may be sent to (null: every registry, as when the operator names the image).</summary>
+        public Security.CredentialScope? CredentialScope { get; set; }
 
         /// <summary>Repository listings under way at once, per API; 0 for no limit.</summary>
         public int MaxConcurrentListings { get; set; } = 8;

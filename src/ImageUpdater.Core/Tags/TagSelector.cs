@@ -68,7 +68,7 @@ namespace ImageUpdater.Core.Tags
 
             PlatformFilter.TryParse(options.Platforms, out var platforms, out var platformError);
 
-            int notAllowed = 0, ignored = 0, wrongPlatform = 0;
+            int invalid = 0, notAllowed = 0, ignored = 0, wrongPlatform = 0;
             // Pooled: a fresh 100 000-entry array per call lands on the large object heap and costs a full GC.
             var kept = ArrayPool<ImageTag>.Shared.Rent(Math.Max(tags.Count, 1));
             int keptCount = 0;
@@ -77,7 +77,12 @@ namespace ImageUpdater.Core.Tags
             foreach (var tag in tags)
             {
                 var name = tag.Tag;
-                if (!allowAll && !allow.IsMatch(name))
+                if (!OciName.IsValidTag(name) || (tag.Digest is not null && !OciName.IsValidDigest(tag.Digest)))
+                {
+                    // Every registry client's list passes here, so text that is no OCI tag never reaches a strategy or a file.
+                    invalid++;
+                }
+                else if (!allowAll && !allow.IsMatch(name))
                 {
                     notAllowed++;
                 }
@@ -107,6 +112,11 @@ namespace ImageUpdater.Core.Tags
             }
 
             var parts = new List<string>();
+            if (invalid > 0)
+            {
+                parts.Add(invalid + (invalid == 1 ? " invalid tag ignored" : " invalid tags ignored"));
+            }
+
             if (notAllowed > 0)
             {
                 parts.Add(notAllowed + " rejected by allow-tags" + (allow.Problem is null ? string.Empty : " (" + allow.Problem + ")"));

@@ -41,7 +41,7 @@ namespace ImageUpdater.Core.WriteBack
         /// As <see cref="Resolve(string, ArgoApplication, ApplicationSource?)"/>, with what exists looked up in <paramref name="files"/>
         /// (a commit's tree for the bare clone cache); <paramref name="repositoryRoot"/> then only names the files, nothing is read there.
         /// </summary>
-        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source, RepositoryFiles files)
+        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source, RepositoryFiles files, IReadOnlyList<string>? allowedProtectedPaths = null)
         {
             var spec = application.WriteBack.Target;
             var sourcePath = source?.Path ?? string.Empty;
@@ -82,6 +82,11 @@ namespace ImageUpdater.Core.WriteBack
             if (relativeFull.Length == 0 || relativeFull.Split('/').Any(s => string.Equals(s, ".git", StringComparison.OrdinalIgnoreCase)))
             {
                 throw new ImageUpdaterException("WriteBackTargetInvalid", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' does not name a file of the repository's working tree.", application);
+            }
+
+            if (ProtectedPaths.Problem(relativeFull, allowedProtectedPaths) is { } protectedPath)
+            {
+                throw new ImageUpdaterException("WriteBackTargetProtected", FailureKind.SecurityError, $"The write-back target '{spec}' of application '{application.QualifiedName}' is refused: {protectedPath}. If this file is meant to be updated, the operator can allow it (-AllowProtectedPath '{relativeFull}').", application);
             }
 
             files.RefuseLinks(root, full, relativeFull, spec, application, comparison);
@@ -131,7 +136,7 @@ namespace ImageUpdater.Core.WriteBack
 
             public override bool DirectoryExists(string root, string fullPath) => Directory.Exists(fullPath);
 
-            public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? File.ReadAllBytes(target.FullPath) : null;
+            public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? Yaml.YamlEditor.ReadBytes(target.FullPath) : null;
 
             /// <summary>A link in the checkout may point inside the repository, never outside it.</summary>
             internal override void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -27,6 +28,9 @@ namespace ImageUpdater.Core.WriteBack
         public string? AuthorName { get; set; }
 
         public string? AuthorEmail { get; set; }
+
+        /// <summary>Repository paths (files or folders) that write-back may edit although they configure CI or git (<see cref="Annotations.ProtectedPaths"/>).</summary>
+        public IReadOnlyList<string> AllowedProtectedPaths { get; set; } = Array.Empty<string>();
 
         /// <summary>Compute diffs only: no commit, no push.</summary>
         public bool WhatIf { get; set; }

@@ -104,13 +104,29 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>A file's bytes, refusing absurd sizes before reading.</summary>
         public static byte[] ReadBytes(string path)
         {
+            var limit = YamlTreeReader.MaxChars * 2L;
             var info = new FileInfo(path);
-            if (info.Exists && info.Length > YamlTreeReader.MaxChars * 2L)
+            if (info.Exists && info.Length > limit)
             {
                 throw TooLarge(path, info.Length);
             }
 
-            return File.ReadAllBytes(path);
+            // Devices and pipes (/dev/zero) report no length: the cap holds while reading too.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var bytes = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (bytes.Length + read > limit)
+                {
+                    throw TooLarge(path, bytes.Length + read);
+                }
+
+                bytes.Write(chunk, 0, read);
+            }
+
+            return bytes.ToArray();
         }
 
         /// <summary>The bytes to write: the edited text in UTF-8, with the BOM when the file had one.</summary>
@@ -896,7 +912,7 @@ namespace ImageUpdater.Core.Yaml
 
         private static YamlEditException TooLarge(string file, long bytes) =>
             new YamlEditException("YamlFileTooLarge", FailureKind.LimitsExceeded, file, 0, 0,
-                $"The file has {bytes:N0} bytes, more than this editor accepts ({YamlTreeReader.MaxChars:N0} characters); edit it by hand or split it.");
+                $"The file has {bytes:N0} bytes or more, more than this editor accepts ({YamlTreeReader.MaxChars:N0} characters); edit it by hand or split it.");
 
         /// <summary>A value written as is, unquoted (booleans).</summary>
         private sealed class PlainText

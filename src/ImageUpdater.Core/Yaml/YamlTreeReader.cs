@@ -25,7 +25,9 @@ namespace ImageUpdater.Core.Yaml
                     $"The file has {text.Length:N0} characters, more than the {MaxChars:N0} this editor accepts; edit it by hand or split it.");
             }
 
+            YamlTextCheck.RefuseUnreadable(text, file);
             var documents = new List<SpanDocument>();
+            var nodes = 0L;
             var parser = new Parser(new StringReader(text));
             var stack = new List<SpanNode>();
             var pendingKey = new List<SpanNode?>();
@@ -42,6 +44,7 @@ namespace ImageUpdater.Core.Yaml
                             document = new SpanDocument { Index = documents.Count };
                             documents.Add(document);
                             anchors.Clear();
+                            nodes = 0;
                             break;
                         case Scalar s:
                             var scalar = new SpanScalar { Value = s.Value, Style = s.Style };
@@ -92,10 +95,12 @@ namespace ImageUpdater.Core.Yaml
                     "The file is not valid YAML (" + Reason(ex) + "); it was left untouched. Fix the YAML and try again.", ex);
             }
 
+            YamlTextCheck.RefuseTabIndentation(text, documents, file);
             return documents;
 
             void Place(SpanNode node, ParsingEvent e, string? anchor)
             {
+                nodes++;
                 node.Start = (int)e.Start.Index;
                 node.End = (int)e.End.Index;
                 node.Line = (int)e.Start.Line;
@@ -196,7 +201,8 @@ namespace ImageUpdater.Core.Yaml
 
             void CheckSize(SpanNode node, ParsingEvent? e)
             {
-                if (node.ExpandedSize > MaxExpandedNodes)
+                // What aliases add beyond the nodes actually written: a large flat file is no bomb.
+                if (node.ExpandedSize > MaxExpandedNodes + nodes)
                 {
                     throw new YamlEditException("YamlAliasBomb", FailureKind.LimitsExceeded, file, node.Line, node.Column,
                         $"Expanding the aliases of this node gives more than {MaxExpandedNodes:N0} nodes (an alias bomb); the file is refused and left untouched.");

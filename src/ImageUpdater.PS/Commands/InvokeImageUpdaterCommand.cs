@@ -108,6 +108,21 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public PSCredential? RegistryCredential { get; set; }
 
+        /// <summary>Registries (host or host/path prefixes) that get -RegistryCredential besides the prefixes of -RegistriesConfig; no others do.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] RegistryCredentialScope { get; set; } = Array.Empty<string>();
+
+        /// <summary>pull-secret annotation values allowed beyond secrets of the application's own namespace (env:NAME, ext:/path, secret:ns/*); * matches any text.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowPullSecret { get; set; } = Array.Empty<string>();
+
+        /// <summary>Token realm URLs (prefixes) that may receive registry credentials over plain http on another origin than the registry.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
+
         /// <summary>Clone cache for git write-back (one clone per repository URL).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -148,6 +163,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ShardCompleter))]
         public string? Shard { get; set; }
+
+        /// <summary>Repository paths (files or folders) git write-back may edit although they configure CI or git (.github/, .gitlab-ci.yml, .gitattributes, …).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowProtectedPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Also emit each ImageUpdateCandidate (the tag decision and its Reason) before the write-back results.</summary>
         [Parameter]
@@ -207,11 +227,16 @@ namespace ImageUpdater.PS.Commands
                 }
             }
 
+            var config = LoadRegistriesConfig(RegistriesConfig);
             return new RegistrySettings
             {
-                Config = LoadRegistriesConfig(RegistriesConfig),
+                Config = config,
                 Aws = GetAwsOptions(),
                 Credential = RegistryCredential?.GetNetworkCredential(),
+                // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
+                CredentialScope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(RegistryCredentialScope), allowHttp: true),
+                AllowedTokenRealms = AllowTokenRealm,
+                PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
                 Secrets = secrets,
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
@@ -227,6 +252,7 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialsFromParameters(),
             WhatIf = whatIf,
+            AllowedProtectedPaths = AllowProtectedPath,
             Verbose = log.Verbose,
             Warning = log.Warning,
             CancellationToken = stopping.Token,

@@ -43,7 +43,7 @@ namespace ImageUpdater.Core.Tests.Tags
             { "pre-release opt-in with -0", "2.x-0", new[] { "2.0.0", "2.1.0-rc.1", "2.1.0-beta.2" }, "2.1.0-rc.1" },
             { "release outranks its pre-releases", ">=2.0.0-0", new[] { "2.1.0-rc.1", "2.1.0" }, "2.1.0" },
             { "pre-release identifiers compare numerically", ">=1.0.0-0", new[] { "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-alpha" }, "1.0.0-beta.11" },
-            { "build metadata does not rank, text breaks the tie", null, new[] { "1.0.0+b", "1.0.0+a", "0.9.0" }, "1.0.0+b" },
+            { "'+' is not in an OCI tag: build metadata tags are dropped", null, new[] { "1.0.0+b", "1.0.0+a", "0.9.0" }, "0.9.0" },
             { "calver dates read as major versions", ">=20240101", new[] { "20231231", "20240101", "20240315" }, "20240315" },
             { "dotted calver", "^2024", new[] { "2024.01.15", "2024.3.1", "2023.12.31", "2025.1.1" }, "2024.3.1" },
             { "four-part tags are not versions", null, new[] { "1.2.3.4", "1.2.3" }, "1.2.3" },

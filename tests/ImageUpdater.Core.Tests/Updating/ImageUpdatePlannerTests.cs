@@ -181,19 +181,20 @@ namespace ImageUpdater.Core.Tests.Updating
             Assert.Equal("b", CurrentImage.Find(app, spec)!.Tag);
         }
 
+        // Digests are hex, as OCI requires (others are dropped before selection).
         [Fact]
         public void DigestStrategyComparesDigestsNotTags()
         {
             var spec = Spec(Host + "/team/web:stable", UpdateStrategy.Digest);
-            var tags = new[] { Tag("stable", "sha256:new"), Tag("other", "sha256:zzz") };
-            var stale = ImageUpdatePlanner.Decide(App(spec, null, Helm(("image.tag", "stable@sha256:old"))), spec, tags);
+            var tags = new[] { Tag("stable", "sha256:aaa1"), Tag("other", "sha256:fff1") };
+            var stale = ImageUpdatePlanner.Decide(App(spec, null, Helm(("image.tag", "stable@sha256:0001"))), spec, tags);
             Assert.Equal("stable", stale.CurrentTag);
             Assert.Equal("stable", stale.NewTag);
-            Assert.Equal("sha256:new", stale.NewDigest);
+            Assert.Equal("sha256:aaa1", stale.NewDigest);
             Assert.True(stale.UpdateNeeded);
-            Assert.Contains("stable@sha256:new", stale.Reason);
+            Assert.Contains("stable@sha256:aaa1", stale.Reason);
 
-            var fresh = ImageUpdatePlanner.Decide(App(spec, null, Helm(("image.tag", "stable@sha256:new"))), spec, tags);
+            var fresh = ImageUpdatePlanner.Decide(App(spec, null, Helm(("image.tag", "stable@sha256:aaa1"))), spec, tags);
             Assert.False(fresh.UpdateNeeded);
         }
 

@@ -24,6 +24,29 @@ namespace ImageUpdater.Core.Registries.Oci
 
         public string? this[string name] => Parameters.TryGetValue(name, out var value) ? value : null;
 
+        /// <summary>
+        /// Whether a Bearer realm may receive the registry credential as Basic: only on the registry's own origin, over https,
+        /// or under a realm URL the operator allowed; a registry's answer must not send its password elsewhere in clear text.
+        /// </summary>
+        public static bool MayReceiveCredential(Uri registry, Uri realm, IReadOnlyList<string>? allowedRealms = null)
+        {
+            if (Uri.Compare(registry, realm, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+                || realm.Scheme == Uri.UriSchemeHttps)
+            {
+                return true;
+            }
+
+            foreach (var allowed in allowedRealms ?? Array.Empty<string>())
+            {
+                if (!string.IsNullOrEmpty(allowed) && realm.AbsoluteUri.StartsWith(allowed.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The first Bearer or Basic challenge of a response, or null.</summary>
         public static AuthChallenge? From(HttpResponseMessage response)
         {

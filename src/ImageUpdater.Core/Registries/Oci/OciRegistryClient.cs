@@ -19,6 +19,9 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Used for every registry instead of its registries.conf credentials (-Credential).</summary>
         public NetworkCredential? Credential { get; set; }
 
+        /// <summary>Where <see cref="Credential"/> may go; null = every registry (a caller that named the image itself).</summary>
+        public Security.CredentialScope? CredentialScope { get; set; }
+
         /// <summary>Used for every registry instead of its registries.conf credentials (an image's pull-secret annotation).</summary>
         public CredentialSource? CredentialSource { get; set; }
 
@@ -31,6 +34,9 @@ namespace ImageUpdater.Core.Registries.Oci
         public ISecretReader? Secrets { get; set; }
 
         public RetryPolicy? RetryPolicy { get; set; }
+
+        /// <summary>Token realm URL prefixes that may receive credentials over http on another origin (-AllowTokenRealm).</summary>
+        public IReadOnlyList<string> AllowedTokenRealms { get; set; } = Array.Empty<string>();
 
         /// <summary>Timeout of <c>ext:</c> credential scripts.</summary>
         public TimeSpan ScriptTimeout { get; set; } = CredentialSource.DefaultScriptTimeout;
@@ -101,10 +107,20 @@ namespace ImageUpdater.Core.Registries.Oci
             }
 
             var host = Uri.TryCreate(endpoint.ApiUrl, UriKind.Absolute, out var api) ? api.Authority : endpoint.Prefix;
-            var credentials = Options.Credential is not null
-                ? new RegistryCredentials(Options.Credential)
+            var given = Options.Credential;
+            var target = (api?.Scheme ?? "https") + "://" + (endpoint.Prefix.Length > 0 ? endpoint.Prefix : host);
+            if (given is not null && Options.CredentialScope?.Problem(target) is { } outOfScope)
+            {
+                Log?.Invoke($"The given registry credential is not used for {endpoint.Name}: {outOfScope}.");
+                given = null;
+            }
+
+            var credentials = given is not null
+                ? new RegistryCredentials(given)
                 : new RegistryCredentials(null, source, endpoint.CredentialsExpire, host, Options.Secrets);
-            return new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+            var client = new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+            client.Auth.AllowedTokenRealms = Options.AllowedTokenRealms;
+            return client;
         }
 
         public async Task<IReadOnlyList<ImageTag>> ListTagsAsync(string? registry, string repository, TagListOptions options, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -29,6 +30,9 @@ namespace ImageUpdater.Core.Registries.Oci
             this.credentials = credentials;
             this.registry = registry;
         }
+
+        /// <summary>Token realm URL prefixes that may receive the credential although on another origin over http (-AllowTokenRealm).</summary>
+        public IReadOnlyList<string> AllowedTokenRealms { get; set; } = Array.Empty<string>();
 
         /// <summary>Where the credential comes from, for messages.</summary>
         public string CredentialOrigin => credentials.Origin;
@@ -170,6 +174,11 @@ namespace ImageUpdater.Core.Registries.Oci
             using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
             if (credential is not null)
             {
+                if (!AuthChallenge.MayReceiveCredential(registry, realmUri, AllowedTokenRealms))
+                {
+                    throw new ImageUpdaterException("RegistryTokenRealmRefused", FailureKind.SecurityError, $"The registry {registry.GetLeftPart(UriPartial.Authority)} sent its token request to {realmUri.GetLeftPart(UriPartial.Path)}, on another origin over plain http; {credentials.Origin} was not sent there. If that token service is yours, allow it with -AllowTokenRealm '{realmUri.GetLeftPart(UriPartial.Path)}'.", realmUri.Host);
+                }
+
                 tokenRequest.Headers.Authorization = Basic(credential);
             }
 

@@ -40,7 +40,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 var start = StartCommit(group);
-                var edits = TargetEdits.Compute(editor, root, group, url, outcome, new CommitFiles(start.Tree));
+                var edits = TargetEdits.Compute(editor, root, group, url, outcome, new CommitFiles(start.Tree), options.AllowedProtectedPaths);
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {

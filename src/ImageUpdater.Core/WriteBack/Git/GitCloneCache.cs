@@ -83,7 +83,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// <summary>A cache folder name that a person can recognise and that two URLs never share.</summary>
         internal static string CacheName(string url)
         {
-            var readable = new string(url.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '.' ? c : '_').ToArray()).Trim('_');
+            var readable = new string(Security.UrlRedaction.Redact(url)!.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '.' ? c : '_').ToArray()).Trim('_');
             if (readable.Length > 40)
             {
                 readable = readable.Substring(readable.Length - 40);

@@ -62,7 +62,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// Edits every application of <paramref name="group"/> not yet failed, reading current content through <paramref name="files"/>. An application whose
         /// edit throws (whatever the exception) gets a Failed result naming it, its file and the repository, and is skipped on later attempts.
         /// </summary>
-        public static TargetEdits Compute(IGitTargetEditor editor, string root, BranchGroup group, string url, WriteBackOutcome outcome, RepositoryFiles files)
+        public static TargetEdits Compute(IGitTargetEditor editor, string root, BranchGroup group, string url, WriteBackOutcome outcome, RepositoryFiles files, IReadOnlyList<string>? allowedProtectedPaths = null)
         {
             var edits = new List<TargetEdit>();
             var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
@@ -77,7 +77,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 GitTarget? target = null;
                 try
                 {
-                    target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files);
+                    target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files, allowedProtectedPaths);
                     if (!contents.TryGetValue(target.RelativePath, out var before))
                     {
                         before = files.Read(target);

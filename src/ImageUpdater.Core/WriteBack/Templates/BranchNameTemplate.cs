@@ -20,7 +20,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
             ["AppNamespace"] = null,
         });
 
-        /// <summary>Renders the branch name, truncated to 255 characters; a template that cannot render throws (upstream refuses to push then too).</summary>
+        /// <summary>Renders the branch name, truncated to 255 characters; a template that cannot render, or renders a name git or <see cref="GitRefName"/> refuses, throws (upstream refuses to push then too).</summary>
         public static string Render(string template, string appName, string? appNamespace, IReadOnlyList<ImageChange> changes)
         {
             var parsed = GoTemplate.Parse(template);
@@ -49,7 +49,13 @@ namespace ImageUpdater.Core.WriteBack.Templates
                 throw new ImageUpdaterException("BranchTemplateEmpty", FailureKind.InvalidData, $"The git-branch template '{template}' of application '{appName}' renders an empty branch name.", appName);
             }
 
-            return name.Length > MaxLength ? name.Substring(0, MaxLength) : name;
+            name = name.Length > MaxLength ? name.Substring(0, MaxLength) : name;
+            if (GitRefName.BranchProblem(name) is { } problem)
+            {
+                throw new ImageUpdaterException("GitBranchNameInvalid", FailureKind.InvalidData, $"The git-branch '{template}' of application '{appName}' gives an invalid branch name: {problem}. Fix the annotation; other applications are not affected.", appName);
+            }
+
+            return name;
         }
 
         /// <summary>Upstream's hash: hex SHA-256 over <c>"&lt;name&gt;-&lt;old&gt;-&lt;new&gt;,"</c> for each change in order.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 
 namespace ImageUpdater.Core.WriteBack.Templates
 {
@@ -39,13 +40,40 @@ namespace ImageUpdater.Core.WriteBack.Templates
                     throw new ImageUpdaterException("TemplateUnknownField", FailureKind.InvalidData, $"unknown field(s) {string.Join(", ", unknown.Select(u => "." + u))}; known: {string.Join(", ", Fields.Names.Select(n => "." + n))}");
                 }
 
-                return parsed.Render(Data(appName, appNamespace, changes));
+                return Safe(parsed.Render(Data(appName, appNamespace, changes)), appName, warn);
             }
             catch (ImageUpdaterException e)
             {
                 warn?.Invoke($"The commit message template of application '{appName}' cannot be rendered ({e.Message}); using '{Fallback(appName)}'.");
                 return Fallback(appName);
             }
+        }
+
+        /// <summary>Longest message a template may produce; longer ones are cut (a bot commit message is a few lines).</summary>
+        public const int MaxLength = 64 * 1024;
+
+        // Trailers git and forges read as attestations; a template or value from an annotation must not forge them.
+        private static readonly Regex Trailer = new Regex(@"^[ \t]*(signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|approved-by|helped-by|change-id)[ \t]*:",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline);
+
+        /// <summary>The rendered message without forged trailer lines and capped at <see cref="MaxLength"/>; <paramref name="warn"/> says what was removed.</summary>
+        internal static string Safe(string message, string appName, Action<string>? warn)
+        {
+            var lines = message.Split('\n');
+            var kept = lines.Where(l => !Trailer.IsMatch(l)).ToList();
+            if (kept.Count != lines.Length)
+            {
+                warn?.Invoke($"The commit message of application '{appName}' had {lines.Length - kept.Count} trailer line(s) (Signed-off-by:, Co-authored-by:, …); they were removed, as the updater signs nothing for anyone.");
+                message = string.Join("\n", kept);
+            }
+
+            if (message.Length > MaxLength)
+            {
+                warn?.Invoke($"The commit message of application '{appName}' has {message.Length:N0} characters; it was cut to {MaxLength:N0}.");
+                message = message.Substring(0, MaxLength);
+            }
+
+            return message;
         }
 
         internal static IReadOnlyDictionary<string, object?> Data(string appName, string? appNamespace, IReadOnlyList<ImageChange> changes)

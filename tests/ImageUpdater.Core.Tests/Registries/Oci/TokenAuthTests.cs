@@ -30,8 +30,10 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             return (realm, registry);
         }
 
-        private static OciRegistryClient Client(string? user = User) => new OciRegistryClient(null, new OciClientOptions
+        // The emulated token service listens on another loopback port over http, so the test allows it as an operator would.
+        private static OciRegistryClient Client(TokenRealm realm, string? user = User) => new OciRegistryClient(null, new OciClientOptions
         {
+            AllowedTokenRealms = new[] { realm.Url },
             Credential = user is null ? null : new NetworkCredential(user.Split(':')[0], user.Split(':')[1]),
             RetryPolicy = new RetryPolicy { MaxAttempts = 2 },
         });
@@ -44,7 +46,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             await using (registry)
             {
                 var before = realm.Issued;
-                using var client = Client();
+                using var client = Client(realm);
                 var tags = await client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken);
                 Assert.Equal(new[] { "1.0.0", "1.1.0" }, tags.Select(t => t.Tag).OrderBy(t => t));
                 // The registry asked for a token of the repository's pull scope once; later calls reuse it.
@@ -63,7 +65,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             await using (realm)
             await using (registry)
             {
-                using var client = Client("bob:wrong");
+                using var client = Client(realm, "bob:wrong");
                 var error = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken));
                 Assert.Equal("RegistryAuthenticationFailed", error.ErrorId);
                 Assert.Contains("refused the given credential", error.Message);
@@ -78,7 +80,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             await using (realm)
             await using (registry)
             {
-                using var client = Client();
+                using var client = Client(realm);
                 await client.ListTagsAsync(registry.Host, "team/app", TagListOptions.Default, TestContext.Current.CancellationToken);
                 var auth = client.ClientFor(client.Resolve(registry.Host, "team/app").Endpoint).Auth;
                 var first = auth.TokenRequests;
@@ -97,7 +99,7 @@ namespace ImageUpdater.Core.Tests.Registries.Oci
             await using (realm)
             await using (registry)
             {
-                using var client = Client();
+                using var client = Client(realm);
                 var api = client.ClientFor(client.Resolve(registry.Host, "team/app").Endpoint);
                 // The next token is already expired for the registry although expires_in promises 300 s.
                 realm.ExpiredNext = 1;
