@@ -141,7 +141,7 @@ Describe 'Item 5: a Bearer realm elsewhere over http receives no credential' {
     AfterAll { if ($Bearer) { $Bearer.Stop() }; if ($Realm) { $Realm.Stop() } }
 
     It 'fails with RegistryTokenRealmRefused and the token service sees no request' {
-        $out = Find-ImageTag -Image "$($Bearer.host)/team/web" -Credential $Corp -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out = Find-ImageTag -Image "$($Bearer.host)/team/web" -RegistryCredential $Corp -ErrorVariable errs -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'RegistryTokenRealmRefused,*'
@@ -152,7 +152,7 @@ Describe 'Item 5: a Bearer realm elsewhere over http receives no credential' {
     }
 
     It 'sends it to a realm the operator allowed' {
-        (Find-ImageTag -Image "$($Bearer.host)/team/web" -Credential $Corp -AllowTokenRealm "$($Realm.url)token" -First 1).Tag | Should -Be '1.1.0'
+        (Find-ImageTag -Image "$($Bearer.host)/team/web" -RegistryCredential $Corp -AllowTokenRealm "$($Realm.url)token" -First 1).Tag | Should -Be '1.1.0'
         (Get-Captured $Realm)[0].authorization | Should -Match '^Basic '
     }
 }
