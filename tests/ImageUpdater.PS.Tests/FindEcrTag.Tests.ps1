@@ -523,7 +523,7 @@ spec:
     path: apps/pull
 "@ | Set-Content $app
         $env:IU_PESTER_ECR_PULL = 'AWS:' + $login.GetNetworkCredential().Password
-        try { $result = @(Get-ArgoApplication -Path $app | Find-EcrTag -RegistriesConfig $conf @Aws -ErrorVariable errs -ErrorAction SilentlyContinue) }
+        try { $result = @(Get-ArgoApplication -Path $app | Find-EcrTag -RegistriesConfig $conf -AllowPullSecret 'env:IU_PESTER_ECR_PULL' @Aws -ErrorVariable errs -ErrorAction SilentlyContinue) }
         finally { $env:IU_PESTER_ECR_PULL = $null }
         $result.Alias | Should -Be 'web'
         $result.NewTag | Should -Be '1.4.7'

@@ -26,8 +26,16 @@ namespace ImageUpdater.Core.Security
                 return text;
             }
 
-            var masked = UserInfo.Replace(text, m => m.Groups["userinfo"].Length == 0 ? m.Value : m.Groups["scheme"].Value + Mask + "@");
+            var masked = UserInfo.Replace(text, m => m.Groups["userinfo"].Length == 0 || IsSshUser(m) ? m.Value : m.Groups["scheme"].Value + Mask + "@");
             return SecretQuery.Replace(masked, m => m.Groups["value"].Length == 0 ? m.Value : m.Groups["key"].Value + Mask);
+        }
+
+        // An ssh user name without a password (ssh://git@host) names an account, not a secret: ssh authenticates with keys.
+        private static bool IsSshUser(Match m)
+        {
+            var scheme = m.Groups["scheme"].Value;
+            return (scheme.StartsWith("ssh", StringComparison.OrdinalIgnoreCase) || scheme.StartsWith("git+ssh", StringComparison.OrdinalIgnoreCase))
+                && m.Groups["userinfo"].Value.IndexOf(':') < 0;
         }
 
         /// <summary>True when <see cref="Redact"/> would change the text.</summary>

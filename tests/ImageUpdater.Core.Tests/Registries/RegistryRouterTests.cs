@@ -70,7 +70,8 @@ namespace ImageUpdater.Core.Tests.Registries
         [Fact]
         public void ThePlannerOfAnImageSpecFollowsItsPullSecret()
         {
-            using var router = Router();
+            // An annotation's env: pull-secret needs the operator's allow-list (PullSecretPolicy).
+            using var router = new RegistryRouter(new RegistrySettings { PullSecretPolicy = new PullSecretPolicy(new[] { "env:PULL" }), MetadataCachePath = System.IO.Path.GetTempFileName() });
             var plain = new ImageSpec("web", ImageReference.Parse("ghcr.io/org/app"));
             var pulled = new ImageSpec("api", ImageReference.Parse("ghcr.io/org/app")) { PullSecret = "env:PULL" };
             Assert.Same(router.PlannerFor(plain), router.PlannerFor(new ImageSpec("other", ImageReference.Parse("ghcr.io/org/other"))));

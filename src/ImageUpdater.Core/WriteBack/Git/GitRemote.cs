@@ -117,6 +117,10 @@ namespace ImageUpdater.Core.WriteBack.Git
             return rejection;
         }
 
+        private const int MaxInterruptedAttempts = 3;
+
+        private static bool Interrupted(Exception e) => e.Message.IndexOf("Interrupted system call", StringComparison.OrdinalIgnoreCase) >= 0;
+
         private void Network(Action call) => Network(() =>
         {
             call();
@@ -127,14 +131,23 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             options.CancellationToken.ThrowIfCancellationRequested();
             using var stop = sshOutput is null ? default(CancellationTokenRegistration) : options.CancellationToken.Register(() => SshCommand.Stop(sshOutput));
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return call();
-            }
-            catch (Exception e) when (e is not ImageUpdaterException && e is not OperationCanceledException)
-            {
-                options.CancellationToken.ThrowIfCancellationRequested();
-                throw GitErrors.Describe(e, url, SshCommand.Read(sshOutput));
+                try
+                {
+                    return call();
+                }
+                catch (Exception e) when (e is not ImageUpdaterException && e is not OperationCanceledException && attempt < MaxInterruptedAttempts && Interrupted(e))
+                {
+                    // libgit2 does not retry a socket read a signal interrupted (a child process of this one ending sends SIGCHLD);
+                    // the fetch or push is repeated as a whole, which is safe: a push of the same commit again changes nothing.
+                    options.Verbose?.Invoke($"A network call to {url} was interrupted by a signal; repeating it (attempt {attempt + 1} of {MaxInterruptedAttempts}).");
+                }
+                catch (Exception e) when (e is not ImageUpdaterException && e is not OperationCanceledException)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    throw GitErrors.Describe(e, url, SshCommand.Read(sshOutput));
+                }
             }
         }
 
