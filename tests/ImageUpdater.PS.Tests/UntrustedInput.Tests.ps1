@@ -108,6 +108,25 @@ Describe 'Item 3: pull-secret ext: and env: only from operator configuration' {
         (Get-Captured $Locked | Where-Object authorization | Select-Object -First 1).authorization | Should -Match '^Basic '
     }
 
+    It 'Invoke-ImageUpdater honours the same rule through the same router: refused without the allow-list, used with it' {
+        $env:IU_INVOKE_PULL = 'robot:INVOKE-PASS'
+        try {
+            $app = New-AppManifest 'invoked' 'argocd' "$($Locked.host)/team/web" @{ 'web.pull-secret' = 'env:IU_INVOKE_PULL' }
+            $start = @(Get-Captured $Locked | Where-Object authorization).Count
+            $refused = @(Invoke-ImageUpdater -Path $app -PassThru -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null 6>$null |
+                Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateCandidate' })
+            $before = @(Get-Captured $Locked | Where-Object authorization).Count
+            $allowed = @(Invoke-ImageUpdater -Path $app -PassThru -WhatIf -AllowPullSecret 'env:IU_INVOKE_PULL' -ErrorAction SilentlyContinue 3>$null 6>$null |
+                Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateCandidate' })
+        }
+        finally { Remove-Item Env:IU_INVOKE_PULL }
+        $refused[0].Decision | Should -Be 'Failed'
+        ($errs | Where-Object { $_.FullyQualifiedErrorId -like 'PullSecretNotAllowed,*' }) | Should -Not -BeNullOrEmpty
+        $before | Should -Be $start
+        $allowed[0].NewTag | Should -Be '1.1.0'
+        (Get-Captured $Locked | Where-Object authorization | Select-Object -Last 1).authorization | Should -Match '^Basic '
+    }
+
     It 'Test-ImageUpdaterAnnotation reports both as errors' {
         $file = New-AppManifest 'lint' 'argocd' $Image @{ 'web.pull-secret' = "ext:$Script"; 'pull-secret' = 'env:HOME' }
         $diagnostics = Test-ImageUpdaterAnnotation -Path $file -ErrorAction SilentlyContinue -ErrorVariable errs
