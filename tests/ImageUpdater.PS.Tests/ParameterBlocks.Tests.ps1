@@ -65,3 +65,17 @@ Describe 'The Argo CD server block of Connect-ArgoCD' {
         $connect.Checks | Should -Be $get.Checks
     }
 }
+
+# Invoke-ImageUpdater cannot derive from RegistryCmdletBase (its -Kubeconfig and -Context read Applications, and are
+# mandatory in their own set), so it declares the registry block again; RegistrySettings maps both the same way.
+Describe 'The registry block of Invoke-ImageUpdater' {
+    It '-<_> is declared like the look-up cmdlets declare it (RegistryCmdletBase)' -ForEach @('RegistriesConfig', 'RegistryCredential', 'ThrottleLimit', 'AllowPullSecret', 'AllowTokenRealm') {
+        $find = Get-Declaration 'Find-ImageTag' $_
+        $invoke = Get-Declaration 'Invoke-ImageUpdater' $_
+        $find | Should -Not -BeNullOrEmpty -Because "Find-ImageTag declares -$_"
+        $invoke | Should -Not -BeNullOrEmpty -Because "Invoke-ImageUpdater declares -$_"
+        $invoke.Type | Should -Be $find.Type -Because "-$_ has one type"
+        $invoke.Checks | Should -Be $find.Checks -Because "-$_ has the same validation and completion"
+        $invoke.Aliases | Should -Be $find.Aliases -Because "-$_ has the same aliases"
+    }
+}
