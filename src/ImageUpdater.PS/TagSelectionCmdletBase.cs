@@ -1,5 +1,9 @@
 using System;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using ImageUpdater.Core;
+using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Tags;
 using ImageUpdater.PS.Completion;
@@ -50,5 +54,24 @@ namespace ImageUpdater.PS
             IgnoreTags = IgnoreTags,
             Platforms = Platform,
         };
+
+        /// <summary>Plans one image of an application through the router; the returned action writes the candidate, or the failure naming both.</summary>
+        protected async Task<Action> PlanAsync(ArgoApplication app, ImageSpec spec)
+        {
+            try
+            {
+                var candidate = await Router.PlannerFor(spec).PlanAsync(app, spec, StopToken).ConfigureAwait(false);
+                return () =>
+                {
+                    WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{app.Name}: {spec.Image}"));
+                    WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
+                    WriteTyped(candidate);
+                };
+            }
+            catch (ImageUpdaterException ex)
+            {
+                return () => WriteFailure(new ImageUpdaterException(ex.ErrorId, ex.Kind, $"{app.Name}: {spec.Image}: {ex.Message}", app, ex), app);
+            }
+        }
     }
 }

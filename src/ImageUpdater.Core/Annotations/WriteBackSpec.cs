@@ -42,8 +42,6 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>Path as written: relative to the source path, or repository-rooted when it starts with '/'. Null = the kind's default.</summary>
         public string? Path { get; }
 
-        public bool IsRooted => Path is not null && Path.StartsWith("/", System.StringComparison.Ordinal);
-
         public override string ToString() => Kind switch
         {
             WriteBackTargetKind.HelmValues => Path is null ? "helmvalues" : "helmvalues:" + Path,

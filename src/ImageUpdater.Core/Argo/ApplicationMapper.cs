@@ -60,7 +60,6 @@ namespace ImageUpdater.Core.Argo
                 Labels = ObjectTree.StringMap(ObjectTree.Get(manifest, "metadata.labels")),
                 ResourceVersion = ObjectTree.Text(manifest, "metadata.resourceVersion"),
                 Origin = origin,
-                Raw = manifest,
             };
 
             var sources = new List<ApplicationSource>();

@@ -105,11 +105,8 @@ namespace ImageUpdater.Core.Argo
         /// <summary>Where the Application was read: a server URL or a file path.</summary>
         public string? Origin { get; set; }
 
-        /// <summary>metadata.resourceVersion, for optimistic concurrency.</summary>
+        /// <summary>metadata.resourceVersion as read (shown only: the API write-back guards with JSON Patch test operations).</summary>
         public string? ResourceVersion { get; set; }
-
-        /// <summary>The raw object (nested dictionaries and lists) as read, for write-back that needs fields the model does not carry.</summary>
-        public IDictionary<string, object?>? Raw { get; set; }
 
         /// <summary>namespace/name, the key shards and caches use.</summary>
         public string QualifiedName => string.IsNullOrEmpty(Namespace) ? Name : Namespace + "/" + Name;

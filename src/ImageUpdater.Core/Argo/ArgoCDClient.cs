@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 
 namespace ImageUpdater.Core.Argo

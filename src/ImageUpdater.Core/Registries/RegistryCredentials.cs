@@ -35,8 +35,6 @@ namespace ImageUpdater.Core.Registries
         /// <summary>How many times the source was asked (scripts run, secrets read).</summary>
         public int Fetches { get; private set; }
 
-        public bool IsAnonymous => given is null && source is null;
-
         /// <summary>Where the credential comes from, for messages (never the credential).</summary>
         public string Origin => given is not null ? "the given credential" : source is not null ? "credentials " + source.Text : "anonymous access";
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using ImageUpdater.Core.Annotations;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Core.Registries.Oci;

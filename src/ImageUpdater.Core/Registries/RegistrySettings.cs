@@ -3,6 +3,7 @@ using System;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries.Ecr;
 
 namespace ImageUpdater.Core.Registries

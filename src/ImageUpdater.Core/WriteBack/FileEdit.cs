@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using ImageUpdater.Core.IO;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.Yaml;
 

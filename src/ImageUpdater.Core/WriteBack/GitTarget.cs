@@ -32,14 +32,8 @@ namespace ImageUpdater.Core.WriteBack
 
         /// <summary>
         /// Resolves an application's write-back target inside a checkout: relative to the source path, '/'-rooted from the repository root.
-        /// A path that leaves the repository or enters .git throws (InvalidArgument) before anything is written.
-        /// </summary>
-        public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source) =>
-            Resolve(repositoryRoot, application, source, RepositoryFiles.WorkingTree);
-
-        /// <summary>
-        /// As <see cref="Resolve(string, ArgoApplication, ApplicationSource?)"/>, with what exists looked up in <paramref name="files"/>
-        /// (a commit's tree for the bare clone cache); <paramref name="repositoryRoot"/> then only names the files, nothing is read there.
+        /// A path that leaves the repository or enters .git throws (InvalidArgument) before anything is written. What exists is looked up
+        /// in <paramref name="files"/> (a commit's tree for the bare clone cache); <paramref name="repositoryRoot"/> then only names the files.
         /// </summary>
         public static GitTarget Resolve(string repositoryRoot, ArgoApplication application, ApplicationSource? source, RepositoryFiles files, IReadOnlyList<string>? allowedProtectedPaths = null)
         {
@@ -98,12 +92,6 @@ namespace ImageUpdater.Core.WriteBack
             string.IsNullOrEmpty(application.Namespace) || application.Namespace == "argocd"
                 ? ".argocd-source-" + application.Name + ".yaml"
                 : ".argocd-source-" + application.Namespace + "_" + application.Name + ".yaml";
-
-        /// <summary>Forwards to <see cref="ArgoApplication.AnnotatedSource"/> (<see cref="SourceSelector"/>) for GitWriteBack until it is split.</summary>
-        public static ApplicationSource? AnnotatedSource(ArgoApplication application) => application.AnnotatedSource;
-
-        /// <summary>Forwards to <see cref="RepositoryUrl.Same"/> for GitWriteBack until it is split.</summary>
-        internal static bool SameRepository(string? a, string? b) => RepositoryUrl.Same(a, b);
 
         private static bool RuntimeIsCaseInsensitive => Path.DirectorySeparatorChar == '\\';
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
+using ImageUpdater.Core.Http;
 
 namespace ImageUpdater.Core.WriteBack
 {

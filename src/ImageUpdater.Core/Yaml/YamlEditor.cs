@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using YamlDotNet.Core;
 
 namespace ImageUpdater.Core.Yaml
@@ -14,10 +13,10 @@ namespace ImageUpdater.Core.Yaml
     /// </summary>
     public sealed class YamlEditor
     {
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+        private readonly YamlPathResolver paths;
+        private readonly YamlLayout layout;
+        private readonly YamlNodeWriter writer;
         private List<SpanDocument>? documents;
-        private int indentUnit;
-        private int sequenceIndent;
 
         private YamlEditor(string text, bool hasBom, string sourceName)
         {
@@ -25,9 +24,10 @@ namespace ImageUpdater.Core.Yaml
             Text = text;
             HasBom = hasBom;
             SourceName = sourceName;
-            LineBreak = DetectLineBreak(text);
+            paths = new YamlPathResolver(sourceName);
             documents = YamlTreeReader.Read(text, sourceName);
-            DetectIndentation();
+            layout = YamlLayout.Detect(text, documents);
+            writer = new YamlNodeWriter(layout);
         }
 
         /// <summary>The file name used in messages.</summary>
@@ -42,7 +42,7 @@ namespace ImageUpdater.Core.Yaml
         public bool HasBom { get; }
 
         /// <summary>"\r\n" when the file's first line break is CRLF, else "\n"; new lines use it.</summary>
-        public string LineBreak { get; }
+        public string LineBreak => layout.LineBreak;
 
         public bool IsChanged => !string.Equals(Text, OriginalText, StringComparison.Ordinal);
 
@@ -69,23 +69,7 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>Decodes UTF-8 bytes strictly (other encodings are refused rather than silently rewritten).</summary>
         public static YamlEditor FromBytes(byte[] bytes, string sourceName)
         {
-            if (bytes.Length > YamlTreeReader.MaxChars * 2L)
-            {
-                throw TooLarge(sourceName, bytes.Length);
-            }
-
-            var bom = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF;
-            string text;
-            try
-            {
-                text = bom ? StrictUtf8.GetString(bytes, 3, bytes.Length - 3) : StrictUtf8.GetString(bytes);
-            }
-            catch (DecoderFallbackException ex)
-            {
-                throw new YamlEditException("YamlNotUtf8", FailureKind.InvalidData, sourceName, 0, 0,
-                    "The file is not UTF-8 text; save it as UTF-8 and try again. It was left untouched.", ex);
-            }
-
+            var text = YamlText.Decode(bytes, sourceName, out var bom);
             return new YamlEditor(text, bom, sourceName);
         }
 
@@ -102,49 +86,10 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>A file's bytes, refusing absurd sizes before reading.</summary>
-        public static byte[] ReadBytes(string path)
-        {
-            var limit = YamlTreeReader.MaxChars * 2L;
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > limit)
-            {
-                throw TooLarge(path, info.Length);
-            }
-
-            // Devices and pipes (/dev/zero) report no length: the cap holds while reading too.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var bytes = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (bytes.Length + read > limit)
-                {
-                    throw TooLarge(path, bytes.Length + read);
-                }
-
-                bytes.Write(chunk, 0, read);
-            }
-
-            return bytes.ToArray();
-        }
+        public static byte[] ReadBytes(string path) => YamlText.ReadBytes(path);
 
         /// <summary>The bytes to write: the edited text in UTF-8, with the BOM when the file had one.</summary>
-        public byte[] ToBytes()
-        {
-            var body = StrictUtf8.GetBytes(Text);
-            if (!HasBom)
-            {
-                return body;
-            }
-
-            var bytes = new byte[body.Length + 3];
-            bytes[0] = 0xEF;
-            bytes[1] = 0xBB;
-            bytes[2] = 0xBF;
-            Buffer.BlockCopy(body, 0, bytes, 3, body.Length);
-            return bytes;
-        }
+        public byte[] ToBytes() => YamlText.Encode(Text, HasBom);
 
         /// <summary>True when the path leads to a node (of any kind) in some document.</summary>
         public bool Exists(string keyPath) => Locate(YamlKeyPath.Parse(keyPath)).Found is not null;
@@ -184,7 +129,7 @@ namespace ImageUpdater.Core.Yaml
                 var node = Deref(item);
                 if (itemKey is not null)
                 {
-                    node = node is SpanMapping mapping ? FindKey(mapping, itemKey, path)?.Value : null;
+                    node = node is SpanMapping mapping ? paths.FindKey(mapping, itemKey, path)?.Value : null;
                     node = node is null ? null : Deref(node);
                 }
 
@@ -211,7 +156,7 @@ namespace ImageUpdater.Core.Yaml
             if (location.Found is { } found)
             {
                 var scalar = found as SpanScalar ?? throw NotScalar(path, found);
-                var places = OtherPlaces(location.Document!, scalar, path);
+                var places = YamlAliasPlaces.Other(location.Document!, scalar, path);
                 if (!scalar.IsNull && scalar.Value == value && (!plain || scalar.Style == ScalarStyle.Plain))
                 {
                     return new YamlScalarChange(path.Text, value, value, false, false, scalar.Line, scalar.Column, places);
@@ -222,7 +167,7 @@ namespace ImageUpdater.Core.Yaml
             }
             else
             {
-                var target = Create(path, location, plain ? new PlainText(value) : value);
+                var target = Create(path, location, plain ? new YamlNodeWriter.PlainText(value) : value);
                 change = new YamlScalarChange(path.Text, null, value, true, true, target.Line, target.Column, target.Places);
             }
 
@@ -247,7 +192,7 @@ namespace ImageUpdater.Core.Yaml
 
         /// <summary>Appends a mapping item whose values are strings or booleans (booleans written plain).</summary>
         public void AppendItem(string sequencePath, IReadOnlyList<KeyValuePair<string, object>> fields) =>
-            Append(sequencePath, fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value is bool b ? new PlainText(b ? "true" : "false") : f.Value)).ToList());
+            Append(sequencePath, fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value is bool b ? new YamlNodeWriter.PlainText(b ? "true" : "false") : f.Value)).ToList());
 
         /// <summary>How many YAML documents the text holds.</summary>
         public int DocumentCount => Documents.Count;
@@ -279,8 +224,8 @@ namespace ImageUpdater.Core.Yaml
             }
             else
             {
-                var lineStart = LineStart(entry.Key.Start);
-                if (IsBlankRange(lineStart, entry.Key.Start))
+                var lineStart = YamlLayout.LineStart(Text, entry.Key.Start);
+                if (YamlLayout.IsBlankRange(Text, lineStart, entry.Key.Start))
                 {
                     Splice(lineStart, LineAfter(entry.Value.ContentEnd), string.Empty);
                 }
@@ -311,13 +256,13 @@ namespace ImageUpdater.Core.Yaml
                 if (sequence.IsFlow)
                 {
                     var last = sequence.Items.Count > 0 ? sequence.Items[sequence.Items.Count - 1] : null;
-                    Splice(last?.ContentEnd ?? sequence.Close, last?.ContentEnd ?? sequence.Close, (last is null ? string.Empty : ", ") + Flow(item));
+                    Splice(last?.ContentEnd ?? sequence.Close, last?.ContentEnd ?? sequence.Close, (last is null ? string.Empty : ", ") + YamlNodeWriter.Flow(item));
                 }
                 else
                 {
-                    var dash = DashIndent(sequence);
+                    var dash = YamlLayout.DashIndent(Text, sequence);
                     var gap = sequence.Items[0].Column - 1 - dash;
-                    var lines = Indent(dash) + "-" + new string(' ', Math.Max(1, gap - 1)) + Item(item, dash + Math.Max(2, gap));
+                    var lines = YamlNodeWriter.Indent(dash) + "-" + new string(' ', Math.Max(1, gap - 1)) + writer.Item(item, dash + Math.Max(2, gap));
                     InsertLines(LineAfter(sequence.ContentEnd), lines);
                 }
             }
@@ -387,7 +332,7 @@ namespace ImageUpdater.Core.Yaml
             }
         }
 
-        private (int Line, int Column, IReadOnlyList<string> Places) Create(YamlKeyPath path, Location location, object leaf)
+        private (int Line, int Column, IReadOnlyList<string> Places) Create(YamlKeyPath path, YamlLocation location, object leaf)
         {
             var rest = path.Segments.Skip(location.Matched).ToList();
             var firstIndex = rest.FindIndex(s => s.IsIndex);
@@ -404,7 +349,7 @@ namespace ImageUpdater.Core.Yaml
                 value = new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[i].Key!, value) };
             }
 
-            var places = location.Container is SpanNode c && location.Document is { } doc ? OtherPlaces(doc, c, null) : Array.Empty<string>();
+            var places = location.Container is SpanNode c && location.Document is { } doc ? YamlAliasPlaces.Other(doc, c, null) : Array.Empty<string>();
             switch (location.Container)
             {
                 case SpanMapping mapping:
@@ -415,10 +360,10 @@ namespace ImageUpdater.Core.Yaml
                     return (scalar.Line, scalar.Column, places);
                 default:
                     // No document at all (empty file or only comments): the new keys go at the end.
-                    var block = Block(new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[0].Key!, value) }, 0);
+                    var block = writer.Block(new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[0].Key!, value) }, 0);
                     InsertLines(Text.Length, block);
                     Reparse();
-                    return (LineOf(Text.Length), 1, places);
+                    return (YamlLayout.LineOf(Text, Text.Length), 1, places);
             }
         }
 
@@ -428,12 +373,12 @@ namespace ImageUpdater.Core.Yaml
             {
                 var last = mapping.Entries.Count > 0 ? mapping.Entries[mapping.Entries.Count - 1] : null;
                 var at = last?.Value.ContentEnd ?? mapping.Close;
-                Splice(at, at, (last is null ? string.Empty : ", ") + Key(key, true) + ": " + Flow(value));
+                Splice(at, at, (last is null ? string.Empty : ", ") + YamlNodeWriter.Key(key, true) + ": " + YamlNodeWriter.Flow(value));
             }
             else
             {
-                var indent = KeyIndent(mapping);
-                InsertLines(LineAfter(mapping.ContentEnd), Indent(indent) + Key(key, false) + ":" + AfterKey(value, indent));
+                var indent = YamlLayout.KeyIndent(mapping);
+                InsertLines(LineAfter(mapping.ContentEnd), YamlNodeWriter.Indent(indent) + YamlNodeWriter.Key(key, false) + ":" + writer.AfterKey(value, indent));
             }
 
             Reparse();
@@ -442,16 +387,16 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>Gives a null value (<c>key:</c>, <c>key: ~</c>) content: a scalar in place, a collection on the lines below.</summary>
         private void FillNull(SpanScalar scalar, object value)
         {
-            if (value is string || value is PlainText)
+            if (value is string || value is YamlNodeWriter.PlainText)
             {
-                ReplaceScalar(scalar, value.ToString()!, value is PlainText);
+                ReplaceScalar(scalar, value.ToString()!, value is YamlNodeWriter.PlainText);
                 return;
             }
 
             if (scalar.InFlow)
             {
                 var before = scalar.ValueStart == scalar.End ? " " : string.Empty;
-                Splice(scalar.ValueStart, scalar.ContentEnd, before + Flow(value));
+                Splice(scalar.ValueStart, scalar.ContentEnd, before + YamlNodeWriter.Flow(value));
                 Reparse();
                 return;
             }
@@ -459,7 +404,7 @@ namespace ImageUpdater.Core.Yaml
             int childIndent;
             if (scalar.Parent is SpanMapping { IsFlow: false } parent)
             {
-                childIndent = KeyIndent(parent) + (value is List<object> ? sequenceIndent : indentUnit);
+                childIndent = YamlLayout.KeyIndent(parent) + (value is List<object> ? layout.SequenceIndent : layout.IndentUnit);
             }
             else if (scalar.Parent is null)
             {
@@ -471,7 +416,7 @@ namespace ImageUpdater.Core.Yaml
             }
 
             var insertAt = LineAfter(scalar.Parent is null ? scalar.Start : scalar.End);
-            InsertLines(insertAt, Block(value, childIndent));
+            InsertLines(insertAt, writer.Block(value, childIndent));
             if (scalar.ValueStart < scalar.ContentEnd)
             {
                 // An explicit ~ or null goes, with the blanks before it.
@@ -500,68 +445,6 @@ namespace ImageUpdater.Core.Yaml
             }
         }
 
-        private string AfterKey(object value, int keyIndent) => value switch
-        {
-            string s => " " + YamlScalarText.Render(s, ScalarStyle.Plain, false),
-            PlainText p => " " + p.Text,
-            List<KeyValuePair<string, object>> { Count: 0 } => " {}",
-            List<object> { Count: 0 } => " []",
-            List<KeyValuePair<string, object>> map => LineBreak + Block(map, keyIndent + indentUnit),
-            List<object> list => LineBreak + Block(list, keyIndent + sequenceIndent),
-            _ => throw Broken("unknown value " + value.GetType().Name),
-        };
-
-        /// <summary>Block lines of a mapping (keys at <paramref name="indent"/>) or a list (dashes at it), without a final line break.</summary>
-        private string Block(object value, int indent)
-        {
-            var lines = new List<string>();
-            if (value is List<KeyValuePair<string, object>> map)
-            {
-                foreach (var entry in map)
-                {
-                    lines.Add(Indent(indent) + Key(entry.Key, false) + ":" + AfterKey(entry.Value, indent));
-                }
-            }
-            else
-            {
-                foreach (var item in (List<object>)value)
-                {
-                    lines.Add(Indent(indent) + "- " + Item(item, indent + 2));
-                }
-            }
-
-            return string.Join(LineBreak, lines);
-        }
-
-        /// <summary>A list item's text after "- ": a scalar, or a mapping whose first key sits on the dash line.</summary>
-        private string Item(object item, int contentIndent)
-        {
-            if (item is List<KeyValuePair<string, object>> { Count: > 0 } map)
-            {
-                return Block(map, contentIndent).Substring(contentIndent);
-            }
-
-            return item switch
-            {
-                string s => YamlScalarText.Render(s, ScalarStyle.Plain, false),
-                PlainText p => p.Text,
-                _ => Flow(item),
-            };
-        }
-
-        private static string Flow(object value) => value switch
-        {
-            string s => YamlScalarText.Render(s, ScalarStyle.Plain, true),
-            PlainText p => p.Text,
-            List<KeyValuePair<string, object>> map => "{" + string.Join(", ", map.Select(e => Key(e.Key, true) + ": " + Flow(e.Value))) + "}",
-            List<object> list => "[" + string.Join(", ", list.Select(Flow)) + "]",
-            _ => throw Broken("unknown value " + value.GetType().Name),
-        };
-
-        private static string Key(string key, bool inFlow) => YamlScalarText.Render(key, ScalarStyle.Plain, inFlow);
-
-        private static string Indent(int n) => new string(' ', Math.Max(0, n));
-
         private void Splice(int start, int end, string replacement)
         {
             Text = Text.Substring(0, start) + replacement + Text.Substring(end);
@@ -581,365 +464,22 @@ namespace ImageUpdater.Core.Yaml
             }
         }
 
-        private Location Locate(YamlKeyPath path)
-        {
-            var docs = Documents;
-            Location? best = null;
-            ImageUpdaterException? error = null;
-            foreach (var doc in docs)
-            {
-                try
-                {
-                    var location = Resolve(doc, path);
-                    if (location.Found is not null)
-                    {
-                        return location;
-                    }
+        private YamlLocation Locate(YamlKeyPath path) => paths.Locate(Documents, path);
 
-                    if (best is null || location.Matched > best.Matched)
-                    {
-                        best = location;
-                    }
-                }
-                catch (ImageUpdaterException ex) when (docs.Count > 1)
-                {
-                    error ??= ex;
-                }
-            }
+        private static SpanNode Deref(SpanNode node) => YamlPathResolver.Deref(node);
 
-            if (error is not null)
-            {
-                throw error;
-            }
+        private static string Kind(SpanNode node) => YamlPathResolver.Kind(node);
 
-            return best ?? new Location { Matched = 0 };
-        }
-
-        private Location Resolve(SpanDocument doc, YamlKeyPath path)
-        {
-            var segments = path.Segments;
-            var node = doc.Root;
-            SpanMapping? holder = null;
-            SpanEntry? holderEntry = null;
-            for (var i = 0; i < segments.Count; i++)
-            {
-                if (node is null)
-                {
-                    return new Location { Document = doc, Matched = i };
-                }
-
-                node = Deref(node);
-                var segment = segments[i];
-                if (segment.IsIndex)
-                {
-                    if (node is not SpanSequence sequence)
-                    {
-                        throw Error("YamlPathNotSequence", FailureKind.InvalidArgument, node,
-                            $"The key path '{path}' indexes {Here(segments, i)}, which is a {Kind(node)}, not a list; check the key path.");
-                    }
-
-                    if (segment.Index >= sequence.Items.Count)
-                    {
-                        throw Error("YamlIndexOutOfRange", FailureKind.InvalidArgument, sequence,
-                            $"The key path '{path}' asks for item [{segment.Index}] of {Here(segments, i)}, which has {sequence.Items.Count} item(s); check the index.");
-                    }
-
-                    node = sequence.Items[segment.Index];
-                    holder = null;
-                    holderEntry = null;
-                    continue;
-                }
-
-                if (node is SpanMapping mapping)
-                {
-                    // A literal dotted key ("image.tag": x) wins over the nested path, as upstream matches it first.
-                    if (i < segments.Count - 1 && segments.Skip(i).All(s => !s.IsIndex))
-                    {
-                        var literal = string.Join(".", segments.Skip(i).Select(s => s.Key));
-                        var dotted = FindKey(mapping, literal, path);
-                        if (dotted is not null)
-                        {
-                            return new Location { Document = doc, Found = Deref(dotted.Value), Holder = mapping, Entry = dotted, Matched = segments.Count };
-                        }
-                    }
-
-                    var entry = FindKey(mapping, segment.Key!, path);
-                    if (entry is null)
-                    {
-                        return new Location { Document = doc, Container = mapping, Matched = i };
-                    }
-
-                    holder = mapping;
-                    holderEntry = entry;
-                    node = entry.Value;
-                }
-                else if (node is SpanScalar { IsNull: true } empty)
-                {
-                    return new Location { Document = doc, Container = empty, Matched = i };
-                }
-                else
-                {
-                    throw Error(node is SpanScalar ? "YamlPathIntoScalar" : "YamlPathIntoSequence", FailureKind.InvalidArgument, node,
-                        $"The key path '{path}' goes through {Here(segments, i)}, which is a {Kind(node)}" +
-                        (node is SpanSequence ? "; address its items with [n] (for example images[0].tag)." : ", not a mapping; check the key path."));
-                }
-            }
-
-            return new Location { Document = doc, Found = node is null ? null : Deref(node), Holder = holder, Entry = holderEntry, Matched = segments.Count };
-        }
-
-        /// <summary>The entry for a key: a duplicate key is an error; missing keys are looked up through merge keys (&lt;&lt;).</summary>
-        private SpanEntry? FindKey(SpanMapping mapping, string key, YamlKeyPath path)
-        {
-            SpanEntry? match = null;
-            SpanEntry? merge = null;
-            foreach (var entry in mapping.Entries)
-            {
-                if (entry.KeyText == key)
-                {
-                    if (match is not null)
-                    {
-                        throw Error("YamlDuplicateKey", FailureKind.InvalidData, entry.Key,
-                            $"The key '{key}' appears twice in this mapping (first at line {match.Key.Line}), so '{path}' is ambiguous; remove one of them.");
-                    }
-
-                    match = entry;
-                }
-                else if (entry.KeyText == "<<" && entry.Key is SpanScalar { Style: ScalarStyle.Plain })
-                {
-                    merge = entry;
-                }
-            }
-
-            if (match is not null || merge is null)
-            {
-                return match;
-            }
-
-            var sources = Deref(merge.Value) is SpanSequence list ? list.Items.Select(Deref) : new[] { Deref(merge.Value) };
-            foreach (var source in sources)
-            {
-                if (source is SpanMapping from && FindKey(from, key, path) is { } inherited)
-                {
-                    return inherited;
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>Every key path that shows <paramref name="node"/>, through aliases of it or of its ancestors, except <paramref name="asked"/>.</summary>
-        private static IReadOnlyList<string> OtherPlaces(SpanDocument doc, SpanNode node, YamlKeyPath? asked)
-        {
-            if (doc.Aliases.Count == 0)
-            {
-                return Array.Empty<string>();
-            }
-
-            var places = new List<string>();
-            Collect(node, new List<YamlPathSegment>());
-            var own = asked is null ? null : YamlKeyPath.Format(asked.Segments);
-            return places.Distinct().Where(p => p != own && p != asked?.Text).ToList();
-
-            void Collect(SpanNode target, List<YamlPathSegment> below)
-            {
-                if (places.Count >= 100)
-                {
-                    return;
-                }
-
-                var rel = new List<YamlPathSegment>(below);
-                for (SpanNode? at = target; at is not null; at = at.Parent)
-                {
-                    foreach (var alias in doc.Aliases)
-                    {
-                        if (alias.Target == at)
-                        {
-                            // An alias under "<<" merges into the mapping that holds the merge key.
-                            var shown = alias.Parent is SpanMapping && alias.Segment.Key == "<<" ? alias.Parent
-                                : alias.Parent is SpanSequence && alias.Parent.Segment.Key == "<<" ? alias.Parent.Parent
-                                : alias;
-                            if (shown is not null)
-                            {
-                                Collect(shown, rel);
-                            }
-                        }
-                    }
-
-                    if (at.Parent is null)
-                    {
-                        break;
-                    }
-
-                    rel.Insert(0, at.Segment);
-                }
-
-                var full = new List<YamlPathSegment>();
-                for (var at = target; at.Parent is not null; at = at.Parent)
-                {
-                    full.Insert(0, at.Segment);
-                }
-
-                full.AddRange(below);
-                places.Add(YamlKeyPath.Format(full));
-            }
-        }
-
-        private void DetectIndentation()
-        {
-            int? unit = null;
-            int? seq = null;
-            foreach (var doc in Documents)
-            {
-                Walk(doc.Root);
-            }
-
-            indentUnit = unit ?? 2;
-            sequenceIndent = seq ?? 0;
-
-            void Walk(SpanNode? node)
-            {
-                if (node is SpanMapping mapping)
-                {
-                    foreach (var entry in mapping.Entries)
-                    {
-                        if (!mapping.IsFlow && entry.Value is SpanMapping { IsFlow: false } child && child.Entries[0].Key.Line > entry.Key.Line && unit is null)
-                        {
-                            unit = KeyIndent(child) - KeyIndent(mapping);
-                        }
-
-                        if (!mapping.IsFlow && entry.Value is SpanSequence { IsFlow: false } list && list.Items[0].Line > entry.Key.Line && seq is null)
-                        {
-                            seq = DashIndent(list) - KeyIndent(mapping);
-                        }
-
-                        Walk(entry.Value);
-                    }
-                }
-                else if (node is SpanSequence sequence)
-                {
-                    foreach (var item in sequence.Items)
-                    {
-                        Walk(item);
-                    }
-                }
-            }
-        }
-
-        /// <summary>The column (0-based) of a block mapping's keys; the mapping's own start may be its anchor or tag.</summary>
-        private static int KeyIndent(SpanMapping mapping) => (mapping.Entries.Count > 0 ? mapping.Entries[0].Key.Column : mapping.Column) - 1;
-
-        /// <summary>The column (0-based) of a block sequence's dashes, found before its first item.</summary>
-        private int DashIndent(SpanSequence sequence)
-        {
-            var i = sequence.Items[0].Start - 1;
-            while (i > 0 && (Text[i] == ' ' || Text[i] == '\t'))
-            {
-                i--;
-            }
-
-            return Text[i] == '-' ? i - LineStart(i) : sequence.Column - 1;
-        }
-
-        private static SpanNode Deref(SpanNode node) => node is SpanAlias alias ? alias.Target : node;
-
-        private static string DetectLineBreak(string text)
-        {
-            var lf = text.IndexOf('\n');
-            return lf > 0 && text[lf - 1] == '\r' ? "\r\n" : "\n";
-        }
-
-        private int LineAfter(int position)
-        {
-            var lf = Text.IndexOf('\n', Math.Min(position, Text.Length));
-            return lf < 0 ? Text.Length : lf + 1;
-        }
-
-        private int LineStart(int position)
-        {
-            var lf = position > 0 ? Text.LastIndexOf('\n', position - 1) : -1;
-            return lf + 1;
-        }
-
-        private int LineOf(int position)
-        {
-            var line = 1;
-            for (var i = 0; i < position && i < Text.Length; i++)
-            {
-                if (Text[i] == '\n')
-                {
-                    line++;
-                }
-            }
-
-            return line;
-        }
-
-        private bool IsBlankRange(int start, int end)
-        {
-            for (var i = start; i < end; i++)
-            {
-                if (Text[i] != ' ' && Text[i] != '\t')
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static string Here(IReadOnlyList<YamlPathSegment> segments, int count) =>
-            count == 0 ? "the document root" : "'" + YamlKeyPath.Format(segments.Take(count)) + "'";
-
-        private static string Kind(SpanNode node) => node switch
-        {
-            SpanMapping => "mapping",
-            SpanSequence => "list",
-            SpanScalar { IsNull: true } => "null value",
-            SpanScalar s => $"scalar ('{(s.Value.Length > 40 ? s.Value.Substring(0, 40) + "…" : s.Value)}')",
-            _ => "alias",
-        };
+        private int LineAfter(int position) => YamlLayout.LineAfter(Text, position);
 
         private YamlEditException NotScalar(YamlKeyPath path, SpanNode node) =>
             Error("YamlNotScalar", FailureKind.InvalidArgument, node, $"'{path}' is a {Kind(node)}, not a scalar value; point the key path at the value itself (for example image.tag).");
 
-        private YamlEditException Error(string id, FailureKind kind, SpanNode at, string message) =>
-            new YamlEditException(id, kind, SourceName, at.Line, at.Column, message);
+        private YamlEditException Error(string id, FailureKind kind, SpanNode at, string message) => paths.Error(id, kind, at, message);
 
-        private static ImageUpdaterException Broken(string why) =>
+        /// <summary>A failed self-check: a bug, reported before anything is written.</summary>
+        internal static ImageUpdaterException Broken(string why) =>
             new ImageUpdaterException("YamlEditCheckFailed", FailureKind.InvalidOperation,
                 $"The edit was abandoned because {why}. This is a bug in ImageUpdater.PS; nothing was written. Please report it with the file.");
-
-        private static YamlEditException TooLarge(string file, long bytes) =>
-            new YamlEditException("YamlFileTooLarge", FailureKind.LimitsExceeded, file, 0, 0,
-                $"The file has {bytes:N0} bytes or more, more than this editor accepts ({YamlTreeReader.MaxChars:N0} characters); edit it by hand or split it.");
-
-        /// <summary>A value written as is, unquoted (booleans).</summary>
-        private sealed class PlainText
-        {
-            public PlainText(string text) => Text = text;
-
-            public string Text { get; }
-
-            public override string ToString() => Text;
-        }
-
-        private sealed class Location
-        {
-            public SpanDocument? Document { get; set; }
-
-            /// <summary>The node at the full path (aliases followed), or null when something is missing.</summary>
-            public SpanNode? Found { get; set; }
-
-            /// <summary>When missing: the deepest node that exists (a mapping or a null value); null for a file without documents.</summary>
-            public SpanNode? Container { get; set; }
-
-            /// <summary>The mapping and entry holding <see cref="Found"/> when the last segment is a key.</summary>
-            public SpanMapping? Holder { get; set; }
-
-            public SpanEntry? Entry { get; set; }
-
-            public int Matched { get; set; }
-        }
     }
 }

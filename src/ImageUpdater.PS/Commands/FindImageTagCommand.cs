@@ -53,24 +53,6 @@ namespace ImageUpdater.PS.Commands
             }
         }
 
-        private async Task<Action> PlanAsync(ArgoApplication app, ImageSpec spec)
-        {
-            try
-            {
-                var candidate = await Router.PlannerFor(spec).PlanAsync(app, spec, StopToken).ConfigureAwait(false);
-                return () =>
-                {
-                    WriteProgress(new ProgressRecord(1, "Find-ImageTag", $"{app.Name}: {spec.Image}"));
-                    WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
-                    WriteTyped(candidate);
-                };
-            }
-            catch (ImageUpdaterException ex)
-            {
-                return () => WriteFailure(new ImageUpdaterException(ex.ErrorId, ex.Kind, $"{app.Name}: {spec.Image}: {ex.Message}", app, ex), app);
-            }
-        }
-
         private void FindTags()
         {
             ImageReference image;

@@ -59,7 +59,7 @@ namespace ImageUpdater.Core.Tests.Argo
             Assert.Equal("/helmvalues-list/source2/values.yaml", app.WriteBack.Target.Path);
             Assert.Equal("main", app.WriteBack.BaseBranch);
             Assert.Equal("https://github.com/chengfang/image-updater-examples.git", app.WriteBack.Repository);
-            Assert.Same(app.Sources[1], ImageUpdater.Core.WriteBack.GitTarget.AnnotatedSource(app));
+            Assert.Same(app.Sources[1], app.AnnotatedSource);
             Assert.Null(app.LiveImages);
             Assert.Empty(Errors(app));
         }
@@ -102,7 +102,7 @@ namespace ImageUpdater.Core.Tests.Argo
             Assert.Equal("/argocd/values/argocd-app-web.yaml", app.WriteBack.Target.Path);
             Assert.True(app.IsMultiSource);
             Assert.Equal("web", app.Sources[1].Chart);
-            Assert.Same(app.Sources[0], ImageUpdater.Core.WriteBack.GitTarget.AnnotatedSource(app));
+            Assert.Same(app.Sources[0], app.AnnotatedSource);
             Assert.Empty(Errors(app));
         }
 

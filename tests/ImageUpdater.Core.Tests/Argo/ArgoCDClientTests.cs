@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Emulators.ArgoCD;
 using Xunit;
@@ -133,7 +134,7 @@ namespace ImageUpdater.Core.Tests.Argo
             var options = new ArgoCDEmulatorOptions { FailFirst = 2 };
             options.DocumentFolders.Add(System.IO.Path.Combine(SharedData.Require(), "api-models"));
             await using var flaky = new ArgoCDEmulator(options);
-            using var client = new ArgoCDClient(new ArgoCDConnection(flaky.Url, flaky.Tokens["admin"]), retryPolicy: new ImageUpdater.Core.Registries.RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5) });
+            using var client = new ArgoCDClient(new ArgoCDConnection(flaky.Url, flaky.Tokens["admin"]), retryPolicy: new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5) });
             Assert.Equal(2, (await client.ListApplicationsAsync(null, null, null, TestContext.Current.CancellationToken)).Count);
         }
 

@@ -33,7 +33,6 @@ namespace ImageUpdater.Core.Tests.Argo
         {
             var model = Model(app);
             Assert.Equal(index, model.AnnotatedSource!.Index);
-            Assert.Same(model.AnnotatedSource, GitTarget.AnnotatedSource(model));
             Assert.Equal(index, PatchedIndex(app));
         }
 

@@ -30,7 +30,7 @@ namespace ImageUpdater.Core.Tests.Registries
         {
             var details = new List<EcrImageDetail>();
 
-            var next = EcrClient.ReadImageDetails(Encoding.UTF8.GetBytes(Page), details);
+            var next = DescribeImagesReader.Read(Encoding.UTF8.GetBytes(Page), details);
 
             Assert.Equal("page-2", next);
             Assert.Equal(3, details.Count);
@@ -51,7 +51,7 @@ namespace ImageUpdater.Core.Tests.Registries
         {
             var details = new List<EcrImageDetail>();
 
-            EcrClient.ReadImageDetails(Encoding.UTF8.GetBytes(Page), details);
+            DescribeImagesReader.Read(Encoding.UTF8.GetBytes(Page), details);
 
             Assert.Equal("team/app", details[1].RepositoryName);
             Assert.Same(details[0].RepositoryName, details[1].RepositoryName);
@@ -64,16 +64,16 @@ namespace ImageUpdater.Core.Tests.Registries
         {
             var details = new List<EcrImageDetail>();
 
-            Assert.Null(EcrClient.ReadImageDetails(Encoding.UTF8.GetBytes(@"{""imageDetails"":[]}"), details));
-            Assert.Null(EcrClient.ReadImageDetails(Array.Empty<byte>(), details));
+            Assert.Null(DescribeImagesReader.Read(Encoding.UTF8.GetBytes(@"{""imageDetails"":[]}"), details));
+            Assert.Null(DescribeImagesReader.Read(Array.Empty<byte>(), details));
             Assert.Empty(details);
         }
 
         [Fact]
         public void ABrokenPageIsAJsonError()
         {
-            Assert.ThrowsAny<JsonException>(() => EcrClient.ReadImageDetails(Encoding.UTF8.GetBytes(@"{""imageDetails"":[{""imageDigest"":"), new List<EcrImageDetail>()));
-            Assert.ThrowsAny<JsonException>(() => EcrClient.ReadImageDetails(Encoding.UTF8.GetBytes(@"[1]"), new List<EcrImageDetail>()));
+            Assert.ThrowsAny<JsonException>(() => DescribeImagesReader.Read(Encoding.UTF8.GetBytes(@"{""imageDetails"":[{""imageDigest"":"), new List<EcrImageDetail>()));
+            Assert.ThrowsAny<JsonException>(() => DescribeImagesReader.Read(Encoding.UTF8.GetBytes(@"[1]"), new List<EcrImageDetail>()));
         }
     }
 }

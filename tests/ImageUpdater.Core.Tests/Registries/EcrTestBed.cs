@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Ecr;
 using ImageUpdater.Emulators.Ecr;

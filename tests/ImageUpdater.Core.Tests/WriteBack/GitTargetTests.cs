@@ -26,7 +26,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         public void ResolvesWithBothSeparators(string sourcePath, string target, string relative)
         {
             var app = App(sourcePath, target);
-            Assert.Equal(relative, GitTarget.Resolve(Root(), app, app.AnnotatedSource).RelativePath);
+            Assert.Equal(relative, GitTarget.Resolve(Root(), app, app.AnnotatedSource, RepositoryFiles.WorkingTree).RelativePath);
         }
 
         [Theory]
@@ -39,7 +39,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         {
             var app = App(sourcePath, target);
             Assert.Null(RepositoryPath.Resolve(sourcePath, target));
-            var ex = Assert.Throws<ImageUpdaterException>(() => GitTarget.Resolve(Root(), app, app.AnnotatedSource));
+            var ex = Assert.Throws<ImageUpdaterException>(() => GitTarget.Resolve(Root(), app, app.AnnotatedSource, RepositoryFiles.WorkingTree));
             Assert.Equal("WriteBackTargetOutsideRepository", ex.ErrorId);
         }
     }

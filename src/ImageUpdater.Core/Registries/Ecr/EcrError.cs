@@ -24,8 +24,8 @@ namespace ImageUpdater.Core.Registries.Ecr
             try
             {
                 using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "{}" : body);
-                code ??= EcrClient.GetString(doc.RootElement, "code") ?? EcrClient.GetString(doc.RootElement, "__type");
-                message = EcrClient.GetString(doc.RootElement, "message") ?? EcrClient.GetString(doc.RootElement, "Message");
+                code ??= EcrJsonProtocol.GetString(doc.RootElement, "code") ?? EcrJsonProtocol.GetString(doc.RootElement, "__type");
+                message = EcrJsonProtocol.GetString(doc.RootElement, "message") ?? EcrJsonProtocol.GetString(doc.RootElement, "Message");
             }
             catch (JsonException)
             {

@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Tags;
 
 namespace ImageUpdater.Core.Registries.Ecr

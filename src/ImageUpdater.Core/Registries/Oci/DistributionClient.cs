@@ -9,6 +9,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Http;
 
 namespace ImageUpdater.Core.Registries.Oci
 {
@@ -80,9 +81,6 @@ namespace ImageUpdater.Core.Registries.Oci
 
         /// <summary>Tag list page size (ECR rejects more than 1000).</summary>
         public int PageSize { get; set; } = 1000;
-
-        /// <summary>Docker Hub's <c>ratelimit-remaining</c> pulls as last reported, or null when the registry does not say.</summary>
-        public int? RateLimitRemaining => rateLimitRemaining == int.MaxValue ? (int?)null : Volatile.Read(ref rateLimitRemaining);
 
         /// <summary>Receives one line per request, for -Verbose (never a credential).</summary>
         public Action<string>? Log { get; set; }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Updating;
 using LibGit2Sharp;

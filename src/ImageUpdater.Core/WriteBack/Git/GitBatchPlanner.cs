@@ -53,7 +53,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             var repository = application.WriteBack.Repository;
             if (string.IsNullOrWhiteSpace(repository))
             {
-                repository = GitTarget.AnnotatedSource(application)?.RepoUrl;
+                repository = application.AnnotatedSource?.RepoUrl;
             }
 
             return string.IsNullOrWhiteSpace(repository) ? null : repository!.Trim();
@@ -75,7 +75,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                     var baseBranch = spec.BaseBranch;
                     if (string.IsNullOrWhiteSpace(baseBranch))
                     {
-                        baseBranch = GitTarget.AnnotatedSource(app.Key) is { } source && SourceMatches(source, url) ? source.TargetRevision : null;
+                        baseBranch = app.Key.AnnotatedSource is { } source && SourceMatches(source, url) ? source.TargetRevision : null;
                     }
 
                     if (string.IsNullOrWhiteSpace(baseBranch) || string.Equals(baseBranch, "HEAD", StringComparison.Ordinal))
@@ -108,7 +108,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         }
 
         private static bool SourceMatches(ApplicationSource source, string url) =>
-            source.RepoUrl is null || GitTarget.SameRepository(RepositoryUrl.Clean(source.RepoUrl, out _), url);
+            source.RepoUrl is null || RepositoryUrl.Same(RepositoryUrl.Clean(source.RepoUrl, out _), url);
     }
 
     /// <summary>Candidates committed together: same base branch, same branch pushed (the base, or a rendered write branch).</summary>

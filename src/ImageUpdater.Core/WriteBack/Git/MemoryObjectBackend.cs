@@ -18,12 +18,6 @@ namespace ImageUpdater.Core.WriteBack.Git
 
         private readonly ConcurrentDictionary<ObjectId, (byte[] Data, ObjectType Type)> objects = new ConcurrentDictionary<ObjectId, (byte[], ObjectType)>();
 
-        /// <summary>Objects written so far.</summary>
-        public int Count => objects.Count;
-
-        /// <summary>True when the object lives only here.</summary>
-        public bool Holds(ObjectId id) => objects.ContainsKey(id);
-
         protected override OdbBackendOperations SupportedOperations =>
             OdbBackendOperations.Read | OdbBackendOperations.ReadHeader | OdbBackendOperations.Write | OdbBackendOperations.Exists;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.IO;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.Yaml;
 
@@ -77,7 +78,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 GitTarget? target = null;
                 try
                 {
-                    target = GitTarget.Resolve(root, app.Key, GitTarget.AnnotatedSource(app.Key), files, allowedProtectedPaths);
+                    target = GitTarget.Resolve(root, app.Key, app.Key.AnnotatedSource, files, allowedProtectedPaths);
                     if (!contents.TryGetValue(target.RelativePath, out var before))
                     {
                         before = files.Read(target);

@@ -10,7 +10,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
     /// <summary>
     /// The subset of Go's text/template that commit-message and branch templates use: <c>{{ .Field }}</c>, <c>{{ .A.B }}</c>, <c>{{ . }}</c>,
     /// <c>{{ range .List }}…{{ else }}…{{ end }}</c>, <c>{{ if .X }}…{{ else }}…{{ end }}</c>, <c>{{/* comments */}}</c> and the trim markers
-    /// <c>{{-</c> / <c>-}}</c>. Field names match case-insensitively. Data is nested dictionaries and lists (<see cref="TemplateData"/>).
+    /// <c>{{-</c> / <c>-}}</c>. Field names match case-insensitively. Data is nested dictionaries and lists (as <see cref="CommitMessageTemplate"/> builds them).
     /// </summary>
     public sealed class GoTemplate
     {

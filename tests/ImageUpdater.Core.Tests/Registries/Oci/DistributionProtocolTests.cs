@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ImageUpdater.Core;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Tags;

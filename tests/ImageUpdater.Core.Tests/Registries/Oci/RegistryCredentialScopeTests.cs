@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Threading.Tasks;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Security;

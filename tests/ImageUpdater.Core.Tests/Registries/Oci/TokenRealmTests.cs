@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
 using ImageUpdater.Core;
+using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Tags;

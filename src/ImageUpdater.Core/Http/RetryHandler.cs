@@ -4,7 +4,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ImageUpdater.Core.Registries
+namespace ImageUpdater.Core.Http
 {
     /// <summary>Bounds of the retry loop: attempts and the exponential backoff with full jitter.</summary>
     public sealed class RetryPolicy

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace ImageUpdater.Core.Yaml
+namespace ImageUpdater.Core.IO
 {
     /// <summary>Replaces a file's content all at once: a temporary file in the same folder, flushed, then renamed over it.</summary>
     public static class AtomicFile
