@@ -159,6 +159,11 @@ namespace ImageUpdater.Core.Argo
             var model = candidate.ApplicationObject;
             var wanted = SourceSelector.WantedKind(spec);
             var chosen = model.AnnotatedSource;
+            if (SourceSelector.UnsupportedType(model) is { } unsupported)
+            {
+                throw new ImageUpdaterException("ApplicationTypeUnsupported", FailureKind.InvalidOperation, unsupported + ".", app);
+            }
+
             var specNode = application["spec"] as JsonObject;
             if (specNode?["sources"] is JsonArray sources && sources.Count > 0)
             {

@@ -124,16 +124,22 @@ namespace ImageUpdater.Core.Argo
             {
                 // The same source the git write-back resolves the target against.
                 var source = app.AnnotatedSource;
-                if (RepositoryPath.Resolve(source?.Path, target.Path) is null)
+                var relative = RepositoryPath.Resolve(target.RelativeTo(source?.Path), target.Path);
+                if (relative is null)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' leads outside the repository (source path '{source?.Path ?? "/"}'); write-back refuses it.");
                 }
-                else if (ProtectedPaths.Problem(RepositoryPath.Resolve(source?.Path, target.Path)!) is { } protectedPath)
+                else if (ProtectedPaths.Problem(relative) is { } protectedPath)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' is refused: {protectedPath}; write-back edits it only if the operator allows it (-AllowProtectedPath).");
                 }
+            }
+
+            if (app.Images.Count > 0 && SourceSelector.UnsupportedType(app) is { } unsupported)
+            {
+                yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackMethod, DiagnosticSeverity.Error, char.ToUpperInvariant(unsupported[0]) + unsupported.Substring(1) + ".");
             }
 
             foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
@@ -146,7 +152,7 @@ namespace ImageUpdater.Core.Argo
                 }
             }
 
-            if (app.Images.Count > 0 && app.Sources.Count > 0 && !app.Sources.Any(s => s.IsHelm || s.IsKustomize)
+            if (app.Images.Count > 0 && app.Sources.Count > 0 && !app.Sources.Any(s => SourceSelector.KindOf(s) is not null) && SourceSelector.UnsupportedType(app) is null
                 && target.Kind != WriteBackTargetKind.HelmValues && target.Kind != WriteBackTargetKind.Kustomization)
             {
                 yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.ImageList, DiagnosticSeverity.Warning,

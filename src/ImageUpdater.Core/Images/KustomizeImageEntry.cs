@@ -27,8 +27,8 @@ namespace ImageUpdater.Core.Images
         /// <summary>The image the entry applies to.</summary>
         public string Name => Original ?? NewName;
 
-        /// <summary>True when the entry applies to <paramref name="image"/> (Docker Hub spellings are one name).</summary>
-        public bool Matches(string image) => ImageName.SameImage(Name, image);
+        /// <summary>True when the entry applies to <paramref name="image"/>: the same repository, with or without a registry written (<see cref="ImageName.SameRepository"/>).</summary>
+        public bool Matches(string image) => ImageName.SameRepository(Name, image);
 
         /// <summary>Reads an entry; the text after '=' is split as <c>name[:tag][@digest]</c>.</summary>
         public static KustomizeImageEntry Parse(string entry)
