@@ -144,10 +144,14 @@ namespace ImageUpdater.Core.Argo
 
             foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
             {
-                if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
+                    ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                if (Registries.CredentialSource.SyntaxProblem(image.PullSecret!) is { } invalid)
                 {
-                    var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
-                        ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                    yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Warning, invalid + " It is ignored: the registry's own credentials are used, as upstream does.");
+                }
+                else if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                {
                     yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Error, problem + ".");
                 }
             }
