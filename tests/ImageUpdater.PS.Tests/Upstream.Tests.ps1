@@ -181,7 +181,7 @@ Describe 'Issue14 write-back parity with upstream (argocd method, Argo CD emulat
 
 Describe 'Issue14 item 16: an invalid pull-secret is ignored with a warning; a refused one still fails' {
     BeforeAll {
-        $script:Registry = Start-Emulator capture-registry @('--auth', 'none', '--tags', '["1.0.0","1.1.0"]')
+        $script:Registry = Start-Emulator capture-registry @('--auth', 'none', '--tags', '["1.0.0","1.0.1","1.1.0"]')
         function New-PullSecretManifest([string] $Name, [string] $PullSecret) {
             $file = Join-Path $TestDrive "$Name.yaml"
             @"
@@ -214,6 +214,36 @@ spec:
         $lint = Test-ImageUpdaterAnnotation -Path $file
         ($lint | Where-Object Key -EQ 'web.pull-secret').Severity | Should -Be 'Warning'
         ($lint | Where-Object Key -EQ 'web.pull-secret').Message | Should -Match 'ignored'
+    }
+
+    It 'Issue14 item 11: library/foobar:1.0.1 running and <registry>/library/foobar:1.0.1 wanted is an update (kustomize image-name)' {
+        $file = Join-Path $TestDrive 'moved.yaml'
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: moved
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: foobar=$($Registry.host)/library/foobar:1.0.x
+    argocd-image-updater.argoproj.io/foobar.kustomize.image-name: library/foobar
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/gitops.git
+    path: apps/web
+    kustomize: {}
+status:
+  summary:
+    images:
+    - library/foobar:1.0.1
+"@ | Set-Content $file
+        $out = Get-ArgoApplication -Path $file | Find-ImageTag -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $out.CurrentTag | Should -Be '1.0.1'
+        $out.NewTag | Should -Be '1.0.1'
+        $out.UpdateNeeded | Should -BeTrue
+        $out.Reason | Should -Match 'moves from library/foobar'
     }
 
     It 'Issue14 item 16: a well-formed pull-secret the policy refuses still fails' {
