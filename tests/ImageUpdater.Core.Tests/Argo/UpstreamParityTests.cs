@@ -77,6 +77,29 @@ namespace ImageUpdater.Core.Tests.Argo
             Assert.Equal("""["redis:7.2","gcr.io/library/foobar:1.0.2"]""", images);
         }
 
+        // Upstream pkg/argocd/argocd_test.go Test_SetKustomizeImage, run as data: existing entries, kustomize.image-name, new image → entries after.
+        [Theory(DisplayName = "Issue14 item 7: upstream Test_SetKustomizeImage")]
+        [InlineData("Test set Kustomize image parameters on Kustomize app with param already set", "jannfis/foobar:1.0.0", null, "jannfis/foobar", "1.0.1", "jannfis/foobar:1.0.1")]
+        [InlineData("Test set Kustomize image parameters with alias name on Kustomize app with param already set", "jannfis/foobar:1.0.0", "foobar", "jannfis/foobar", "1.0.1", "foobar=jannfis/foobar:1.0.1")]
+        [InlineData("Test set Kustomize image parameters for two aliases sharing the same image name does not collide", "service-a=jannfis/foobar:tag-a|service-b=jannfis/foobar:tag-b", "service-b", "jannfis/foobar", "tag-b2", "service-a=jannfis/foobar:tag-a|service-b=jannfis/foobar:tag-b2")]
+        public void UpstreamSetKustomizeImage(string upstreamCase, string existing, string? kustomizeName, string image, string tag, string expected)
+        {
+            Assert.NotEmpty(upstreamCase);
+            var notes = new Dictionary<string, string> { ["image-list"] = "foo=" + image };
+            if (kustomizeName is not null)
+            {
+                notes["foo.kustomize.image-name"] = kustomizeName;
+            }
+
+            var images = new JsonArray(existing.Split('|').Select(e => (JsonNode)JsonValue.Create(e)!).ToArray());
+            var source = new JsonObject { ["repoURL"] = "https://git.example.com/r.git", ["path"] = "k", ["kustomize"] = new JsonObject { ["images"] = images } };
+            var app = ApplicationImagePatchTests.App("test-app", notes, new JsonObject { ["source"] = source });
+            app["status"] = new JsonObject { ["sourceType"] = "Kustomize" };
+            var patch = ApplicationImagePatch.Build(app, ApplicationImagePatchTests.Candidates(app, tag));
+            var written = JsonNode.Parse(patch.ToJson())!.AsArray().Where(o => o!["op"]!.GetValue<string>() != "test").Select(o => o!["value"]!.AsArray()).Single();
+            Assert.Equal(expected, string.Join("|", written.Select(v => v!.GetValue<string>())));
+        }
+
         [Theory(DisplayName = "Issue14 item 8: a write-back-target without a kind prefix is read from the repository root")]
         [InlineData("target/folder/app-parameters.yaml", "target/folder/app-parameters.yaml")]
         [InlineData("/target/app-parameters.yaml", "target/app-parameters.yaml")]
