@@ -17,6 +17,7 @@ namespace ImageUpdater.PS
     public abstract class ImageUpdaterCmdlet : PSCmdlet
     {
         private readonly ConcurrentQueue<string> messages = new ConcurrentQueue<string>();
+        private readonly ConcurrentQueue<string> warnings = new ConcurrentQueue<string>();
 
         // Every line the cmdlets write leaves through these: secrets in URLs (user:token@, ?token=) are masked here, once.
         public new void WriteVerbose(string text) => base.WriteVerbose(UrlRedaction.Redact(text)!);
@@ -61,8 +62,16 @@ namespace ImageUpdater.PS
         /// <summary>A sink for Core's log lines, callable from any thread; <see cref="FlushVerbose"/> writes them on the pipeline thread.</summary>
         protected void QueueVerbose(string message) => messages.Enqueue(message);
 
+        /// <summary>As <see cref="QueueVerbose"/>, for warnings.</summary>
+        protected void QueueWarning(string message) => warnings.Enqueue(message);
+
         protected void FlushVerbose()
         {
+            while (warnings.TryDequeue(out var warning))
+            {
+                WriteWarning(warning);
+            }
+
             while (messages.TryDequeue(out var message))
             {
                 WriteVerbose(message);

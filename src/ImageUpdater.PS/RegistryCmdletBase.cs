@@ -103,6 +103,7 @@ namespace ImageUpdater.PS
                 MaxConcurrentManifestReads = ThrottleLimit,
                 MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),
                 Log = QueueVerbose,
+                Warn = QueueWarning,
                 OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total),
                 OnEcrPage = (repository, pages) => ecrProgress = (repository, pages),
                 Lifetime = stopping.Token,

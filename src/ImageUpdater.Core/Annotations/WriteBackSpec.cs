@@ -24,7 +24,7 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>A kustomization (<c>kustomization[:path]</c>).</summary>
         Kustomization,
 
-        /// <summary>Any other value: a file path used verbatim (upstream backward compatibility).</summary>
+        /// <summary>Any other value: a file path from the repository root, used verbatim (upstream backward compatibility).</summary>
         File,
     }
 
@@ -41,6 +41,9 @@ namespace ImageUpdater.Core.Annotations
 
         /// <summary>Path as written: relative to the source path, or repository-rooted when it starts with '/'. Null = the kind's default.</summary>
         public string? Path { get; }
+
+        /// <summary>The folder <see cref="Path"/> is read from: the source path, except for a bare file path (no kind prefix), which upstream reads from the repository root.</summary>
+        public string? RelativeTo(string? sourcePath) => Kind == WriteBackTargetKind.File ? null : sourcePath;
 
         public override string ToString() => Kind switch
         {

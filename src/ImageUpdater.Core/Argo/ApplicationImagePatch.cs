@@ -97,7 +97,7 @@ namespace ImageUpdater.Core.Argo
                 else
                 {
                     var entry = KustomizeImage(candidate);
-                    edit.SetKustomizeImage(entry.Name, entry.ToString());
+                    edit.SetKustomizeImage(entry);
                     targets[candidate] = choice.Display + ".kustomize.images";
                 }
             }
@@ -159,6 +159,11 @@ namespace ImageUpdater.Core.Argo
             var model = candidate.ApplicationObject;
             var wanted = SourceSelector.WantedKind(spec);
             var chosen = model.AnnotatedSource;
+            if (SourceSelector.UnsupportedType(model) is { } unsupported)
+            {
+                throw new ImageUpdaterException("ApplicationTypeUnsupported", FailureKind.InvalidOperation, unsupported + ".", app);
+            }
+
             var specNode = application["spec"] as JsonObject;
             if (specNode?["sources"] is JsonArray sources && sources.Count > 0)
             {
@@ -230,12 +235,13 @@ namespace ImageUpdater.Core.Argo
                 helmParameters.Add(entry);
             }
 
-            public void SetKustomizeImage(string name, string entry)
+            public void SetKustomizeImage(KustomizeImageEntry wanted)
             {
+                var entry = wanted.ToString();
                 kustomizeImages ??= choice.Source["kustomize"]?["images"] is JsonArray existing ? (JsonArray)existing.DeepClone() : new JsonArray();
                 for (var i = 0; i < kustomizeImages.Count; i++)
                 {
-                    if (KustomizeImageEntry.Parse(Text(kustomizeImages[i]) ?? string.Empty).Matches(name))
+                    if (KustomizeImageEntry.Parse(Text(kustomizeImages[i]) ?? string.Empty).IsReplacedBy(wanted))
                     {
                         if (Text(kustomizeImages[i]) != entry)
                         {

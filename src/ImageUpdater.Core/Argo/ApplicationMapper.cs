@@ -123,29 +123,39 @@ namespace ImageUpdater.Core.Argo
             {
                 // The same source the git write-back resolves the target against.
                 var source = app.AnnotatedSource;
-                if (RepositoryPath.Resolve(source?.Path, target.Path) is null)
+                var relative = RepositoryPath.Resolve(target.RelativeTo(source?.Path), target.Path);
+                if (relative is null)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' leads outside the repository (source path '{source?.Path ?? "/"}'); write-back refuses it.");
                 }
-                else if (ProtectedPaths.Problem(RepositoryPath.Resolve(source?.Path, target.Path)!) is { } protectedPath)
+                else if (ProtectedPaths.Problem(relative) is { } protectedPath)
                 {
                     yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error,
                         $"The target '{target}' is refused: {protectedPath}; write-back edits it only if the operator allows it (-AllowProtectedPath).");
                 }
             }
 
+            if (app.Images.Count > 0 && SourceSelector.UnsupportedType(app) is { } unsupported)
+            {
+                yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackMethod, DiagnosticSeverity.Error, char.ToUpperInvariant(unsupported[0]) + unsupported.Substring(1) + ".");
+            }
+
             foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
             {
-                if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
+                    ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                if (Registries.CredentialSource.SyntaxProblem(image.PullSecret!) is { } invalid)
                 {
-                    var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
-                        ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
+                    yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Warning, invalid + " It is ignored: the registry's own credentials are used, as upstream does.");
+                }
+                else if (Registries.PullSecretPolicy.Default.AnnotationProblem(image.PullSecret!, app.Namespace) is { } problem)
+                {
                     yield return new AnnotationDiagnostic(app.Name, key, DiagnosticSeverity.Error, problem + ".");
                 }
             }
 
-            if (app.Images.Count > 0 && app.Sources.Count > 0 && !app.Sources.Any(s => s.IsHelm || s.IsKustomize)
+            if (app.Images.Count > 0 && app.Sources.Count > 0 && !app.Sources.Any(s => SourceSelector.KindOf(s) is not null) && SourceSelector.UnsupportedType(app) is null
                 && target.Kind != WriteBackTargetKind.HelmValues && target.Kind != WriteBackTargetKind.Kustomization)
             {
                 yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.ImageList, DiagnosticSeverity.Warning,

@@ -52,20 +52,49 @@ namespace ImageUpdater.Core.Argo
             return pool[0];
         }
 
-        /// <summary>Helm for a helm block, a chart or status type Helm; else Kustomize for a kustomize block or status type Kustomize; else null.</summary>
+        /// <summary>
+        /// What Argo CD reports (status.sourceType: Helm or Kustomize) when it reports it, as upstream's getApplicationType;
+        /// else Helm for a helm block or a chart, Kustomize for a kustomize block; else null.
+        /// </summary>
         public static SourceKind? KindOf(ApplicationSource source)
         {
-            if (source.IsHelm || string.Equals(source.SourceType, "Helm", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(source.SourceType, "Helm", StringComparison.OrdinalIgnoreCase))
             {
                 return SourceKind.Helm;
             }
 
-            if (source.IsKustomize || string.Equals(source.SourceType, "Kustomize", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(source.SourceType, "Kustomize", StringComparison.OrdinalIgnoreCase))
             {
                 return SourceKind.Kustomize;
             }
 
-            return null;
+            if (!string.IsNullOrEmpty(source.SourceType) && !source.IsHelm && !source.IsKustomize)
+            {
+                return null;
+            }
+
+            return source.IsHelm ? SourceKind.Helm : source.IsKustomize ? SourceKind.Kustomize : null;
+        }
+
+        /// <summary>
+        /// Why the application's images cannot be written into its source's parameters, or null: Argo CD reports the annotated source as
+        /// Directory or Plugin (upstream: "unsupported application type"). A helmvalues: or kustomization: git target names its own format and is not refused.
+        /// </summary>
+        public static string? UnsupportedType(ArgoApplication application)
+        {
+            var kind = application.WriteBack.Target.Kind;
+            if (application.WriteBack.Method == WriteBackMethod.Git && (kind == WriteBackTargetKind.HelmValues || kind == WriteBackTargetKind.Kustomization))
+            {
+                return null;
+            }
+
+            var source = application.AnnotatedSource;
+            if (source is null || string.IsNullOrEmpty(source.SourceType) || KindOf(source) is not null)
+            {
+                return null;
+            }
+
+            return $"unsupported application type: Argo CD reports the source{(source.Index >= 0 ? $" spec.sources[{source.Index}]" : string.Empty)} of application '{application.QualifiedName}' as {source.SourceType}, and only Helm and Kustomize sources take image parameters. Use the git write-back method with a helmvalues: or kustomization: target";
         }
 
         /// <summary>The kind an image's annotations ask for: Helm when a helm.* key is set, Kustomize when kustomize.image-name is, else null.</summary>

@@ -71,5 +71,29 @@ namespace ImageUpdater.Core.Images
         /// <summary>True when both names resolve to the same image (<c>nginx</c>, <c>library/nginx</c>, <c>docker.io/library/nginx</c>, <c>registry-1.docker.io/nginx</c>).</summary>
         public static bool SameImage(string? a, string? b) =>
             a is not null && b is not null && string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
+
+        /// <summary>
+        /// True when both names are the same repository path (a Docker Hub <c>library/</c> prefix ignored) and either both write the same
+        /// registry or one writes none: <c>library/foobar</c> and <c>gcr.io/library/foobar</c> are one kustomize images entry, as upstream matches them.
+        /// </summary>
+        public static bool SameRepository(string? a, string? b)
+        {
+            if (a is null || b is null)
+            {
+                return false;
+            }
+
+            var registryA = RegistryOf(a, out var pathA);
+            var registryB = RegistryOf(b, out var pathB);
+            if (!string.Equals(WithoutLibrary(pathA), WithoutLibrary(pathB), StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            return registryA is null || registryB is null || SameImage(a, b);
+        }
+
+        private static string WithoutLibrary(string path) =>
+            path.StartsWith(Library, StringComparison.Ordinal) && path.IndexOf('/', Library.Length) < 0 ? path.Substring(Library.Length) : path;
     }
 }

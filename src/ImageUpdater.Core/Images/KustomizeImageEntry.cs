@@ -27,8 +27,16 @@ namespace ImageUpdater.Core.Images
         /// <summary>The image the entry applies to.</summary>
         public string Name => Original ?? NewName;
 
-        /// <summary>True when the entry applies to <paramref name="image"/> (Docker Hub spellings are one name).</summary>
-        public bool Matches(string image) => ImageName.SameImage(Name, image);
+        /// <summary>True when the entry applies to <paramref name="image"/>: the same repository, with or without a registry written (<see cref="ImageName.SameRepository"/>).</summary>
+        public bool Matches(string image) => ImageName.SameRepository(Name, image);
+
+        /// <summary>
+        /// True when <paramref name="wanted"/> replaces this entry rather than joining it: the entry applies to the name the new one applies to,
+        /// or, having no original of its own, it already writes the same repository (upstream: an alias-less entry matches by ImageName;
+        /// two entries with different originals never collide).
+        /// </summary>
+        public bool IsReplacedBy(KustomizeImageEntry wanted) =>
+            Matches(wanted.Name) || (Original is null && ImageName.SameRepository(NewName, wanted.NewName));
 
         /// <summary>Reads an entry; the text after '=' is split as <c>name[:tag][@digest]</c>.</summary>
         public static KustomizeImageEntry Parse(string entry)

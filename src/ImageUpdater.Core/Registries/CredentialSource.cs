@@ -90,6 +90,20 @@ namespace ImageUpdater.Core.Registries
             return source;
         }
 
+        /// <summary>Why <paramref name="text"/> is not a credential reference at all (no kind, unknown kind, malformed), or null when it parses.</summary>
+        public static string? SyntaxProblem(string text)
+        {
+            try
+            {
+                Parse(text);
+                return null;
+            }
+            catch (ImageUpdaterException ex)
+            {
+                return ex.Message;
+            }
+        }
+
         /// <summary>Parses <c>env:</c>, <c>ext:</c>, <c>secret:</c> and <c>pullsecret:</c> references (an optional upstream <c>registry=</c> prefix is ignored).</summary>
         public static CredentialSource Parse(string text)
         {

@@ -38,6 +38,7 @@ namespace ImageUpdater.Core.Registries
         private readonly Lazy<ImageMetadataCache> cache;
         private readonly Lazy<Route<EcrRegistryClient>> ecr;
         private readonly Lazy<Route<OciRegistryClient>> oci;
+        private readonly ConcurrentDictionary<string, byte> ignoredPullSecrets = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Route<OciRegistryClient>>> pullSecrets =
             new ConcurrentDictionary<string, Lazy<Route<OciRegistryClient>>>(StringComparer.Ordinal);
 
@@ -194,6 +195,17 @@ namespace ImageUpdater.Core.Registries
         /// </summary>
         private IRoute RouteOf(ImageReference image, string? pullSecret, ImageSpec? annotated = null)
         {
+            if (annotated is not null && !string.IsNullOrWhiteSpace(pullSecret) && CredentialSource.SyntaxProblem(pullSecret!) is { } problem)
+            {
+                // Upstream ignores a pull-secret it cannot parse and uses the registry's own credentials; a refused (well-formed) one still fails.
+                if (ignoredPullSecrets.TryAdd(annotated.ApplicationNamespace + "\u0001" + pullSecret, 0))
+                {
+                    settings.Warn?.Invoke($"The pull-secret of {annotated.Image} is ignored and the registry's own credentials are used: {problem}");
+                }
+
+                pullSecret = null;
+            }
+
             switch (RouteFor(image, pullSecret))
             {
                 case RegistryRoute.EcrApi:

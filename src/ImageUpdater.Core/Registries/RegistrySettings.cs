@@ -44,6 +44,9 @@ namespace ImageUpdater.Core.Registries
         /// <summary>Receives one line per request, retry and routing decision (never a secret), for -Verbose; any thread.</summary>
         public Action<string>? Log { get; set; }
 
+        /// <summary>Receives warnings the user should see (a pull-secret annotation that is not a credential reference, ignored); any thread.</summary>
+        public Action<string>? Warn { get; set; }
+
         /// <summary>Called with (repository, tags resolved, tags in all) while manifests are read, for progress; any thread.</summary>
         public Action<string, int, int>? OnMetadataProgress { get; set; }
 

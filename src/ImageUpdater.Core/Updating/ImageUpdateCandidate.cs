@@ -25,6 +25,9 @@ namespace ImageUpdater.Core.Updating
 
         public string? CurrentTag { get; init; }
 
+        /// <summary>The digest that runs, when the live image or the Helm parameter shows one (the digest strategy's "old" value).</summary>
+        public string? CurrentDigest { get; init; }
+
         /// <summary>The tag the git write-back found in the file, for results where the Application had no status to say what runs.</summary>
         internal string? FileTag { get; set; }
 

@@ -2,10 +2,12 @@ using System;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
+using ImageUpdater.Core.Images;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Tags;
 
@@ -93,17 +95,39 @@ namespace ImageUpdater.Core.Updating
 
             var strategy = TagSelector.For(spec.UpdateStrategy);
             // Nothing to compare with: upstream's force-update treats the image as never updated; otherwise writing is the only way to know.
-            var needed = current is null || strategy.IsUpdate(current.Tag, current.Digest, winner);
+            var moved = MovedFrom(app, spec);
+            var needed = current is null || moved is not null || strategy.IsUpdate(current.Tag, current.Digest, winner);
 
             return new ImageUpdateCandidate(app, spec)
             {
                 CurrentTag = current?.Tag,
+                CurrentDigest = current?.Digest,
                 NewTag = winner.Tag,
                 // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
                 NewDigest = strategy.DigestToWrite(winner),
                 Decision = needed ? CandidateDecision.Update : CandidateDecision.UpToDate,
-                Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) : ": up to date"),
+                Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) + (moved is null ? string.Empty : " (image moves from " + moved + " to " + spec.Image + ")") : ": up to date"),
             };
+        }
+
+        /// <summary>
+        /// The live image the kustomize image name finds when it is another name than the annotated image (a registry move,
+        /// <c>library/foobar</c> running, <c>gcr.io/library/foobar</c> wanted), else null: upstream updates it even when the tag is unchanged.
+        /// </summary>
+        public static string? MovedFrom(ArgoApplication app, ImageSpec spec)
+        {
+            if (string.IsNullOrEmpty(spec.KustomizeImageName) || app.LiveImages is null)
+            {
+                return null;
+            }
+
+            var names = app.LiveImages.Select(text => ImageReference.TryParse(text, out var live, out _) ? live.Name : null).Where(n => n is not null).ToList();
+            if (names.Any(n => ImageName.SameImage(n, spec.Image)))
+            {
+                return null;
+            }
+
+            return names.FirstOrDefault(n => ImageName.SameImage(n, spec.KustomizeImageName));
         }
 
         /// <summary>

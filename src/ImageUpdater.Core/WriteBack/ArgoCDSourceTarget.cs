@@ -103,7 +103,7 @@ namespace ImageUpdater.Core.WriteBack
             var index = -1;
             for (var i = 0; items is not null && i < items.Count; i++)
             {
-                if (items[i] is { } item && KustomizeImageEntry.Parse(item).Matches(wanted.Name))
+                if (items[i] is { } item && KustomizeImageEntry.Parse(item).IsReplacedBy(wanted))
                 {
                     index = i;
                     break;

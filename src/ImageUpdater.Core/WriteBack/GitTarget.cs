@@ -57,7 +57,7 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             var root = Path.GetFullPath(repositoryRoot).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-            var relative = RepositoryPath.Resolve(sourcePath, path);
+            var relative = RepositoryPath.Resolve(spec.RelativeTo(sourcePath), path);
             var full = relative is null ? null : relative.Length == 0 ? root : Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
             var comparison = RuntimeIsCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
             if (full is null || (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison) && !string.Equals(full, root, comparison)))

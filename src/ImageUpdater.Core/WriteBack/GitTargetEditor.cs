@@ -34,6 +34,11 @@ namespace ImageUpdater.Core.WriteBack
                 case WriteBackTargetKind.Kustomization:
                     return new KustomizationTarget();
                 default:
+                    if (SourceSelector.UnsupportedType(target.Application) is { } unsupported)
+                    {
+                        throw new ImageUpdaterException("ApplicationTypeUnsupported", FailureKind.InvalidOperation, unsupported + ".", target.Application);
+                    }
+
                     var source = target.Application.AnnotatedSource;
                     var form = source is not null && SourceSelector.KindOf(source) == SourceKind.Kustomize ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
                     return new ArgoCDSourceTarget(target.Application.Name, form);

@@ -241,6 +241,7 @@ namespace ImageUpdater.PS.Commands
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
                 Log = log.Verbose,
+                Warn = log.Warning,
                 Lifetime = stopping.Token,
             };
         }

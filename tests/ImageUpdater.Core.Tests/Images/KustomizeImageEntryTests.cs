@@ -24,10 +24,17 @@ namespace ImageUpdater.Core.Tests.Images
         [Theory]
         [InlineData("nginx:1.25.0", "docker.io/library/nginx", true)]
         [InlineData("acme/api=ghcr.io/acme/api:1", "acme/api", true)]
-        [InlineData("acme/api=ghcr.io/acme/api:1", "ghcr.io/acme/api", false)]
+        // Issue14 item 7: an entry written without a registry is the same entry as the name with one (upstream compares ImageName, the path).
+        [InlineData("acme/api=ghcr.io/acme/api:1", "ghcr.io/acme/api", true)]
+        [InlineData("library/foobar:1.0.1", "gcr.io/library/foobar", true)]
+        [InlineData("foobar:1.0.1", "gcr.io/library/foobar", true)]
+        [InlineData("gcr.io/library/foobar:1.0.1", "foobar", true)]
+        [InlineData("gcr.io/acme/api:1", "quay.io/acme/api", false)]
+        [InlineData("acme/web:1", "acme/api", false)]
         // ApplicationImagePatch.SameImageName did not know registry-1.docker.io; ArgoCDSourceTarget did.
         [InlineData("registry-1.docker.io/library/nginx:1", "nginx", true)]
-        [InlineData("localhost:5000/image:1", "image", false)]
+        [InlineData("localhost:5000/image:1", "image", true)]
+        [InlineData("localhost:5000/image:1", "localhost:5001/image", false)]
         public void MatchesByTheNameItAppliesTo(string text, string image, bool matches) => Assert.Equal(matches, KustomizeImageEntry.Parse(text).Matches(image));
 
         [Theory]

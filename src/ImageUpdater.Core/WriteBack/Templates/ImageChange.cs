@@ -24,10 +24,15 @@ namespace ImageUpdater.Core.WriteBack.Templates
         /// <summary>The new tag, or the digest under the digest strategy (upstream's <c>ImageTag.String()</c>; other strategies carry no digest there).</summary>
         public string? NewTag { get; }
 
-        public static ImageChange From(ImageUpdateCandidate candidate) => new ImageChange(
-            candidate.Spec.Repository,
-            candidate.Alias,
-            candidate.OldTag,
-            candidate.Spec.UpdateStrategy == UpdateStrategy.Digest && !string.IsNullOrEmpty(candidate.NewDigest) ? candidate.NewDigest : candidate.NewTag);
+        /// <summary>Under the digest strategy both sides are digests (the old one when known): "tag 'latest' to 'sha256:…'" would hide what changed.</summary>
+        public static ImageChange From(ImageUpdateCandidate candidate)
+        {
+            var digest = candidate.Spec.UpdateStrategy == UpdateStrategy.Digest && !string.IsNullOrEmpty(candidate.NewDigest);
+            return new ImageChange(
+                candidate.Spec.Repository,
+                candidate.Alias,
+                digest && !string.IsNullOrEmpty(candidate.CurrentDigest) ? candidate.CurrentDigest : candidate.OldTag,
+                digest ? candidate.NewDigest : candidate.NewTag);
+        }
     }
 }
