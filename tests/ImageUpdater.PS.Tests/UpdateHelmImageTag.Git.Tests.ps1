@@ -104,7 +104,7 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         Get-CommitCount $repo | Should -Be ($before + 1)
         ($verbose.Message -join "`n") | Should -Match 'fetches 1 \(clones 1\), commits 1, pushes 1'
         $message = (Invoke-Git -C $repo.Bare log -1 '--format=%B' main) -join "`n"
-        $message | Should -Match "build: automatic update of a\n\nupdates image nginx tag '1.0.0' to '1.1.0'\n\nbuild: automatic update of b"
+        $message | Should -Match "^build: update 3 images in 3 applications\n\na: updates image nginx tag '1.0.0' to '1.1.0'\nb: updates image .*\nc: updates image"
     }
 
     It 'uses the seed''s commit-message template, git.branch and the author annotations' {

@@ -62,6 +62,11 @@ namespace ImageUpdater.Core.Run
             var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
             foreach (var app in applications)
             {
+                foreach (var warning in app.KeyWarnings())
+                {
+                    log.Warning(warning);
+                }
+
                 var key = WriteBackPlan.KeyOf(app);
                 if (!slots.TryGetValue(key, out var slot))
                 {
