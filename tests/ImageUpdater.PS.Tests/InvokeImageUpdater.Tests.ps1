@@ -235,3 +235,88 @@ Describe 'Invoke-ImageUpdater and Find-EcrTag | Update-HelmImageTag: one confirm
         ($invoked | Where-Object Application -EQ 'same-live').NewTag | Should -Be '1.2.0'
     }
 }
+
+Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if leave-behinds' {
+    It 'names the application, the repository and the repository-relative file of a failed edit, and the failed row has its Target' {
+        $manifests = Join-Path $TestDrive 'named'
+        $fleet = New-Fleet @('named-good', 'named-broken') $manifests
+        $file = Join-Path $manifests 'named-broken.yaml'
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        $cache = Join-Path $TestDrive 'named-cache'
+
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackFileNotFound,*'
+        $errs[0].Exception.Message | Should -BeLike "Application 'argocd/named-broken': 'apps/named-broken/missing.yaml' on main of $($fleet.Url): The file 'apps/named-broken/missing.yaml' does not exist*"
+        $errs[0].Exception.Message | Should -Not -BeLike "*$cache*"
+        $failed = $out | Where-Object Application -EQ 'named-broken'
+        $failed.Status | Should -Be 'Failed'
+        $failed.Target | Should -Be 'apps/named-broken/missing.yaml'
+    }
+
+    It '-ErrorAction Stop: the write-back in flight finishes, its result is emitted and the summary set, then the error stops the command' {
+        $manifests = Join-Path $TestDrive 'stop'
+        $fleet = New-Fleet @('stop-good', 'stop-broken') $manifests
+        $file = Join-Path $manifests 'stop-broken.yaml'
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        $got = [System.Collections.Generic.List[object]]::new()
+        $caught = $null
+
+        try { Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'stop-cache') @Aws -ErrorAction Stop -SummaryVariable s | ForEach-Object { $got.Add($_) } }
+        catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty -Because '-ErrorAction Stop still stops'
+        $caught.FullyQualifiedErrorId | Should -BeLike 'WriteBackFileNotFound,*'
+        $good = @($got | Where-Object Application -EQ 'stop-good')
+        $good.Count | Should -Be 1 -Because 'the commit that was pushed is reported before the error'
+        $good[0].Status | Should -Be 'Updated'
+        $good[0].Commit | Should -Be (Invoke-Git -C $fleet.Bare rev-parse main)
+        $s.Updated | Should -Be 1
+        $s.Failed | Should -Be 1
+    }
+
+    It 'describes a batch of several applications in the commit subject, one line per change in the body' {
+        $manifests = Join-Path $TestDrive 'batch'
+        $fleet = New-Fleet @('batch-a', 'batch-b', 'batch-c') $manifests
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'batch-cache') @Aws
+        $message = @(Invoke-Git -C $fleet.Bare log -1 '--format=%B' main)
+        $message[0] | Should -Be 'build: update 3 images in 3 applications'
+        $message[1] | Should -Be ''
+        $message[2..4] | Should -Be @(
+            "batch-a: updates image team/web tag '1.0.0' to '1.2.0'",
+            "batch-b: updates image team/web tag '1.0.0' to '1.2.0'",
+            "batch-c: updates image team/web tag '1.0.0' to '1.2.0'")
+    }
+
+    It 'warns at run time about a mistyped annotation key, with did you mean' {
+        $manifests = Join-Path $TestDrive 'typo'
+        $null = New-Fleet @('typo') $manifests
+        $file = Join-Path $manifests 'typo.yaml'
+        (Get-Content $file -Raw).Replace('write-back-method: git', "write-back-method: git`n    argocd-image-updater.argoproj.io/web.allow-tag: regexp:^1") | Set-Content $file
+
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'typo-cache') @Aws -WhatIf -WarningVariable warned 3>$null
+        $found = Get-ArgoApplication -Path $manifests | Find-EcrTag @Aws -WarningVariable warnedFind 3>$null
+
+        @($warned | Where-Object { "$_" -match 'web\.allow-tag' }).Count | Should -Be 1
+        "$($warned | Where-Object { "$_" -match 'web\.allow-tag' })" | Should -Be "typo: Unknown annotation key 'argocd-image-updater.argoproj.io/web.allow-tag'; Argo CD Image Updater ignores it. Did you mean 'web.allow-tags'?"
+        @($warnedFind | Where-Object { "$_" -match "Did you mean 'web.allow-tags'" }).Count | Should -Be 1
+        $found.NewTag | Should -Be '1.2.0'
+    }
+
+    It '-WhatIf over a cache it already has leaves the cache folder as it was (no new files, no stray git lock files)' {
+        $manifests = Join-Path $TestDrive 'whatif-cache'
+        $null = New-Fleet @('wc-a', 'wc-b') $manifests
+        $cache = Join-Path $TestDrive 'wc-cache'
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -WhatIf
+        $list = { Get-ChildItem -LiteralPath $cache -Recurse -Force -File | Where-Object { $_.FullName -notmatch '[\\/]objects[\\/]' -and $_.Name -ne 'FETCH_HEAD' } | ForEach-Object { $_.FullName.Substring($cache.Length) } | Sort-Object }
+        $before = & $list
+
+        $again = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -WhatIf
+
+        @($again | Where-Object Status -EQ 'WhatIf').Count | Should -Be 2
+        $after = & $list
+        $after | Should -Be $before
+        @($after | Where-Object { $_ -like '*.lock' -and $_ -notmatch '^[\\/][^\\/]+\.lock$' }).Count | Should -Be 0 -Because 'only the one lock file per clone (the cross-process mutex) is kept'
+    }
+}

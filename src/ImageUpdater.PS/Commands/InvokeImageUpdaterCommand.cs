@@ -200,13 +200,14 @@ namespace ImageUpdater.PS.Commands
             using var registries = new RegistryRouter(RegistrySettings());
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
-            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru);
-
-            var summary = run.Summary;
-            summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            summary.Retries += registries.Retries;
-            summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
-            WriteSummary(summary);
+            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
+            {
+                var summary = run.Summary;
+                summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+                summary.Retries += registries.Retries;
+                summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+                WriteSummary(summary);
+            });
         }
 
         /// <summary>The summary leaves beside the results, never among them: -SummaryVariable, and a one-line information record (tag ImageUpdateSummary) shown like Write-Host.</summary>
@@ -285,6 +286,7 @@ namespace ImageUpdater.PS.Commands
                 Https = GitCredential?.GetNetworkCredential(),
                 SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
                 SshKeyPassphrase = SshKeyPassphrase,
+                Source = GitCredential is not null ? "-GitCredential" : "-SshKeyPath",
             };
             return credentials.IsEmpty ? GitCredentials.FromEnvironment() : credentials;
         }
