@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using ImageUpdater.Core.Argo;
-using ImageUpdater.Core.Security;
 
 namespace ImageUpdater.Core.WriteBack.Git
 {
@@ -102,7 +101,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// </summary>
         public static ImageUpdaterException EditFailed(Exception e, ArgoApplication application, string root, string? file, string branch, string url)
         {
-            var where = $"Application '{application.QualifiedName}': {(file is null ? "the write-back target" : "'" + file + "'")} on {branch} of {UrlRedaction.Redact(url)}";
+            var where = $"Application '{application.QualifiedName}': {(file is null ? "the write-back target" : "'" + file + "'")} on {branch} of {url}";
             if (e is ImageUpdaterException known)
             {
                 return new ImageUpdaterException(known.ErrorId, known.Kind, $"{where}: {RepositoryRelative(known.Message, root)}", application, known);

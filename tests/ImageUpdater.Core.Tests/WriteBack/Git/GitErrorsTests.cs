@@ -67,7 +67,7 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
             var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cache", "repo");
             var missing = new ImageUpdaterException("WriteBackFileNotFound", FailureKind.ObjectNotFound, $"The file '{System.IO.Path.Combine(root, "apps", "web", "values.yaml")}' does not exist; check the path.");
 
-            var error = GitErrors.EditFailed(missing, app, root, "apps/web/values.yaml", "main", "https://bot:s3cret@git.example.com/gitops.git");
+            var error = GitErrors.EditFailed(missing, app, root, "apps/web/values.yaml", "main", "https://git.example.com/gitops.git");
 
             Assert.Equal(("WriteBackFileNotFound", FailureKind.ObjectNotFound), (error.ErrorId, error.Kind));
             Assert.Equal("Application 'argocd/web': 'apps/web/values.yaml' on main of https://git.example.com/gitops.git: The file 'apps/web/values.yaml' does not exist; check the path.", error.Message.Replace('\\', '/'));
