@@ -31,6 +31,8 @@ namespace ImageUpdater.Core.WriteBack.Git
             }
 
             var text = new StringBuilder($"build: update {groups.Sum(g => g.Count())} images in {groups.Count} applications\n\n");
+            // By name, not by when each look-up finished: the same batch always reads the same.
+            groups = groups.OrderBy(g => g.Key.Name, System.StringComparer.Ordinal).ToList();
             foreach (var app in groups)
             {
                 foreach (var change in app.Select(ImageChange.From))
