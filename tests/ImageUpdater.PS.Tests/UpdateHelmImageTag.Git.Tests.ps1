@@ -255,7 +255,7 @@ Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
     }
     AfterAll { if ($server) { $server.Stop() } }
 
-    It 'refuses a wrong password with PermissionDenied and pushes nothing' {
+    It 'refuses a wrong password with AuthenticationError naming the -GitCredential user, and pushes nothing' {
         $before = Get-CommitCount $repo
         $bad = [pscredential]::new('bot', (ConvertTo-SecureString 'not-the-token' -AsPlainText -Force))
         $candidate = New-Candidate (New-AppManifest $repo 'web' -RepoUrl $httpUrl)
@@ -264,7 +264,8 @@ Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
         $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
 
         $errs.Count | Should -Be 1
-        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errs[0].Exception.Message | Should -Match "^Authentication failed for '.*': the server refused the HTTPS credential from -GitCredential \(user 'bot'\)"
         $result.Status | Should -Be 'Failed'
         Get-CommitCount $repo | Should -Be $before
         ($all | Out-String) + ($errs | Out-String) | Should -Not -Match 'not-the-token'
