@@ -58,8 +58,7 @@ try {
     if ($EcrEndpointUrl) { $run.EndpointUrl = $EcrEndpointUrl }
 
     $failures = @()
-    $output = @(Invoke-ImageUpdater @run -ErrorVariable +failures)
-    $summary = $output | Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateSummary' } | Select-Object -Last 1
+    $output = @(Invoke-ImageUpdater @run -ErrorVariable +failures -SummaryVariable summary)
     $results = $output | Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateResult' }
 
     $results | Format-Table Application, Image, OldTag, NewTag, Status, Message -AutoSize | Out-String -Width 200 | Write-Output

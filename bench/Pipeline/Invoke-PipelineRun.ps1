@@ -20,8 +20,7 @@ if ($Mode -eq 'Pipeline') {
         Update-HelmImageTag -WorkingDirectory $Cache -ErrorAction SilentlyContinue -ErrorVariable failures
 }
 else {
-    $results = Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $ThrottleLimit @aws -ErrorAction SilentlyContinue -ErrorVariable failures |
-        Where-Object { $_.PSObject.TypeNames[0] -ne 'ImageUpdater.ImageUpdateSummary' }
+    $results = Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $ThrottleLimit @aws -ErrorAction SilentlyContinue -ErrorVariable failures -InformationAction Ignore
 }
 $clock.Stop()
 foreach ($r in $results) { $statuses[[string] $r.Status] = 1 + [int] $statuses[[string] $r.Status] }

@@ -20,8 +20,7 @@ $clock = [Diagnostics.Stopwatch]::StartNew()
 $first = $null
 $statuses = @{}
 $summary = $null
-Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $ThrottleLimit @aws @extra -ErrorAction SilentlyContinue -ErrorVariable failures | ForEach-Object {
-    if ($_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary') { $summary = $_; return }
+Invoke-ImageUpdater -Path $Manifests -WorkingDirectory $Cache -ThrottleLimit $ThrottleLimit @aws @extra -ErrorAction SilentlyContinue -ErrorVariable failures -SummaryVariable summary -InformationAction Ignore | ForEach-Object {
     if ($null -eq $first) { $first = $clock.Elapsed.TotalSeconds }
     $statuses[[string] $_.Status] = 1 + [int] $statuses[[string] $_.Status]
 }

@@ -33,7 +33,7 @@ try {
     if ($env:AWS_ENDPOINT_URL_ECR) { $run.EndpointUrl = $env:AWS_ENDPOINT_URL_ECR }
 
     $failures = @()
-    $output = @(Invoke-ImageUpdater @run -ErrorVariable +failures 2>$null)
+    $output = @(Invoke-ImageUpdater @run -ErrorVariable +failures -SummaryVariable summary 2>$null)
 }
 catch {
     [Console]::Error.WriteLine("imageupdater: cannot run: $($_.Exception.Message)")
@@ -45,7 +45,6 @@ foreach ($result in $output | Where-Object { $_.PSObject.TypeNames -contains 'Im
 }
 foreach ($failure in $failures) { [Console]::Error.WriteLine("imageupdater: $($failure.Exception.Message)") }
 
-$summary = $output | Where-Object { $_.PSObject.TypeNames -contains 'ImageUpdater.ImageUpdateSummary' } | Select-Object -Last 1
 if ($summary) {
     Write-Output ("imageupdater: {0} applications, {1} images: {2} updated, {3} unchanged, {4} skipped, {5} failed ({6:N1} s)" -f
         $summary.Applications, $summary.ImagesChecked, $summary.Updated, $summary.Unchanged, $summary.Skipped, $summary.Failed, $summary.DurationSeconds)

@@ -138,12 +138,17 @@ namespace ImageUpdater.PS
 
         /// <summary>
         /// Writes a run's events: objects, errors, progress and -Verbose lines, confirming each unit before it is written. The run
-        /// does the work on its own threads; this loop is the only place that talks to PowerShell.
+        /// does the work on its own threads; this loop is the only place that talks to PowerShell. Under -ErrorAction Stop the first
+        /// error is held: no further unit starts, the units already writing finish and their results are written, then
+        /// <paramref name="beforeStop"/> runs and the held error ends the command (so no pushed commit goes unreported).
         /// </summary>
-        internal void WriteRun(ImageUpdateRun run, IEnumerable<RunEvent> events, string activity, bool passThru)
+        internal void WriteRun(ImageUpdateRun run, IEnumerable<RunEvent> events, string activity, bool passThru, Action? beforeStop = null)
         {
             var progress = new ProgressRecord(1, activity, "Looking up images");
             var progressShown = false;
+            var stopOnError = ErrorActionIsStop();
+            var started = new HashSet<IWriteBackUnit>();
+            ImageUpdaterException? held = null;
             foreach (var item in events)
             {
                 switch (item)
@@ -156,7 +161,7 @@ namespace ImageUpdater.PS
                         break;
                     case RunEvent.Planned planned:
                         WriteVerbose($"{planned.Candidate.Application}: {planned.Candidate.Image}: {planned.Candidate.Reason}");
-                        if (passThru)
+                        if (passThru && held is null)
                         {
                             WriteTyped(planned.Candidate);
                         }
@@ -168,13 +173,18 @@ namespace ImageUpdater.PS
                         WriteProgress(progress);
                         progressShown = true;
                         break;
+                    case RunEvent.UnitReady ready when held is not null:
+                        run.Decline(ready.Unit);
+                        break;
                     case RunEvent.UnitReady ready:
-                        switch (Confirm(ready.Unit.Target, ready.Unit.Action))
+                        switch (ConfirmUnit(ready.Unit))
                         {
                             case Confirmation.Proceed:
+                                started.Add(ready.Unit);
                                 run.Start(ready.Unit, whatIf: false);
                                 break;
                             case Confirmation.WhatIf:
+                                started.Add(ready.Unit);
                                 run.Start(ready.Unit, whatIf: true);
                                 break;
                             default:
@@ -183,15 +193,24 @@ namespace ImageUpdater.PS
                         }
 
                         break;
+                    case RunEvent.Finished finished when held is not null && (finished.Unit is null || !started.Contains(finished.Unit)):
+                        // Stopping: only what was already being written is reported.
+                        break;
                     case RunEvent.Finished finished:
-                        foreach (var error in finished.Outcome.Errors)
-                        {
-                            WriteFailure(error);
-                        }
-
                         foreach (var result in finished.Outcome.Results)
                         {
                             WriteTyped(result);
+                        }
+
+                        foreach (var error in finished.Outcome.Errors)
+                        {
+                            if (stopOnError)
+                            {
+                                held ??= error;
+                                continue;
+                            }
+
+                            WriteFailure(error);
                         }
 
                         break;
@@ -205,6 +224,24 @@ namespace ImageUpdater.PS
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
             }
+
+            beforeStop?.Invoke();
+            if (held is not null)
+            {
+                WriteFailure(held);
+            }
+        }
+
+        /// <summary>The confirmation of one unit: -WhatIf prints one line per unit, the -Confirm question also lists each image's old → new tag.</summary>
+        private Confirmation ConfirmUnit(IWriteBackUnit unit) =>
+            Confirm($"Performing the operation \"{unit.Action}\" on target \"{unit.Target}\".",
+                $"Are you sure you want to perform this action?{Environment.NewLine}{unit.Action} on \"{unit.Target}\":{Environment.NewLine}{WriteBackPlan.Changes(unit).Replace("\n", Environment.NewLine)}", "Confirm");
+
+        /// <summary>True when this command's errors stop it (-ErrorAction Stop, or $ErrorActionPreference = 'Stop').</summary>
+        private bool ErrorActionIsStop()
+        {
+            var value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound) ? bound : GetVariableValue("ErrorActionPreference");
+            return value is not null && Enum.TryParse<ActionPreference>(value.ToString(), ignoreCase: true, out var preference) && preference == ActionPreference.Stop;
         }
 
         /// <summary>Writes a Core object with the PSTypeName <c>ImageUpdater.&lt;ClassName&gt;</c> that the format file keys on.</summary>

@@ -200,7 +200,7 @@ Describe 'Git write-back over SSH (real sshd on loopback)' -Skip:$SkipSsh {
         Get-Content $EmptyKnownHosts -Raw | Should -Not -Match 'ssh-ed25519'
     }
 
-    It 'reports a key the server does not accept as PermissionDenied, and pushes nothing' {
+    It 'reports a key the server does not accept as AuthenticationError naming the key, and pushes nothing' {
         $repo = New-SshRepository 'web'
         $before = Invoke-Git -C $repo.Bare rev-parse main
 
@@ -209,7 +209,8 @@ Describe 'Git write-back over SSH (real sshd on loopback)' -Skip:$SkipSsh {
         $result.Status | Should -Be 'Failed'
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'GitAuthenticationFailed*'
-        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errs[0].Exception.Message | Should -Match "^Authentication failed for '.*': the server refused the SSH key from -SshKeyPath"
         $errs[0].Exception.Message | Should -Match 'Permission denied \(publickey\)'
         $errs[0].Exception.Message | Should -Not -Match 'BEGIN OPENSSH'
         Invoke-Git -C $repo.Bare rev-parse main | Should -Be $before

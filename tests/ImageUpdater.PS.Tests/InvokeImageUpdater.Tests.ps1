@@ -74,12 +74,11 @@ Describe 'Invoke-ImageUpdater -Path' {
         $b = New-Fleet @('web-c') $manifests
         $cache = Join-Path $TestDrive 'cache1'
 
-        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws
-        $results = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' }
-        $summary = $out | Select-Object -Last 1
+        $results = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -SummaryVariable summary
 
         $summary.PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateSummary'
         $results.Count | Should -Be 3
+        $results | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateResult' }
         $results | ForEach-Object { $_.Status | Should -Be 'Updated'; $_.NewTag | Should -Be '1.2.0' }
         $summary.Applications | Should -Be 3
         $summary.ImagesChecked | Should -Be 3
@@ -92,8 +91,7 @@ Describe 'Invoke-ImageUpdater -Path' {
         (Invoke-Git -C $b.Bare rev-list --count main) | Should -Be 2
         (Invoke-Git -C $a.Bare show main:apps/web-b/values.yaml) -join "`n" | Should -Be "# web-b`nimage:`n  repository: web`n  tag: 1.2.0 # pinned by the updater"
 
-        $again = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws
-        $again2 = $again | Select-Object -Last 1
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -SummaryVariable again2
         $again2.Updated | Should -Be 0
         $again2.Unchanged | Should -Be 3
         $again2.Commits | Should -Be 0
@@ -131,16 +129,16 @@ Describe 'Invoke-ImageUpdater -Path' {
     It '-WhatIf commits nothing and reports what would change' {
         $manifests = Join-Path $TestDrive 'fleet2'
         $a = New-Fleet @('dry') $manifests
-        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache2') -WhatIf @Aws
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache2') -WhatIf @Aws -SummaryVariable s
         ($out | Where-Object Status -EQ 'WhatIf').Count | Should -Be 1
-        ($out | Select-Object -Last 1).WhatIf | Should -Be 1
+        $s.WhatIf | Should -Be 1
         (Invoke-Git -C $a.Bare rev-list --count main) | Should -Be 1
     }
 
     It 'splits applications between shards without overlap' {
         $manifests = Join-Path $TestDrive 'fleet3'
         $null = New-Fleet @('s1', 's2', 's3', 's4', 's5', 's6') $manifests
-        $counts = 0..2 | ForEach-Object { (Invoke-ImageUpdater -Path $manifests -Shard "$_/3" -WhatIf -WorkingDirectory (Join-Path $TestDrive "cache3-$_") @Aws | Select-Object -Last 1).Applications }
+        $counts = 0..2 | ForEach-Object { $null = Invoke-ImageUpdater -Path $manifests -Shard "$_/3" -WhatIf -WorkingDirectory (Join-Path $TestDrive "cache3-$_") @Aws -SummaryVariable s; $s.Applications }
         ($counts | Measure-Object -Sum).Sum | Should -Be 6
         { Invoke-ImageUpdater -Path $manifests -Shard '3/3' @Aws } | Should -Throw '*not a shard*'
     }
@@ -150,8 +148,7 @@ Describe 'Invoke-ImageUpdater -Path' {
         $a = New-Fleet @('good') $manifests
         (Get-Content (Join-Path $manifests 'good.yaml') -Raw).Replace('name: good', 'name: missing-repo').Replace('team/web:1.x', 'team/nope:1.x') |
             Set-Content (Join-Path $manifests 'missing.yaml')
-        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache4') @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
-        $summary = $out | Select-Object -Last 1
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'cache4') @Aws -ErrorVariable errs -ErrorAction SilentlyContinue -SummaryVariable summary
         $summary.Updated | Should -Be 1
         $summary.Failed | Should -Be 1
         $errs.Count | Should -Be 1
@@ -163,11 +160,36 @@ Describe 'Invoke-ImageUpdater -Path' {
     It '-PassThru also emits the candidates with their reasons, and the summary has a default view' {
         $manifests = Join-Path $TestDrive 'fleet5'
         $null = New-Fleet @('pt') $manifests
-        $out = Invoke-ImageUpdater -Path $manifests -WhatIf -PassThru -WorkingDirectory (Join-Path $TestDrive 'cache5') @Aws
+        $out = Invoke-ImageUpdater -Path $manifests -WhatIf -PassThru -WorkingDirectory (Join-Path $TestDrive 'cache5') @Aws -SummaryVariable s
         $candidate = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateCandidate' }
         $candidate.NewTag | Should -Be '1.2.0'
         $candidate.Reason | Should -Not -BeNullOrEmpty
-        ($out | Select-Object -Last 1 | Out-String) | Should -Match 'ImagesChecked\s*:\s*1'
+        ($s | Out-String) | Should -Match 'WouldUpdate\s*:\s*1'
+    }
+
+    It 'emits only results, so Export-Csv and ConvertTo-Json get one shape with Status by name; the summary is in -SummaryVariable and one information line' {
+        $manifests = Join-Path $TestDrive 'fleet-shape'
+        $null = New-Fleet @('shape-a', 'shape-b') $manifests
+        $out = Invoke-ImageUpdater -Path $manifests -WhatIf -WorkingDirectory (Join-Path $TestDrive 'cache-shape') @Aws -SummaryVariable s -InformationVariable info 6>$null
+
+        @($out).Count | Should -Be 2
+        @($out | Where-Object { $_.PSObject.TypeNames[0] -ne 'ImageUpdater.ImageUpdateResult' }).Count | Should -Be 0
+        $csv = Join-Path $TestDrive 'run.csv'
+        $out | Export-Csv -Path $csv -NoTypeInformation
+        $rows = @(Import-Csv $csv)
+        $rows.Count | Should -Be 2 -Because 'no trailing empty row for a summary'
+        $rows | ForEach-Object { $_.Application | Should -BeLike 'shape-*'; $_.Status | Should -Be 'WhatIf' }
+        $json = $out | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        @($json).Count | Should -Be 2
+        $json | ForEach-Object { $_.Status | Should -Be 'WhatIf' }
+
+        $s.PSObject.TypeNames[0] | Should -Be 'ImageUpdater.ImageUpdateSummary'
+        $s.Applications | Should -Be 2
+        $s.WhatIf | Should -Be 2
+        ($s | ConvertTo-Json | ConvertFrom-Json).DurationSeconds | Should -BeOfType [double]
+        $line = @($info | Where-Object { $_.Tags -contains 'ImageUpdateSummary' })
+        $line.Count | Should -Be 1
+        "$($line[0].MessageData)" | Should -Match '^Invoke-ImageUpdater: 2 application\(s\), 2 image\(s\): .*2 would update; 0 commit\(s\)'
     }
 }
 
@@ -211,5 +233,90 @@ Describe 'Invoke-ImageUpdater and Find-EcrTag | Update-HelmImageTag: one confirm
         ($invoked | Where-Object Application -EQ 'same-idle').Status | Should -Be 'Skipped'
         ($invoked | Where-Object Application -EQ 'same-idle').Message | Should -Match 'not running'
         ($invoked | Where-Object Application -EQ 'same-live').NewTag | Should -Be '1.2.0'
+    }
+}
+
+Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if leave-behinds' {
+    It 'names the application, the repository and the repository-relative file of a failed edit, and the failed row has its Target' {
+        $manifests = Join-Path $TestDrive 'named'
+        $fleet = New-Fleet @('named-good', 'named-broken') $manifests
+        $file = Join-Path $manifests 'named-broken.yaml'
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        $cache = Join-Path $TestDrive 'named-cache'
+
+        $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackFileNotFound,*'
+        $errs[0].Exception.Message | Should -BeLike "Application 'argocd/named-broken': 'apps/named-broken/missing.yaml' on main of $($fleet.Url): The file 'apps/named-broken/missing.yaml' does not exist*"
+        $errs[0].Exception.Message | Should -Not -BeLike "*$cache*"
+        $failed = $out | Where-Object Application -EQ 'named-broken'
+        $failed.Status | Should -Be 'Failed'
+        $failed.Target | Should -Be 'apps/named-broken/missing.yaml'
+    }
+
+    It '-ErrorAction Stop: the write-back in flight finishes, its result is emitted and the summary set, then the error stops the command' {
+        $manifests = Join-Path $TestDrive 'stop'
+        $fleet = New-Fleet @('stop-good', 'stop-broken') $manifests
+        $file = Join-Path $manifests 'stop-broken.yaml'
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        $got = [System.Collections.Generic.List[object]]::new()
+        $caught = $null
+
+        try { Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'stop-cache') @Aws -ErrorAction Stop -SummaryVariable s | ForEach-Object { $got.Add($_) } }
+        catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty -Because '-ErrorAction Stop still stops'
+        $caught.FullyQualifiedErrorId | Should -BeLike 'WriteBackFileNotFound,*'
+        $good = @($got | Where-Object Application -EQ 'stop-good')
+        $good.Count | Should -Be 1 -Because 'the commit that was pushed is reported before the error'
+        $good[0].Status | Should -Be 'Updated'
+        $good[0].Commit | Should -Be (Invoke-Git -C $fleet.Bare rev-parse main)
+        $s.Updated | Should -Be 1
+        $s.Failed | Should -Be 1
+    }
+
+    It 'describes a batch of several applications in the commit subject, one line per change in the body' {
+        $manifests = Join-Path $TestDrive 'batch'
+        $fleet = New-Fleet @('batch-a', 'batch-b', 'batch-c') $manifests
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'batch-cache') @Aws
+        $message = @(Invoke-Git -C $fleet.Bare log -1 '--format=%B' main)
+        $message[0] | Should -Be 'build: update 3 images in 3 applications'
+        $message[1] | Should -Be ''
+        $message[2..4] | Should -Be @(
+            "batch-a: updates image team/web tag '1.0.0' to '1.2.0'",
+            "batch-b: updates image team/web tag '1.0.0' to '1.2.0'",
+            "batch-c: updates image team/web tag '1.0.0' to '1.2.0'")
+    }
+
+    It 'warns at run time about a mistyped annotation key, with did you mean' {
+        $manifests = Join-Path $TestDrive 'typo'
+        $null = New-Fleet @('typo') $manifests
+        $file = Join-Path $manifests 'typo.yaml'
+        (Get-Content $file -Raw).Replace('write-back-method: git', "write-back-method: git`n    argocd-image-updater.argoproj.io/web.allow-tag: regexp:^1") | Set-Content $file
+
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory (Join-Path $TestDrive 'typo-cache') @Aws -WhatIf -WarningVariable warned 3>$null
+        $found = Get-ArgoApplication -Path $manifests | Find-EcrTag @Aws -WarningVariable warnedFind 3>$null
+
+        @($warned | Where-Object { "$_" -match 'web\.allow-tag' }).Count | Should -Be 1
+        "$($warned | Where-Object { "$_" -match 'web\.allow-tag' })" | Should -Be "typo: Unknown annotation key 'argocd-image-updater.argoproj.io/web.allow-tag'; Argo CD Image Updater ignores it. Did you mean 'web.allow-tags'?"
+        @($warnedFind | Where-Object { "$_" -match "Did you mean 'web.allow-tags'" }).Count | Should -Be 1
+        $found.NewTag | Should -Be '1.2.0'
+    }
+
+    It '-WhatIf over a cache it already has leaves the cache folder as it was (no new files, no stray git lock files)' {
+        $manifests = Join-Path $TestDrive 'whatif-cache'
+        $null = New-Fleet @('wc-a', 'wc-b') $manifests
+        $cache = Join-Path $TestDrive 'wc-cache'
+        $null = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -WhatIf
+        $list = { Get-ChildItem -LiteralPath $cache -Recurse -Force -File | Where-Object { $_.FullName -notmatch '[\\/]objects[\\/]' -and $_.Name -ne 'FETCH_HEAD' } | ForEach-Object { $_.FullName.Substring($cache.Length) } | Sort-Object }
+        $before = & $list
+
+        $again = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -WhatIf
+
+        @($again | Where-Object Status -EQ 'WhatIf').Count | Should -Be 2
+        $after = & $list
+        $after | Should -Be $before
+        @($after | Where-Object { $_ -like '*.lock' -and $_ -notmatch '^[\\/][^\\/]+\.lock$' }).Count | Should -Be 0 -Because 'only the one lock file per clone (the cross-process mutex) is kept'
     }
 }

@@ -291,6 +291,11 @@ Describe 'Item 17: a token in a repository URL appears nowhere' {
         (Get-Results $out).Status | Should -Not -Be 'Updated'
         $text = ($out | Out-String) + ($Error | ForEach-Object { $_.Exception.ToString() + $_.TargetObject } | Out-String)
         $text | Should -Not -Match 'WRONG-S3CRET|QUERY-S3CRET'
+        $auth = @($Error | Where-Object { $_.FullyQualifiedErrorId -like 'GitAuthenticationFailed*' })
+        $auth.Count | Should -Be 1
+        $auth[0].CategoryInfo.Category | Should -Be 'AuthenticationError' -Because 'a wrong credential and a missing one are both AuthenticationError'
+        $auth[0].Exception.Message | Should -Match "^Authentication failed for 'http://127\.0\.0\.1:\d+/gitops\.git.*': the server refused the user name and password written in the repository URL \(user 'bot'"
+        $auth[0].Exception.Message | Should -Not -Match 'redirects|replays'
     }
 }
 

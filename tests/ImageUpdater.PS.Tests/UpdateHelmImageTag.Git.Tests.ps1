@@ -104,7 +104,7 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         Get-CommitCount $repo | Should -Be ($before + 1)
         ($verbose.Message -join "`n") | Should -Match 'fetches 1 \(clones 1\), commits 1, pushes 1'
         $message = (Invoke-Git -C $repo.Bare log -1 '--format=%B' main) -join "`n"
-        $message | Should -Match "build: automatic update of a\n\nupdates image nginx tag '1.0.0' to '1.1.0'\n\nbuild: automatic update of b"
+        $message | Should -Match "^build: update 3 images in 3 applications\n\na: updates image nginx tag '1.0.0' to '1.1.0'\nb: updates image .*\nc: updates image"
     }
 
     It 'uses the seed''s commit-message template, git.branch and the author annotations' {
@@ -255,7 +255,7 @@ Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
     }
     AfterAll { if ($server) { $server.Stop() } }
 
-    It 'refuses a wrong password with PermissionDenied and pushes nothing' {
+    It 'refuses a wrong password with AuthenticationError naming the -GitCredential user, and pushes nothing' {
         $before = Get-CommitCount $repo
         $bad = [pscredential]::new('bot', (ConvertTo-SecureString 'not-the-token' -AsPlainText -Force))
         $candidate = New-Candidate (New-AppManifest $repo 'web' -RepoUrl $httpUrl)
@@ -264,7 +264,8 @@ Describe 'Update-HelmImageTag -Candidate over smart HTTP (git-http emulator)' {
         $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
 
         $errs.Count | Should -Be 1
-        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errs[0].Exception.Message | Should -Match "^Authentication failed for '.*': the server refused the HTTPS credential from -GitCredential \(user 'bot'\)"
         $result.Status | Should -Be 'Failed'
         Get-CommitCount $repo | Should -Be $before
         ($all | Out-String) + ($errs | Out-String) | Should -Not -Match 'not-the-token'

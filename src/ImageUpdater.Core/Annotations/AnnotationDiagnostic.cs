@@ -27,6 +27,9 @@ namespace ImageUpdater.Core.Annotations
 
         public string Message { get; }
 
+        /// <summary>An unknown key or an option for an alias not in image-list: upstream ignores it silently, so the run warns too.</summary>
+        public bool UnknownKey { get; init; }
+
         public override string ToString() => $"{Severity}: {Application}: {Key}: {Message}";
     }
 }

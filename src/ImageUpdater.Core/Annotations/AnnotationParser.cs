@@ -51,7 +51,7 @@ namespace ImageUpdater.Core.Annotations
                 ApplyImageOptions(image, keys, Report);
             }
 
-            CheckKeys(keys, images, Report);
+            CheckKeys(keys, images, (key, message) => diagnostics.Add(new AnnotationDiagnostic(application, key, DiagnosticSeverity.Error, message) { UnknownKey = true }));
             var writeBack = ParseWriteBack(keys, Report);
 
             var parsed = new ParsedAnnotations(images, writeBack, diagnostics);
@@ -228,9 +228,10 @@ namespace ImageUpdater.Core.Annotations
             }
         }
 
-        private static void CheckKeys(Dictionary<string, string> keys, List<ImageSpec> images, Action<string, DiagnosticSeverity, string> report)
+        private static void CheckKeys(Dictionary<string, string> keys, List<ImageSpec> images, Action<string, string> report)
         {
             var aliases = new HashSet<string>(images.Where(i => i.KeyAlias is not null).Select(i => i.KeyAlias!), StringComparer.Ordinal);
+            var known = AnnotationKeys.ApplicationKeys.Concat(aliases.SelectMany(a => AnnotationKeys.PerImageOptions.Select(o => a + "." + o))).ToList();
             foreach (var key in keys.Keys.OrderBy(k => k, StringComparer.Ordinal))
             {
                 if (AnnotationKeys.ApplicationKeys.Contains(key))
@@ -243,18 +244,45 @@ namespace ImageUpdater.Core.Annotations
                 {
                     var hint = key == AnnotationKeys.Platforms || AnnotationKeys.PerImageOptions.Contains(key)
                         ? $" '{key}' exists only per image: write '<alias>.{key}'."
-                        : string.Empty;
-                    report(key, DiagnosticSeverity.Error, $"Unknown annotation key '{AnnotationKeys.Prefix}{key}'; Argo CD Image Updater ignores it.{hint}");
+                        : DidYouMean(key, known);
+                    report(key, $"Unknown annotation key '{AnnotationKeys.Prefix}{key}'; Argo CD Image Updater ignores it.{hint}");
                     continue;
                 }
 
                 var alias = key.Substring(0, key.Length - option.Length - 1);
                 if (!aliases.Contains(alias))
                 {
-                    var known = aliases.Count == 0 ? "image-list defines no alias" : "aliases in image-list: " + string.Join(", ", aliases.OrderBy(a => a, StringComparer.Ordinal));
-                    report(key, DiagnosticSeverity.Error, $"'{key}' names the alias '{alias}', which is not in image-list ({known}); the option is ignored.");
+                    var list = aliases.Count == 0 ? "image-list defines no alias" : "aliases in image-list: " + string.Join(", ", aliases.OrderBy(a => a, StringComparer.Ordinal));
+                    report(key, $"'{key}' names the alias '{alias}', which is not in image-list ({list}); the option is ignored.{DidYouMean(key, known)}");
                 }
             }
+        }
+
+        /// <summary>" Did you mean 'x'?" for the one known key nearest to a mistyped one (at most 2 edits, or a quarter of its length), else empty.</summary>
+        internal static string DidYouMean(string key, IEnumerable<string> known)
+        {
+            var limit = Math.Max(2, key.Length / 4);
+            var best = known.Select(k => (Key: k, Distance: EditDistance(key, k))).Where(c => c.Distance <= limit)
+                .OrderBy(c => c.Distance).ThenBy(c => c.Key, StringComparer.Ordinal).FirstOrDefault();
+            return best.Key is null ? string.Empty : $" Did you mean '{best.Key}'?";
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var current = new int[b.Length + 1];
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+
+                previous = current;
+            }
+
+            return previous[b.Length];
         }
 
         private static WriteBackSpec ParseWriteBack(Dictionary<string, string> keys, Action<string, DiagnosticSeverity, string> report)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ImageUpdater.Core.Annotations;
 
 namespace ImageUpdater.Core.Argo
@@ -101,6 +102,9 @@ namespace ImageUpdater.Core.Argo
         public WriteBackSpec WriteBack { get; set; } = new WriteBackSpec();
 
         public IReadOnlyList<AnnotationDiagnostic> Diagnostics { get; set; } = Array.Empty<AnnotationDiagnostic>();
+
+        /// <summary>The run-time warnings of mistyped keys (with "did you mean"), which would otherwise fall back to defaults silently.</summary>
+        public IEnumerable<string> KeyWarnings() => Diagnostics.Where(d => d.UnknownKey).Select(d => $"{Name}: {d.Message}");
 
         /// <summary>Where the Application was read: a server URL or a file path.</summary>
         public string? Origin { get; set; }

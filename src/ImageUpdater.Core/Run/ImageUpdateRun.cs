@@ -62,6 +62,11 @@ namespace ImageUpdater.Core.Run
             var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
             foreach (var app in applications)
             {
+                foreach (var warning in app.KeyWarnings())
+                {
+                    log.Warning(warning);
+                }
+
                 var key = WriteBackPlan.KeyOf(app);
                 if (!slots.TryGetValue(key, out var slot))
                 {
@@ -127,7 +132,7 @@ namespace ImageUpdater.Core.Run
 
             used = true;
             var clock = Stopwatch.StartNew();
-            queue = new WriteBackUnitQueue(maxConcurrentWrites, (unit, outcome) => channel.Add(new UnitDone(outcome)), cancellationToken);
+            queue = new WriteBackUnitQueue(maxConcurrentWrites, (unit, outcome) => channel.Add(new UnitDone(unit, outcome)), cancellationToken);
             outstanding = 1;
             _ = Task.Run(() =>
             {
@@ -202,7 +207,7 @@ namespace ImageUpdater.Core.Run
                         break;
                     case UnitDone unit:
                         outstanding--;
-                        yield return Finish(unit.Outcome);
+                        yield return Finish(unit.Outcome, unit.Unit);
                         break;
                     case Crash crash:
                         var failed = new WriteBackOutcome();
@@ -262,14 +267,14 @@ namespace ImageUpdater.Core.Run
             }
         }
 
-        private RunEvent.Finished Finish(WriteBackOutcome outcome)
+        private RunEvent.Finished Finish(WriteBackOutcome outcome, IWriteBackUnit? unit = null)
         {
             foreach (var result in outcome.Results)
             {
                 Summary.Count(result);
             }
 
-            return new RunEvent.Finished(outcome);
+            return new RunEvent.Finished(outcome, unit);
         }
 
         /// <summary>The images of one write-back unit, and how far their look-ups have come (touched on the caller's thread only).</summary>
@@ -304,7 +309,13 @@ namespace ImageUpdater.Core.Run
 
         private sealed class UnitDone
         {
-            public UnitDone(WriteBackOutcome outcome) => Outcome = outcome;
+            public UnitDone(IWriteBackUnit unit, WriteBackOutcome outcome)
+            {
+                Unit = unit;
+                Outcome = outcome;
+            }
+
+            public IWriteBackUnit Unit { get; }
 
             public WriteBackOutcome Outcome { get; }
         }

@@ -34,9 +34,16 @@ namespace ImageUpdater.Core.Run
         /// <summary>Results and errors: of a unit written, or of candidates that need nothing written.</summary>
         public sealed class Finished : RunEvent
         {
-            internal Finished(WriteBackOutcome outcome) => Outcome = outcome;
+            internal Finished(WriteBackOutcome outcome, IWriteBackUnit? unit = null)
+            {
+                Outcome = outcome;
+                Unit = unit;
+            }
 
             public WriteBackOutcome Outcome { get; }
+
+            /// <summary>The unit started with <see cref="ImageUpdateRun.Start"/> that this is the outcome of; null for settled or declined candidates.</summary>
+            public IWriteBackUnit? Unit { get; }
         }
 
         /// <summary>Look-ups done of all; emitted at most a few times a second and on every percent step.</summary>

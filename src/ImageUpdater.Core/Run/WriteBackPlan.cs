@@ -46,5 +46,17 @@ namespace ImageUpdater.Core.Run
         public static string KeyOf(ArgoApplication app) => app.WriteBack.Method == WriteBackMethod.Git
             ? "git " + (GitWriteBack.RepositoryOf(app) ?? "? " + app.QualifiedName)
             : "argocd " + app.QualifiedName;
+
+        /// <summary>What a unit will change, for the -Confirm question: one line per image (application, alias or image, old → new tag), at most <paramref name="max"/>.</summary>
+        public static string Changes(IWriteBackUnit unit, int max = 20)
+        {
+            var lines = unit.Candidates.Take(max).Select(c => $"  {c.Application}: {c.Alias ?? c.Image} {(string.IsNullOrEmpty(c.OldTag) ? "(unknown)" : c.OldTag)} → {c.NewTag}").ToList();
+            if (unit.Candidates.Count > max)
+            {
+                lines.Add($"  … and {unit.Candidates.Count - max} more");
+            }
+
+            return string.Join("\n", lines);
+        }
     }
 }

@@ -31,10 +31,13 @@ namespace ImageUpdater.Core.WriteBack
 
         public bool IsEmpty => Https is null && SshKeyPath is null;
 
+        /// <summary>Where the credential came from (a parameter, an environment variable), named in authentication errors.</summary>
+        public string? Source { get; set; }
+
         /// <summary>The credentials from IMAGEUPDATER_GIT_USERNAME/IMAGEUPDATER_GIT_PASSWORD (user defaults to x-access-token) and IMAGEUPDATER_GIT_SSH_KEY.</summary>
         public static GitCredentials FromEnvironment()
         {
-            var credentials = new GitCredentials();
+            var credentials = new GitCredentials { Source = "the environment (IMAGEUPDATER_GIT_*)" };
             var password = Environment.GetEnvironmentVariable(PasswordVariable);
             if (!string.IsNullOrEmpty(password))
             {

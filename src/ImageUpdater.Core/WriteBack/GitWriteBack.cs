@@ -101,7 +101,13 @@ namespace ImageUpdater.Core.WriteBack
             }
             catch (Exception e) when (!IsCancellation(e))
             {
-                Fail(outcome, batch.Candidates.Where(c => !outcome.Reported.Contains(c)).ToList(), url, null, GitErrors.Describe(e, url));
+                var failure = GitErrors.Describe(e, url);
+                if (failure.ErrorId == "GitAuthenticationFailed")
+                {
+                    failure = GitErrors.AuthenticationFailed(url, GitErrors.CredentialTried(credentials, fromUrl: options.Credentials.IsEmpty && embedded is not null), failure.InnerException ?? failure, failure.Data[GitErrors.SshDetail] as string);
+                }
+
+                Fail(outcome, batch.Candidates.Where(c => !outcome.Reported.Contains(c)).ToList(), url, null, failure);
             }
 
             return outcome;
@@ -160,13 +166,13 @@ namespace ImageUpdater.Core.WriteBack
 
         private bool IsCancellation(Exception e) => e is OperationCanceledException && options.CancellationToken.IsCancellationRequested;
 
-        /// <summary>Records <paramref name="error"/> once and a Failed result with its message for each candidate.</summary>
-        internal static void Fail(WriteBackOutcome outcome, IEnumerable<ImageUpdateCandidate> candidates, string? url, string? branch, ImageUpdaterException error)
+        /// <summary>Records <paramref name="error"/> once and a Failed result with its message (and the file, when known) for each candidate.</summary>
+        internal static void Fail(WriteBackOutcome outcome, IEnumerable<ImageUpdateCandidate> candidates, string? url, string? branch, ImageUpdaterException error, string? target = null)
         {
             outcome.Errors.Add(error);
             foreach (var candidate in candidates)
             {
-                outcome.Add(candidate, Result(candidate, url, branch, null, UpdateStatus.Failed, error.Message));
+                outcome.Add(candidate, Result(candidate, url, branch, target, UpdateStatus.Failed, error.Message));
             }
         }
 

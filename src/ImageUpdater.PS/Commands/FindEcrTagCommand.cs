@@ -62,6 +62,11 @@ namespace ImageUpdater.PS.Commands
 
             foreach (var app in Application)
             {
+                foreach (var warning in app.KeyWarnings())
+                {
+                    WriteInOrder(() => Task.FromResult<Action>(() => WriteWarning(warning)));
+                }
+
                 foreach (var spec in app.Images)
                 {
                     if (!EcrHost.IsEcrHost(spec.Reference.EffectiveRegistry))

@@ -46,6 +46,11 @@ namespace ImageUpdater.PS.Commands
 
             foreach (var app in Application)
             {
+                foreach (var warning in app.KeyWarnings())
+                {
+                    WriteInOrder(() => Task.FromResult<Action>(() => WriteWarning(warning)));
+                }
+
                 foreach (var spec in app.Images)
                 {
                     WriteInOrder(() => PlanAsync(app, spec), ShowRegistryProgress);

@@ -23,7 +23,7 @@ namespace ImageUpdater.PS.Commands
     /// annotated image concurrently (each repository listed once), write back by each application's method, and summarise.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "ImageUpdater", DefaultParameterSetName = ServerSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Invoke-ImageUpdater.md")]
-    [OutputType(typeof(ImageUpdateResult), typeof(ImageUpdateSummary))]
+    [OutputType(typeof(ImageUpdateResult))]
     [OutputType(typeof(ImageUpdateCandidate), ParameterSetName = new[] { PathSet, ServerSet, KubeconfigSet })]
     public sealed class InvokeImageUpdaterCommand : AwsCmdletBase
     {
@@ -173,6 +173,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Stores the run's ImageUpdateSummary in this variable of the caller's scope (as -ErrorVariable does); the output stream holds only results.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SummaryVariable { get; set; }
+
         protected override void EndProcessing()
         {
             var clock = Stopwatch.StartNew();
@@ -195,15 +200,31 @@ namespace ImageUpdater.PS.Commands
             using var registries = new RegistryRouter(RegistrySettings());
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
-            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru);
-
-            var summary = run.Summary;
-            summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            summary.Retries += registries.Retries;
-            summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
-            WriteVerbose(summary.ToString());
-            WriteTyped(summary);
+            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
+            {
+                var summary = run.Summary;
+                summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+                summary.Retries += registries.Retries;
+                summary.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+                WriteSummary(summary);
+            });
         }
+
+        /// <summary>The summary leaves beside the results, never among them: -SummaryVariable, and a one-line information record (tag ImageUpdateSummary) shown like Write-Host.</summary>
+        private void WriteSummary(ImageUpdateSummary summary)
+        {
+            var typed = AsTyped(summary);
+            if (SummaryVariable is not null)
+            {
+                SessionState.PSVariable.Set(SummaryVariable, typed);
+            }
+
+            var line = $"Invoke-ImageUpdater: {summary}; {summary.Commits} commit(s), {summary.Pushes} push(es) in {summary.DurationSeconds.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture)} s.";
+            WriteInformation(new InformationRecord(new HostInformationMessage { Message = line }, MyInvocation.MyCommand.Name) { Tags = { "PSHOST", SummaryTag } });
+        }
+
+        /// <summary>The information tag of the summary line (Write-Information's -Tags; filter $InformationVariable by it).</summary>
+        public const string SummaryTag = "ImageUpdateSummary";
 
         protected override void StopProcessing() => stopping.Cancel();
 
@@ -266,6 +287,7 @@ namespace ImageUpdater.PS.Commands
                 Https = GitCredential?.GetNetworkCredential(),
                 SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
                 SshKeyPassphrase = SshKeyPassphrase,
+                Source = GitCredential is not null ? "-GitCredential" : "-SshKeyPath",
             };
             return credentials.IsEmpty ? GitCredentials.FromEnvironment() : credentials;
         }

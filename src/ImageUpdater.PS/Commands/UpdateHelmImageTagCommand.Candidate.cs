@@ -104,6 +104,7 @@ namespace ImageUpdater.PS.Commands
                 Https = GitCredential?.GetNetworkCredential(),
                 SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
                 SshKeyPassphrase = SshKeyPassphrase,
+                Source = GitCredential is not null ? "-GitCredential" : "-SshKeyPath",
             };
             if (!credentials.IsEmpty)
             {

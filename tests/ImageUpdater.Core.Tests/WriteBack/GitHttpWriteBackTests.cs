@@ -79,7 +79,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
-        public async Task WrongPasswordIsPermissionDeniedAndNothingIsPushed()
+        public async Task WrongPasswordIsAnAuthenticationErrorNamingTheCredentialAndNothingIsPushed()
         {
             var (repo, server, url) = await Start();
             using (repo)
@@ -89,7 +89,9 @@ namespace ImageUpdater.Core.Tests.WriteBack
                 var outcomes = new GitWriteBack(new LineTagEditor(), Options(repo, "wrong")).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a", repository: url)) });
 
                 var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
-                Assert.Equal(FailureKind.PermissionDenied, error.Kind);
+                Assert.Equal(FailureKind.AuthenticationError, error.Kind);
+                Assert.StartsWith($"Authentication failed for '{url}': the server refused the HTTPS credential (user ", error.Message);
+                Assert.DoesNotContain("replays", error.Message);
                 Assert.DoesNotContain("wrong", error.Message.Replace("wrong password", string.Empty));
                 Assert.Contains("-GitCredential", error.Message);
                 Assert.Equal(UpdateStatus.Failed, Assert.Single(outcomes.SelectMany(o => o.Results)).Status);

@@ -59,8 +59,8 @@ namespace ImageUpdater.Core.Tests.WriteBack
             Assert.Equal(before + 1, repo.CommitCount());
             Assert.Equal((1, 1, 1), (engine.Statistics.Fetches, engine.Statistics.Commits, engine.Statistics.Pushes));
             var message = repo.Log("main", "%B");
-            Assert.Contains("build: automatic update of a\n\nupdates image nginx tag '1.0.0' to '1.1.0'\n\nbuild: automatic update of b", message);
-            Assert.Contains("build: automatic update of c", message);
+            Assert.StartsWith("build: update 3 images in 3 applications\n\na: updates image nginx tag '1.0.0' to '1.1.0'\nb: updates image", message);
+            Assert.Contains("\nc: updates image", message);
         }
 
         [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack.Templates;
@@ -17,14 +18,39 @@ namespace ImageUpdater.Core.WriteBack.Git
                 FirstNonEmpty(spec?.AuthorEmail, options.AuthorEmail, GitWriteBackOptions.DefaultAuthorEmail));
         }
 
-        /// <summary>One application: its rendered template; several: each application's rendered message in turn, a blank line apart.</summary>
+        /// <summary>
+        /// One application: its rendered template. Several: a subject that counts the batch, one line per change, then the rendered
+        /// message of each application that has its own git.commit-message (what its team asked for stays in the commit).
+        /// </summary>
         public static string Message(IEnumerable<IGrouping<ArgoApplication, ImageUpdateCandidate>> applications, System.Action<string>? warning)
         {
-            var messages = applications.Select(app =>
-                CommitMessageTemplate.Render(app.Key.WriteBack.CommitMessage, app.Key.Name, app.Key.Namespace, app.Select(ImageChange.From).ToList(), warning)
-                    .TrimEnd('\n', '\r')).ToList();
-            return string.Join("\n\n", messages) + "\n";
+            var groups = applications.ToList();
+            if (groups.Count == 1)
+            {
+                return Render(groups[0], warning) + "\n";
+            }
+
+            var text = new StringBuilder($"build: update {groups.Sum(g => g.Count())} images in {groups.Count} applications\n\n");
+            // By name, not by when each look-up finished: the same batch always reads the same.
+            groups = groups.OrderBy(g => g.Key.Name, System.StringComparer.Ordinal).ToList();
+            foreach (var app in groups)
+            {
+                foreach (var change in app.Select(ImageChange.From))
+                {
+                    text.Append($"{app.Key.Name}: updates image {change.Name} tag '{change.OldTag}' to '{change.NewTag}'\n");
+                }
+            }
+
+            foreach (var app in groups.Where(g => !string.IsNullOrEmpty(g.Key.WriteBack.CommitMessage)))
+            {
+                text.Append('\n').Append(Render(app, warning)).Append('\n');
+            }
+
+            return text.ToString();
         }
+
+        private static string Render(IGrouping<ArgoApplication, ImageUpdateCandidate> app, System.Action<string>? warning) =>
+            CommitMessageTemplate.Render(app.Key.WriteBack.CommitMessage, app.Key.Name, app.Key.Namespace, app.Select(ImageChange.From).ToList(), warning).TrimEnd('\n', '\r');
 
         private static string FirstNonEmpty(params string?[] values) => values.First(v => !string.IsNullOrWhiteSpace(v))!;
     }

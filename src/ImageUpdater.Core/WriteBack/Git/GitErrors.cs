@@ -13,7 +13,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             ["GitRepositoryUnknown"] = FailureKind.InvalidArgument,
             ["GitCredentialRequired"] = FailureKind.AuthenticationError,
-            ["GitAuthenticationFailed"] = FailureKind.PermissionDenied,
+            ["GitAuthenticationFailed"] = FailureKind.AuthenticationError,
             ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
             ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
             ["GitConnectionFailed"] = FailureKind.ConnectionError,
@@ -69,7 +69,7 @@ namespace ImageUpdater.Core.WriteBack.Git
 
             if (Contains(message, "401", "403", "authentication", "credentials", "unauthorized", "permission denied", "too many authentication failures"))
             {
-                return Error("GitAuthenticationFailed", $"{url} refused the credentials ({message}); check -GitCredential (user name and token) or -SshKeyPath.", url, e);
+                return AuthenticationFailed(url, null, e, ssh is null ? null : FirstLine(ssh));
             }
 
             if (Contains(message, "timed out", "timeout"))
@@ -95,9 +95,26 @@ namespace ImageUpdater.Core.WriteBack.Git
             return Error("GitWriteBackFailed", $"Git write-back to {url} failed: {message}", url, e);
         }
 
-        /// <summary>An edit that failed other than with our own error (a parser bug, say): it names the application, the file and the repository.</summary>
-        public static ImageUpdaterException EditFailed(Exception e, ArgoApplication application, string? file, string url) =>
-            e as ImageUpdaterException ?? Error("GitTargetEditFailed", $"Cannot edit {(file is null ? "the write-back target" : "'" + file + "'")} of application '{application.QualifiedName}' in {url}: {e.GetType().Name}: {e.Message}", application, e);
+        /// <summary>
+        /// An edit that failed, as "Application 'ns/app': 'file' on branch of repository: why": paths inside the clone cache (<paramref name="root"/>, which
+        /// is not a checkout anyone can open) become repository-relative; our own errors keep their id and kind, others are GitTargetEditFailed.
+        /// </summary>
+        public static ImageUpdaterException EditFailed(Exception e, ArgoApplication application, string root, string? file, string branch, string url)
+        {
+            var where = $"Application '{application.QualifiedName}': {(file is null ? "the write-back target" : "'" + file + "'")} on {branch} of {url}";
+            if (e is ImageUpdaterException known)
+            {
+                return new ImageUpdaterException(known.ErrorId, known.Kind, $"{where}: {RepositoryRelative(known.Message, root)}", application, known);
+            }
+
+            return Error("GitTargetEditFailed", $"{where}: cannot edit it: {e.GetType().Name}: {RepositoryRelative(e.Message, root)}", application, e);
+        }
+
+        private static string RepositoryRelative(string message, string root)
+        {
+            var prefix = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            return message.Replace(prefix, string.Empty).Replace(prefix.Replace('\\', '/'), string.Empty);
+        }
 
         /// <summary>An HTTPS repository without any credential: says which annotation asked for which credential, and what to pass instead.</summary>
         public static ImageUpdaterException CredentialRequired(ArgoApplication application, string url)
@@ -108,6 +125,33 @@ namespace ImageUpdater.Core.WriteBack.Git
                 ? "reading that Kubernetes secret is not supported yet"
                 : "reading Argo CD's repository credentials is not supported yet";
             return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
+        }
+
+        /// <summary>
+        /// The server refused the credential, in git's words ("Authentication failed for …"), naming the source tried (null: not known
+        /// here) and what to do; libgit2's own wording ("too many redirects or authentication replays") says nothing to a user.
+        /// </summary>
+        public static ImageUpdaterException AuthenticationFailed(string url, string? tried, Exception? inner, string? ssh = null)
+        {
+            var source = (tried is null ? "the server refused the credentials" : $"the server refused {tried}") + (ssh is null ? string.Empty : $" (ssh: {ssh})");
+            var error = Error("GitAuthenticationFailed", $"Authentication failed for '{url}': {source}. Check that the user name and password or token are right and may push to the repository; pass another with -GitCredential or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", url, inner);
+            error.Data[SshDetail] = ssh;
+            return error;
+        }
+
+        /// <summary>The Data key of ssh's own words in an authentication failure, kept when the failure is told again with its source.</summary>
+        public const string SshDetail = "ssh";
+
+        /// <summary>Which credential a write-back sent, for <see cref="AuthenticationFailed"/>: the one in the repository URL, or the given one and where it came from.</summary>
+        public static string CredentialTried(GitCredentials credentials, bool fromUrl)
+        {
+            if (fromUrl)
+            {
+                return $"the user name and password written in the repository URL (user '{credentials.Https?.UserName}'; -GitCredential would win over it)";
+            }
+
+            var from = credentials.Source is null ? string.Empty : " from " + credentials.Source;
+            return credentials.Https is not null ? $"the HTTPS credential{from} (user '{credentials.Https.UserName}')" : $"the SSH key{from} ('{credentials.SshKeyPath}')";
         }
 
         /// <summary>The server refused the push for a reason other than a moved branch (a protected branch, a hook).</summary>

@@ -92,7 +92,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     group.Failed.Add(app.Key);
-                    GitWriteBack.Fail(outcome, app, url, group.Push, GitErrors.EditFailed(e, app.Key, target?.RelativePath, url));
+                    GitWriteBack.Fail(outcome, app, url, group.Push, GitErrors.EditFailed(e, app.Key, root, target?.RelativePath, group.Push, url), target?.RelativePath);
                 }
             }
 

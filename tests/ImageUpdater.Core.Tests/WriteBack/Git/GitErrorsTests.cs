@@ -12,9 +12,9 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
         private const string Url = "ssh://git@git.example.com/team/apps.git";
 
         [Theory]
-        [InlineData("too many redirects or authentication replays", null, "GitAuthenticationFailed", FailureKind.PermissionDenied)]
-        [InlineData("remote rejected authentication: 401", null, "GitAuthenticationFailed", FailureKind.PermissionDenied)]
-        [InlineData("ERROR: exited with code 255", "git@127.0.0.1: Permission denied (publickey).", "GitAuthenticationFailed", FailureKind.PermissionDenied)]
+        [InlineData("too many redirects or authentication replays", null, "GitAuthenticationFailed", FailureKind.AuthenticationError)]
+        [InlineData("remote rejected authentication: 401", null, "GitAuthenticationFailed", FailureKind.AuthenticationError)]
+        [InlineData("ERROR: exited with code 255", "git@127.0.0.1: Permission denied (publickey).", "GitAuthenticationFailed", FailureKind.AuthenticationError)]
         [InlineData("ERROR: exited with code 255", "No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.", "GitSshHostKeyUnknown", FailureKind.SecurityError)]
         [InlineData("ERROR: exited with code 255", "@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n", "GitSshHostKeyChanged", FailureKind.SecurityError)]
         [InlineData("failed to connect to 127.0.0.1: Connection refused", null, "GitConnectionFailed", FailureKind.ConnectionError)]
@@ -51,12 +51,26 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
         {
             var app = new ImageUpdater.Core.Argo.ArgoApplication("web") { Namespace = "argocd" };
 
-            var error = GitErrors.EditFailed(new InvalidOperationException("Operation is not valid due to the current state of the object."), app, "apps/web/values.yaml", Url);
+            var error = GitErrors.EditFailed(new InvalidOperationException("Operation is not valid due to the current state of the object."), app, "/cache/repo", "apps/web/values.yaml", "main", Url);
 
             Assert.Equal(("GitTargetEditFailed", FailureKind.InvalidData), (error.ErrorId, error.Kind));
             Assert.Contains("'apps/web/values.yaml'", error.Message);
             Assert.Contains("'argocd/web'", error.Message);
             Assert.Contains(Url, error.Message);
+            Assert.Same(app, error.Target);
+        }
+
+        [Fact]
+        public void OurOwnEditErrorKeepsItsIdAndSaysApplicationRepositoryAndRelativePathNotTheCachePath()
+        {
+            var app = new ImageUpdater.Core.Argo.ArgoApplication("web") { Namespace = "argocd" };
+            var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cache", "repo");
+            var missing = new ImageUpdaterException("WriteBackFileNotFound", FailureKind.ObjectNotFound, $"The file '{System.IO.Path.Combine(root, "apps", "web", "values.yaml")}' does not exist; check the path.");
+
+            var error = GitErrors.EditFailed(missing, app, root, "apps/web/values.yaml", "main", "https://git.example.com/gitops.git");
+
+            Assert.Equal(("WriteBackFileNotFound", FailureKind.ObjectNotFound), (error.ErrorId, error.Kind));
+            Assert.Equal("Application 'argocd/web': 'apps/web/values.yaml' on main of https://git.example.com/gitops.git: The file 'apps/web/values.yaml' does not exist; check the path.", error.Message.Replace('\\', '/'));
             Assert.Same(app, error.Target);
         }
 
