@@ -112,7 +112,7 @@ namespace ImageUpdater.Core.Tests.Argo
                 WriteBack = new WriteBackSpec { Method = WriteBackMethod.Git, Target = new WriteBackTarget(WriteBackTargetKind.File, target) },
             };
             var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "parity-" + System.Guid.NewGuid().ToString("N"));
-            Assert.Equal(relative, GitTarget.Resolve(root, app, app.AnnotatedSource).RelativePath);
+            Assert.Equal(relative, GitTarget.Resolve(root, app, app.AnnotatedSource, RepositoryFiles.WorkingTree).RelativePath);
         }
     }
 }
