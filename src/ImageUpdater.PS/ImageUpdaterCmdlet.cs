@@ -182,6 +182,7 @@ namespace ImageUpdater.PS
 
                         foreach (var result in finished.Outcome.Results)
                         {
+                            WriteResultWarning(result);
                             WriteTyped(result);
                         }
 
@@ -195,6 +196,20 @@ namespace ImageUpdater.PS
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
+            }
+        }
+
+        /// <summary>A result that wrote nothing because no tag qualifies, or that created a key the file did not have, also warns: neither is silent.</summary>
+        protected void WriteResultWarning(ImageUpdateResult result)
+        {
+            if (result.Status == UpdateStatus.NoTag)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: no tag qualifies, nothing written: {result.Message}");
+            }
+
+            if (result.CreatedKeys is { Count: > 0 } created)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: {result.Target} had no {string.Join(", ", created)}; {(result.Status == UpdateStatus.WhatIf ? "it would be created" : "created it")} (check the helm.image-name/helm.image-tag annotation for a typo).");
             }
         }
 

@@ -75,7 +75,7 @@ namespace ImageUpdater.Core.Updating
                 return null;
             }
 
-            var key = spec.KeyAlias is null ? "force-update" : spec.KeyAlias + ".force-update";
+            var key = spec.KeyAlias + ".force-update";
             return $"skipped: {spec.Image} is not running in {app.Name} (status.summary.images does not list it); set the annotation {key}: \"true\" to update it anyway";
         }
 
