@@ -82,9 +82,9 @@ namespace ImageUpdater.Core.Updating
         /// <summary>The decision for one image given the repository's tags: pure, no I/O.</summary>
         public static ImageUpdateCandidate Decide(ArgoApplication app, ImageSpec spec, IReadOnlyList<ImageTag> tags, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
         {
-            var current = CurrentImage.Find(app, spec);
             var result = (select ?? DefaultSelect)(tags, TagSelectionOptions.FromSpec(spec));
             var winner = result.Winner;
+            var current = CurrentImage.Find(app, spec, winner);
             var now = current is null ? "current tag unknown" : "running " + current;
             if (winner is null)
             {

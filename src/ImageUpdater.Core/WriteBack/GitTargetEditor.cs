@@ -19,6 +19,11 @@ namespace ImageUpdater.Core.WriteBack
                 candidate.FileTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
             }
 
+            foreach (var candidate in changes)
+            {
+                candidate.CreatedKeys = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.Image == candidate.Image)?.CreatedKeys ?? System.Array.Empty<string>();
+            }
+
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
         }
 
