@@ -73,7 +73,7 @@ Describe 'Issue14 item 1: a helmvalues target with one Helm key set writes the o
         Show-File $repo | Should -Be "image:`n  repository: $EcrHost/team/web`n  tag: 1.1.0"
     }
 
-    It 'Issue14 item 1: only helm.image-tag set: the name goes to image.name, as on the .argocd-source and argocd paths' {
+    It 'Issue14 item 1: only helm.image-tag set: the tag is written and the values file gains no image.name' {
         $repo = New-GitOpsRepository "image:`n  name: $EcrHost/team/web`n  version: 1.0.0`n"
         $manifest = New-AppManifest $repo @{
             'image-list' = "web=$EcrHost/team/web"; 'web.helm.image-tag' = 'image.version'
@@ -112,6 +112,43 @@ Describe 'Issue14 item 2: an image-list entry without an alias is known by its i
 
         $result.Status | Should -Be 'Updated'
         Show-File $repo | Should -Be "app:`n  image:`n    repo: $EcrHost/nginx`n    version: 1.1.0"
+    }
+}
+
+Describe 'Issue14 item 3: an application read from a file knows its current tag from its write-back target' {
+    It 'Issue14 item 3: right after a push the values file holds the newest tag: up to date, and -WhatIf would update nothing' {
+        $repo = New-GitOpsRepository "image:`n  repository: $EcrHost/team/web`n  tag: 1.1.0`n"
+        $repo.Manifests = Join-Path $repo.Seed 'manifests'
+        $manifest = New-AppManifest $repo @{
+            'image-list' = "web=$EcrHost/team/web"; 'web.helm.image-name' = 'image.repository'; 'web.helm.image-tag' = 'image.tag'
+            'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml'
+        }
+
+        $candidate = Get-ArgoApplication -Path $manifest | Find-EcrTag @aws -WarningAction SilentlyContinue
+        $candidate.CurrentTag | Should -Be '1.1.0'
+        $candidate.UpdateNeeded | Should -BeFalse
+        $candidate.Reason | Should -Match 'running 1\.1\.0 \(apps/web/values\.yaml\)'
+
+        $out = Invoke-ImageUpdater -Path $repo.Manifests -WorkingDirectory $repo.Cache @aws -WhatIf -WarningAction SilentlyContinue
+        $summary = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary' }
+        $summary.WhatIf | Should -Be 0
+        $summary.Unchanged | Should -Be 1
+    }
+
+    It 'Issue14 item 3: an older tag in the values file is the current tag the update replaces' {
+        $repo = New-GitOpsRepository "image:`n  repository: $EcrHost/team/web`n  tag: 1.0.0`n"
+        $repo.Manifests = Join-Path $repo.Seed 'manifests'
+        $manifest = New-AppManifest $repo @{
+            'image-list' = "web=$EcrHost/team/web"; 'web.helm.image-name' = 'image.repository'
+            'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml'
+        }
+
+        $candidate = Get-ArgoApplication -Path $manifest | Find-EcrTag @aws -WarningAction SilentlyContinue
+        $candidate.CurrentTag | Should -Be '1.0.0'
+        $candidate.UpdateNeeded | Should -BeTrue
+        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repo.Cache
+        $result.OldTag | Should -Be '1.0.0'
+        Show-File $repo | Should -Be "image:`n  repository: $EcrHost/team/web`n  tag: 1.1.0"
     }
 }
 

@@ -28,7 +28,8 @@ namespace ImageUpdater.Core.Updating
 
         /// <summary>
         /// What the application runs now: the live image when the Application has a status, else the Helm parameter the
-        /// spec names (helm.image-spec, helm.image-tag, default image.tag), else the kustomize images override. Null when unknown.
+        /// spec names (helm.image-spec, helm.image-tag, default image.tag), else the kustomize images override, else (no status) the
+        /// value at the write-back target in the manifest's git checkout. Null when unknown.
         /// </summary>
         public static CurrentImage? Find(ArgoApplication app, ImageSpec spec) => Find(app, spec, null);
 
@@ -77,7 +78,8 @@ namespace ImageUpdater.Core.Updating
                 }
             }
 
-            return null;
+            // An application read from a file has no status: what its write-back target holds is what an update replaces.
+            return app.LiveImages is null ? WriteBack.CheckoutCurrentTag.Read(app, spec) : null;
         }
 
         private static ImageReference? Live(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner = null)

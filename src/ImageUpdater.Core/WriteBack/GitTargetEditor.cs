@@ -30,7 +30,7 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>
         /// The YAML target for a kind; a verbatim file path (upstream's backward-compatible form) holds parameter overrides like .argocd-source.
         /// </summary>
-        private static IWriteBackTarget For(GitTarget target)
+        internal static IWriteBackTarget For(GitTarget target)
         {
             switch (target.Kind)
             {

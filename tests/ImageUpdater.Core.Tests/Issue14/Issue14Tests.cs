@@ -39,11 +39,11 @@ namespace ImageUpdater.Core.Tests.Issue14
         }
 
         [Fact]
-        public void Item1_OnlyImageTag_WritesTheNameAtImageName()
+        public void Item1_OnlyImageTag_LeavesTheNameInAValuesFile()
         {
             var spec = new ImageSpec("web", ImageReference.Parse("nginx")) { HelmImageTag = "image.version" };
             var update = ImageUpdate.From(Candidate(spec));
-            Assert.Equal(HelmImageKeys.DefaultName, update.HelmImageNameKey);
+            Assert.Null(update.HelmImageNameKey);
             Assert.Equal("image.version", update.HelmImageTagKey);
         }
 
@@ -65,6 +65,43 @@ namespace ImageUpdater.Core.Tests.Issue14
         public void Item2_TheImplicitAliasIsTheRepositoryPath(string entry, string keyAlias)
         {
             Assert.Equal(keyAlias, new ImageSpec(null, ImageReference.Parse(entry)).KeyAlias);
+        }
+
+        [Theory]
+        [InlineData("https://git.example.com/org/gitops.git", "1.0.0")]
+        [InlineData("https://git.example.com/org/other.git", null)]
+        public void Item3_WithoutStatus_TheCurrentTagIsReadFromTheTargetInTheManifestsCheckout(string remote, string? expected)
+        {
+            var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "issue14-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                System.IO.Directory.CreateDirectory(System.IO.Path.Combine(root, ".git"));
+                System.IO.Directory.CreateDirectory(System.IO.Path.Combine(root, "apps", "web"));
+                System.IO.Directory.CreateDirectory(System.IO.Path.Combine(root, "manifests"));
+                System.IO.File.WriteAllText(System.IO.Path.Combine(root, ".git", "config"), "[remote \"origin\"]\n\turl = " + remote + "\n");
+                System.IO.File.WriteAllText(System.IO.Path.Combine(root, "apps", "web", "values.yaml"), "image:\n  repository: nginx\n  tag: 1.0.0\n");
+                var origin = System.IO.Path.Combine(root, "manifests", "web.yaml");
+                System.IO.File.WriteAllText(origin, "kind: Application\n");
+                var spec = new ImageSpec("web", ImageReference.Parse("nginx")) { HelmImageName = "image.repository" };
+                var app = new ArgoApplication("web")
+                {
+                    Origin = origin,
+                    Images = new[] { spec },
+                    Sources = new[] { new ApplicationSource { IsHelm = true, RepoUrl = "https://git.example.com/org/gitops", Path = "apps/web" } },
+                    WriteBack = new WriteBackSpec { Method = WriteBackMethod.Git, Target = new WriteBackTarget(WriteBackTargetKind.HelmValues, null) },
+                };
+
+                var candidate = ImageUpdatePlanner.Decide(app, spec, new[] { new ImageTag("1.0.0"), new ImageTag("1.1.0") });
+
+                Assert.Equal(expected, candidate.CurrentTag);
+                Assert.Equal(CandidateDecision.Update, candidate.Decision);
+                // The file already holds the only tag: up to date when the checkout is the write-back repository, unknown (so update) otherwise.
+                Assert.Equal(expected is null ? CandidateDecision.Update : CandidateDecision.UpToDate, ImageUpdatePlanner.Decide(app, spec, new[] { new ImageTag("1.0.0") }).Decision);
+            }
+            finally
+            {
+                System.IO.Directory.Delete(root, true);
+            }
         }
 
         [Fact]
