@@ -101,14 +101,14 @@ namespace ImageUpdater.PS
         /// <summary>With -PassThru, the edit's results; <paramref name="updated"/> is what an Updated result becomes (WhatIf when nothing was written).</summary>
         private void Emit(FileEdit edit, UpdateStatus updated = UpdateStatus.Updated)
         {
-            if (!PassThru)
-            {
-                return;
-            }
-
             foreach (var result in edit.Results)
             {
-                WriteTyped(result with { Method = result.Method ?? "file", Status = result.Status == UpdateStatus.Updated ? updated : result.Status });
+                var shown = result with { Method = result.Method ?? "file", Status = result.Status == UpdateStatus.Updated ? updated : result.Status };
+                WriteResultWarning(shown);
+                if (PassThru)
+                {
+                    WriteTyped(shown);
+                }
             }
         }
 

@@ -199,6 +199,7 @@ namespace ImageUpdater.PS
                     case RunEvent.Finished finished:
                         foreach (var result in finished.Outcome.Results)
                         {
+                            WriteResultWarning(result);
                             WriteTyped(result);
                         }
 
@@ -242,6 +243,20 @@ namespace ImageUpdater.PS
         {
             var value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound) ? bound : GetVariableValue("ErrorActionPreference");
             return value is not null && Enum.TryParse<ActionPreference>(value.ToString(), ignoreCase: true, out var preference) && preference == ActionPreference.Stop;
+        }
+
+        /// <summary>A result that wrote nothing because no tag qualifies, or that created a key the file did not have, also warns: neither is silent.</summary>
+        protected void WriteResultWarning(ImageUpdateResult result)
+        {
+            if (result.Status == UpdateStatus.NoTag)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: no tag qualifies, nothing written: {result.Message}");
+            }
+
+            if (result.CreatedKeys is { Count: > 0 } created)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: {result.Target} had no {string.Join(", ", created)}; {(result.Status == UpdateStatus.WhatIf ? "it would be created" : "created it")} (check the helm.image-name/helm.image-tag annotation for a typo).");
+            }
         }
 
         /// <summary>Writes a Core object with the PSTypeName <c>ImageUpdater.&lt;ClassName&gt;</c> that the format file keys on.</summary>

@@ -131,7 +131,7 @@ namespace ImageUpdater.Core.Annotations
 
         private static string? Option(Dictionary<string, string> keys, ImageSpec image, string option, bool appWide)
         {
-            if (image.KeyAlias is not null && keys.TryGetValue(image.KeyAlias + "." + option, out var specific))
+            if (keys.TryGetValue(image.KeyAlias + "." + option, out var specific))
             {
                 return specific;
             }
@@ -140,7 +140,7 @@ namespace ImageUpdater.Core.Annotations
         }
 
         private static string KeyOf(Dictionary<string, string> keys, ImageSpec image, string option) =>
-            image.KeyAlias is not null && keys.ContainsKey(image.KeyAlias + "." + option) ? image.KeyAlias + "." + option : option;
+            keys.ContainsKey(image.KeyAlias + "." + option) ? image.KeyAlias + "." + option : option;
 
         private static void ApplyImageOptions(ImageSpec image, Dictionary<string, string> keys, Action<string, DiagnosticSeverity, string> report)
         {
@@ -230,7 +230,7 @@ namespace ImageUpdater.Core.Annotations
 
         private static void CheckKeys(Dictionary<string, string> keys, List<ImageSpec> images, Action<string, string> report)
         {
-            var aliases = new HashSet<string>(images.Where(i => i.KeyAlias is not null).Select(i => i.KeyAlias!), StringComparer.Ordinal);
+            var aliases = new HashSet<string>(images.Select(i => i.KeyAlias), StringComparer.Ordinal);
             var known = AnnotationKeys.ApplicationKeys.Concat(aliases.SelectMany(a => AnnotationKeys.PerImageOptions.Select(o => a + "." + o))).ToList();
             foreach (var key in keys.Keys.OrderBy(k => k, StringComparer.Ordinal))
             {

@@ -54,8 +54,15 @@ namespace ImageUpdater.Core.Annotations
 
         public string? KustomizeImageName { get; set; }
 
-        /// <summary>The alias as it appears in annotation keys ('/' written as '_').</summary>
-        public string? KeyAlias => Alias?.Replace("/", "_");
+        /// <summary>
+        /// The alias as it appears in annotation keys ('/' written as '_'); an entry without an alias is named by its repository path
+        /// (upstream's image name: no registry, Docker Hub's <c>library/</c> dropped), so <c>nginx.helm.image-tag</c> reaches <c>image-list: nginx</c>.
+        /// </summary>
+        public string KeyAlias => (Alias ?? ImplicitAlias(Reference)).Replace("/", "_");
+
+        /// <summary>The name an image-list entry without an alias is known by in annotation keys.</summary>
+        public static string ImplicitAlias(ImageReference reference) =>
+            reference.Registry is null && reference.Repository.StartsWith("library/", StringComparison.Ordinal) ? reference.Repository.Substring("library/".Length) : reference.Repository;
 
         public override string ToString() => Alias is null ? Reference.Original : Alias + "=" + Reference.Original;
     }

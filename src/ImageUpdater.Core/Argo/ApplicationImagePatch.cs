@@ -191,7 +191,7 @@ namespace ImageUpdater.Core.Argo
                 var kind = wanted ?? (chosen is null ? null : SourceSelector.KindOf(chosen));
                 if (kind is null)
                 {
-                    throw new ImageUpdaterException("ArgoSourceTypeUnknown", FailureKind.InvalidOperation, $"Cannot tell whether application '{app}' is Helm or Kustomize (its source has neither a helm nor a kustomize block and no status.sourceType). Add the {spec.KeyAlias ?? "<alias>"}.helm.image-name/image-tag or kustomize.image-name annotation.", app);
+                    throw new ImageUpdaterException("ArgoSourceTypeUnknown", FailureKind.InvalidOperation, $"Cannot tell whether application '{app}' is Helm or Kustomize (its source has neither a helm nor a kustomize block and no status.sourceType). Add the {spec.KeyAlias}.helm.image-name/image-tag or kustomize.image-name annotation.", app);
                 }
 
                 return new SourceChoice(single, "/spec/source", "spec.source", kind.Value);

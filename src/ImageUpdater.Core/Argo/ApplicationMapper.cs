@@ -143,7 +143,7 @@ namespace ImageUpdater.Core.Argo
 
             foreach (var image in app.Images.Where(i => !string.IsNullOrEmpty(i.PullSecret)))
             {
-                var key = image.KeyAlias is not null && app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
+                var key = app.Annotations.ContainsKey(AnnotationKeys.Prefix + image.KeyAlias + "." + AnnotationKeys.PullSecret)
                     ? image.KeyAlias + "." + AnnotationKeys.PullSecret : AnnotationKeys.PullSecret;
                 if (Registries.CredentialSource.SyntaxProblem(image.PullSecret!) is { } invalid)
                 {

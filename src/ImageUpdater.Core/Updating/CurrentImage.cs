@@ -28,11 +28,15 @@ namespace ImageUpdater.Core.Updating
 
         /// <summary>
         /// What the application runs now: the live image when the Application has a status, else the Helm parameter the
-        /// spec names (helm.image-spec, helm.image-tag, default image.tag), else the kustomize images override. Null when unknown.
+        /// spec names (helm.image-spec, helm.image-tag, default image.tag), else the kustomize images override, else (no status) the
+        /// value at the write-back target in the manifest's git checkout. Null when unknown.
         /// </summary>
-        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec)
+        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec) => Find(app, spec, null);
+
+        /// <summary>As <see cref="Find(ArgoApplication, ImageSpec)"/>; <paramref name="winner"/> (the digest strategy's tag) picks this alias's own container among several running the image.</summary>
+        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner)
         {
-            var live = Live(app, spec);
+            var live = Live(app, spec, winner);
             if (live is not null)
             {
                 return new CurrentImage(live.Tag, live.Digest, "status.summary.images");
@@ -74,10 +78,11 @@ namespace ImageUpdater.Core.Updating
                 }
             }
 
-            return null;
+            // An application read from a file has no status: what its write-back target holds is what an update replaces.
+            return app.LiveImages is null ? WriteBack.CheckoutCurrentTag.Read(app, spec) : null;
         }
 
-        private static ImageReference? Live(ArgoApplication app, ImageSpec spec)
+        private static ImageReference? Live(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner = null)
         {
             if (app.LiveImages is null)
             {
@@ -85,15 +90,29 @@ namespace ImageUpdater.Core.Updating
             }
 
             var names = Names(spec).ToList();
+            var matches = new System.Collections.Generic.List<ImageReference>();
             foreach (var text in app.LiveImages)
             {
                 if (ImageReference.TryParse(text, out var live, out _) && names.Any(n => ImageName.SameImage(n, live.Name)))
                 {
-                    return live;
+                    matches.Add(live);
                 }
             }
 
-            return null;
+            if (matches.Count <= 1 || spec.UpdateStrategy != Tags.UpdateStrategy.Digest)
+            {
+                return matches.FirstOrDefault();
+            }
+
+            // Several containers run the image (status.summary.images has no alias): the digest strategy compares this alias with the
+            // containers on its own tracked tag, and with one still behind the newest digest if any is, so none is missed or rewritten every cycle.
+            var own = matches.Where(m => string.Equals(m.Tag, spec.Constraint, StringComparison.Ordinal)).ToList();
+            if (own.Count == 0)
+            {
+                own = matches;
+            }
+
+            return own.FirstOrDefault(m => winner?.Digest is not null && !string.Equals(m.Digest, winner.Digest, StringComparison.Ordinal)) ?? own[0];
         }
 
         /// <summary>The kustomize image name first (upstream tries it first), then the image itself.</summary>

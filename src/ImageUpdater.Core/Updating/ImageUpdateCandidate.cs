@@ -31,6 +31,9 @@ namespace ImageUpdater.Core.Updating
         /// <summary>The tag the git write-back found in the file, for results where the Application had no status to say what runs.</summary>
         internal string? FileTag { get; set; }
 
+        /// <summary>Key paths the git write-back added to a values file that lacked them (a mistyped Helm key, say).</summary>
+        internal System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; set; } = System.Array.Empty<string>();
+
         /// <summary>The tag being replaced: what runs, else what the file held.</summary>
         internal string? OldTag => CurrentTag ?? FileTag;
 

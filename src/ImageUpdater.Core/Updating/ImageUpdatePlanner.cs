@@ -77,16 +77,16 @@ namespace ImageUpdater.Core.Updating
                 return null;
             }
 
-            var key = spec.KeyAlias is null ? "force-update" : spec.KeyAlias + ".force-update";
+            var key = spec.KeyAlias + ".force-update";
             return $"skipped: {spec.Image} is not running in {app.Name} (status.summary.images does not list it); set the annotation {key}: \"true\" to update it anyway";
         }
 
         /// <summary>The decision for one image given the repository's tags: pure, no I/O.</summary>
         public static ImageUpdateCandidate Decide(ArgoApplication app, ImageSpec spec, IReadOnlyList<ImageTag> tags, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
         {
-            var current = CurrentImage.Find(app, spec);
             var result = (select ?? DefaultSelect)(tags, TagSelectionOptions.FromSpec(spec));
             var winner = result.Winner;
+            var current = CurrentImage.Find(app, spec, winner);
             var now = current is null ? "current tag unknown" : "running " + current;
             if (winner is null)
             {

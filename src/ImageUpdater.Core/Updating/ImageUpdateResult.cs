@@ -10,6 +10,9 @@ namespace ImageUpdater.Core.Updating
         WhatIf,
         Failed,
         Skipped,
+
+        /// <summary>No tag qualifies (allow-tags, ignore-tags, the constraint or the platforms reject every tag): nothing written, and a warning says why.</summary>
+        NoTag,
     }
 
     /// <summary>What a write-back did for one image (PSTypeName ImageUpdater.ImageUpdateResult).</summary>
@@ -46,6 +49,9 @@ namespace ImageUpdater.Core.Updating
 
         public string? Message { get; init; }
 
+        /// <summary>Key paths the write added to the file because it lacked them (a mistyped helm.image-tag, say); empty when every key existed.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; init; } = System.Array.Empty<string>();
+
         /// <summary>Unified diff of the change (files) or the JSON patch (argocd).</summary>
         public string? Diff { get; init; }
 
@@ -63,11 +69,12 @@ namespace ImageUpdater.Core.Updating
             Message = message,
         };
 
-        /// <summary>The result of a candidate that needs nothing written: Skipped, Failed or Unchanged as the planner decided, with its reason.</summary>
+        /// <summary>The result of a candidate that needs nothing written: Skipped, Failed, NoTag or Unchanged as the planner decided, with its reason.</summary>
         public static ImageUpdateResult Settled(ImageUpdateCandidate candidate, string? method = null) => For(candidate, method, candidate.Decision switch
         {
             CandidateDecision.Skipped => UpdateStatus.Skipped,
             CandidateDecision.Failed => UpdateStatus.Failed,
+            CandidateDecision.NoTag => UpdateStatus.NoTag,
             _ => UpdateStatus.Unchanged,
         }, candidate.Reason ?? "No update needed.");
 

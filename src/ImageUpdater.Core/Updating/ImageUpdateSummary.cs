@@ -16,6 +16,9 @@ namespace ImageUpdater.Core.Updating
 
         public int Skipped { get; set; }
 
+        /// <summary>Images for which no tag qualifies (every tag rejected by the constraint, allow-tags, ignore-tags or platforms).</summary>
+        public int NoTag { get; set; }
+
         public int Failed { get; set; }
 
         /// <summary>Images that -WhatIf would have updated.</summary>
@@ -45,11 +48,12 @@ namespace ImageUpdater.Core.Updating
                 case UpdateStatus.Unchanged: Unchanged++; break;
                 case UpdateStatus.Skipped: Skipped++; break;
                 case UpdateStatus.WhatIf: WhatIf++; break;
+                case UpdateStatus.NoTag: NoTag++; break;
                 default: Failed++; break;
             }
         }
 
         public override string ToString() =>
-            $"{Applications} application(s), {ImagesChecked} image(s): {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed" + (WhatIf > 0 ? $", {WhatIf} would update" : string.Empty);
+            $"{Applications} application(s), {ImagesChecked} image(s): {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed" + (NoTag > 0 ? $", {NoTag} without a qualifying tag" : string.Empty) + (WhatIf > 0 ? $", {WhatIf} would update" : string.Empty);
     }
 }

@@ -19,13 +19,18 @@ namespace ImageUpdater.Core.WriteBack
                 candidate.FileTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
             }
 
+            foreach (var candidate in changes)
+            {
+                candidate.CreatedKeys = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.Image == candidate.Image)?.CreatedKeys ?? System.Array.Empty<string>();
+            }
+
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
         }
 
         /// <summary>
         /// The YAML target for a kind; a verbatim file path (upstream's backward-compatible form) holds parameter overrides like .argocd-source.
         /// </summary>
-        private static IWriteBackTarget For(GitTarget target)
+        internal static IWriteBackTarget For(GitTarget target)
         {
             switch (target.Kind)
             {

@@ -11,6 +11,8 @@ namespace ImageUpdater.Core.WriteBack
     {
         protected override bool CreatesFile => false;
 
+        protected override bool ReportsCreatedKeys => true;
+
         /// <summary>A folder resolves to its values.yaml (the helmvalues target's default file).</summary>
         public override string ResolveFile(string fileOrDirectory) =>
             System.IO.Directory.Exists(fileOrDirectory) ? System.IO.Path.Combine(fileOrDirectory, "values.yaml") : fileOrDirectory;

@@ -46,18 +46,23 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>What a tag field holds: <c>tag</c>, <c>tag@sha256:…</c> or <c>latest@sha256:…</c> (<see cref="TagText.Format"/>).</summary>
         public string TagValue => TagText.Format(NewTag, Digest);
 
-        /// <summary>The update a candidate asks for, with the Helm and Kustomize keys of its image spec.</summary>
-        public static ImageUpdate From(ImageUpdateCandidate candidate) => new ImageUpdate(candidate.Image, candidate.NewTag ?? string.Empty)
+        /// <summary>The update a candidate asks for, with the Helm keys of its image spec (upstream's defaults filled in, as on every target) and its Kustomize name.</summary>
+        public static ImageUpdate From(ImageUpdateCandidate candidate)
         {
-            Digest = string.IsNullOrEmpty(candidate.NewDigest) ? null : candidate.NewDigest,
-            Application = candidate.Application,
-            Alias = candidate.Alias,
-            OldTag = candidate.CurrentTag,
-            HelmImageNameKey = candidate.Spec.HelmImageName,
-            HelmImageTagKey = candidate.Spec.HelmImageTag,
-            HelmImageSpecKey = candidate.Spec.HelmImageSpec,
-            KustomizeImageName = candidate.Spec.KustomizeImageName,
-        };
+            var keys = Annotations.HelmImageKeys.For(candidate.Spec);
+            return new ImageUpdate(candidate.Image, candidate.NewTag ?? string.Empty)
+            {
+                Digest = string.IsNullOrEmpty(candidate.NewDigest) ? null : candidate.NewDigest,
+                Application = candidate.Application,
+                Alias = candidate.Alias,
+                OldTag = candidate.CurrentTag,
+                // Only helm.image-tag set: the name stays unwritten in a values file (upstream v1 writes image.name; not yet followed here).
+                HelmImageNameKey = keys.Spec is null && (candidate.Spec.HelmImageName is not null || candidate.Spec.HelmImageTag is null) ? keys.Name : null,
+                HelmImageTagKey = keys.Spec is null ? keys.Tag : null,
+                HelmImageSpecKey = keys.Spec,
+                KustomizeImageName = candidate.Spec.KustomizeImageName,
+            };
+        }
 
         public override string ToString() => (Image ?? "(image)") + ":" + TagValue;
     }

@@ -36,6 +36,8 @@ namespace ImageUpdater.Core.WriteBack
                 var changed = editor.Text != before || (content is null && results.Count == 0);
                 var places = outcome.Changes.SelectMany(c => c.OtherPlaces).Distinct().ToList();
                 var where = string.Join(", ", outcome.Changes.Select(c => c.Path).DefaultIfEmpty(outcome.Where));
+                // A key a values file lacked is most often a typo (image.tagg): created as upstream does, but never silently.
+                var created = ReportsCreatedKeys && content is not null ? outcome.Changes.Where(c => c.Created).Select(c => c.Path).Distinct().ToList() : new List<string>();
                 results.Add(new ImageUpdateResult
                 {
                     Application = update.Application,
@@ -47,13 +49,18 @@ namespace ImageUpdater.Core.WriteBack
                     NewDigest = update.Digest,
                     Target = file,
                     Status = changed ? UpdateStatus.Updated : UpdateStatus.Unchanged,
+                    CreatedKeys = created,
                     Message = (changed ? $"Set {where} in {file}." : $"{where} in {file} already holds {update.TagValue}.") +
+                        (created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {file} did not have; check the Helm key for a typo.") +
                         (places.Count == 0 ? string.Empty : $" Through anchors and aliases this also changes: {string.Join(", ", places)}."),
                 });
             }
 
             return new FileEdit(file, content is not null, editor, results);
         }
+
+        /// <summary>True when a key the file lacked is worth a warning (a values file); an override file gains entries by design.</summary>
+        protected virtual bool ReportsCreatedKeys => false;
 
         /// <summary>Applies one update to the document.</summary>
         protected abstract Outcome Edit(YamlEditor editor, ImageUpdate update);

@@ -30,6 +30,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = PathSet)]
         public SwitchParameter Recurse { get; set; }
 
+        /// <summary>A checkout of the GitOps repository: Helm keys a helmvalues target's values file lacks are reported, with the nearest key it has.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Repository { get; set; }
+
         /// <summary>List only errors, not warnings (deprecated names, ignored keys).</summary>
         [Parameter]
         public SwitchParameter ErrorsOnly { get; set; }
@@ -59,7 +64,20 @@ namespace ImageUpdater.PS.Commands
         private void Report(ArgoApplication app)
         {
             WriteVerbose($"Checking the annotations of '{app.QualifiedName}' ({app.Origin}).");
-            foreach (var diagnostic in app.Diagnostics)
+            var diagnostics = new System.Collections.Generic.List<AnnotationDiagnostic>(app.Diagnostics);
+            if (Repository is not null)
+            {
+                try
+                {
+                    diagnostics.AddRange(Core.WriteBack.HelmKeyCheck.Check(app, SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository)));
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    WriteFailure(ex, app);
+                }
+            }
+
+            foreach (var diagnostic in diagnostics)
             {
                 if (ErrorsOnly.IsPresent && diagnostic.Severity != DiagnosticSeverity.Error)
                 {

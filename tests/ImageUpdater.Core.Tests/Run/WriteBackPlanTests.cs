@@ -81,7 +81,7 @@ namespace ImageUpdater.Core.Tests.Run
 
             Assert.Equal(("1.0.0", "1.1.0", "sha256:" + new string('a', 64), "argocd"), (result.OldTag, result.NewTag, result.NewDigest, result.Method));
             Assert.Equal(UpdateStatus.Skipped, ImageUpdateResult.Settled(candidate with { Decision = CandidateDecision.Skipped }).Status);
-            Assert.Equal(UpdateStatus.Unchanged, ImageUpdateResult.Settled(candidate with { Decision = CandidateDecision.NoTag }).Status);
+            Assert.Equal(UpdateStatus.NoTag, ImageUpdateResult.Settled(candidate with { Decision = CandidateDecision.NoTag }).Status);
         }
     }
 }

@@ -135,8 +135,11 @@ namespace ImageUpdater.Core.WriteBack.Git
                     : $"{edit.Target.RelativePath} already has the new tag(s) on {branch}; nothing to commit.";
                 foreach (var candidate in edit.Candidates)
                 {
-                    outcome.Add(candidate, GitWriteBack.Result(candidate, url, branch, edit.Target.RelativePath, edit.Changed ? status : UpdateStatus.Unchanged, message) with
+                    var created = edit.Changed ? candidate.CreatedKeys : Array.Empty<string>();
+                    var createdText = created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {edit.Target.RelativePath} did not have; check the Helm key for a typo.";
+                    outcome.Add(candidate, GitWriteBack.Result(candidate, url, branch, edit.Target.RelativePath, edit.Changed ? status : UpdateStatus.Unchanged, message + createdText) with
                     {
+                        CreatedKeys = created,
                         Commit = edit.Changed ? commit : null,
                         Diff = edit.Changed ? edit.Diff : null,
                     });
