@@ -47,7 +47,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             Endpoint = options.ResolveEndpoint().Url ?? EcrHost.ApiEndpointFor(Region);
             signer = new SigV4Handler(credentials, Region, "ecr", transport ?? new HttpClientHandler { AllowAutoRedirect = false });
             retry = new RetryHandler(retryPolicy, signer);
-            retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms");
+            retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms ({retry.Policy.Describe()})");
             http = new HttpClient(retry) { Timeout = TimeSpan.FromSeconds(100) };
         }
 
@@ -60,6 +60,9 @@ namespace ImageUpdater.Core.Registries.Ecr
         public string CredentialSource { get; }
 
         public Uri Endpoint { get; }
+
+        /// <summary>Pages, images and bytes one repository's DescribeImages listing may take (and bytes of any one answer).</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
 
         /// <summary>Receives one line per call and per retry (no secrets), for -Verbose.</summary>
         public Action<string>? Log { get; set; }
@@ -90,8 +93,10 @@ namespace ImageUpdater.Core.Registries.Ecr
             var details = new List<EcrImageDetail>();
             string? nextToken = null;
             var page = 0;
+            long bytes = 0;
             do
             {
+                Limits.Check("ECR", repositoryName, page + 1, details.Count, bytes);
                 var token = nextToken;
                 nextToken = await CallRawAsync("DescribeImages", w =>
                 {
@@ -102,8 +107,13 @@ namespace ImageUpdater.Core.Registries.Ecr
                     w.WriteEndObject();
                     w.WriteNumber("maxResults", 1000);
                     WriteOptional(w, "nextToken", token);
-                }, (bytes, length) => ReadImageDetails(new ReadOnlySpan<byte>(bytes, 0, length), details), repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
+                }, (body, length) =>
+                {
+                    bytes += length;
+                    return ReadImageDetails(new ReadOnlySpan<byte>(body, 0, length), details);
+                }, repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
                 onPage?.Invoke(++page);
+                Limits.Check("ECR", repositoryName, page, details.Count, bytes);
             }
             while (!string.IsNullOrEmpty(nextToken));
 
@@ -506,7 +516,7 @@ namespace ImageUpdater.Core.Registries.Ecr
 
                     var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
 
-                    var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, retry.Policy.MaxAttempts);
+                    var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, retry.Policy);
                     if (error.ErrorId == EcrError.ExpiredId && !refreshed && credentials is RefreshingAWSCredentials refreshing)
                     {
                         refreshing.ClearCredentials();
@@ -555,6 +565,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     }
 
                     length += read;
+                    Limits.Check("ECR", target ?? operation, 0, 0, length);
                 }
             }
             catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
