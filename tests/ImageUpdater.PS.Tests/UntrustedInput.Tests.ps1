@@ -193,6 +193,53 @@ Describe 'Item 6: registry tags are validated and protected paths are not write-
     }
 }
 
+Describe 'Item 14: tag listings are bounded and a slow image does not hold back its repository' {
+    BeforeAll {
+        $script:Hostile14 = Start-Emulator capture-registry @('--auth', 'none', '--endless', 'team/endless', '--huge', 'team/huge=6000000', '--slow', 'team/slow=60')
+    }
+    AfterAll { if ($Hostile14) { $Hostile14.Stop() } }
+
+    It 'stops endless paging and a huge page with RegistryTagListTooLarge' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Find-ImageTag -Image "$($Hostile14.host)/team/endless" -ErrorVariable endless -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Find-ImageTag -Image "$($Hostile14.host)/team/huge" -ErrorVariable huge -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 60
+        $endless[0].FullyQualifiedErrorId | Should -BeLike 'RegistryTagListTooLarge,*'
+        $endless[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $endless[0].Exception.Message | Should -Match 'more than 100000 tags'
+        $huge[0].FullyQualifiedErrorId | Should -BeLike 'RegistryTagListTooLarge,*'
+        $huge[0].Exception.Message | Should -Match 'more than 64 MB'
+        # 100 000 tags at 1 000 a page: the cap ends it, not the server.
+        @(Get-Captured $Hostile14 | Where-Object path -Like '/v2/team/endless/tags/list*').Count | Should -BeLessOrEqual 101
+    }
+
+    It 'writes back the ready applications of the repository, reports the slow image Failed after -ImageTimeoutSec, and ends' {
+        $repo = New-GitOps @('fast', 'slow', 'endless')
+        $common = @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' }
+        $fast = New-AppManifest 'fast' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/fast
+        $slow = New-AppManifest 'slow' 'argocd' "$($Hostile14.host)/team/slow" $common -RepoUrl $repo.Url -Path apps/slow
+        $endless = New-AppManifest 'endless' 'argocd' "$($Hostile14.host)/team/endless" $common -RepoUrl $repo.Url -Path apps/endless
+        $seed = Join-Path $repo.Root 'seed'
+        $before = @{}; foreach ($f in 'apps/slow/values.yaml', 'apps/endless/values.yaml', '.github/workflows/deploy.yml') { $before[$f] = [IO.File]::ReadAllBytes((Join-Path $seed $f)) }
+
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $out = Invoke-ImageUpdater -Path $fast, $slow, $endless -WorkingDirectory $repo.Cache -ImageTimeoutSec 5 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 45
+        $results = Get-Results $out
+        ($results | Where-Object Application -EQ 'fast').Status | Should -Be 'Updated'
+        ($results | Where-Object Application -EQ 'slow').Status | Should -Be 'Failed'
+        ($results | Where-Object Application -EQ 'endless').Status | Should -Be 'Failed'
+        ($errs | Where-Object { $_.FullyQualifiedErrorId -like 'ImageTimeout,*' }).Exception.Message | Should -Match 'slow.*longer than 5 s'
+        $summary = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary' }
+        $summary | Should -Not -BeNullOrEmpty
+        $summary.Failed | Should -Be 2
+
+        (Invoke-Git -C $repo.Bare show main:apps/fast/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        Invoke-Git -C $seed pull --quiet origin main 2>$null | Out-Null
+        foreach ($f in $before.Keys) { [IO.File]::ReadAllBytes((Join-Path $seed $f)) | Should -Be $before[$f] -Because $f }
+    }
+}
+
 Describe 'Item 8: an invalid rendered branch fails only its own application' {
     It 'fails origin/<app> and HEAD, pushes the valid branch of the same repository' {
         $repo = New-GitOps @('a', 'b', 'c')
