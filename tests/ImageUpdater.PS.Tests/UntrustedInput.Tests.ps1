@@ -193,6 +193,53 @@ Describe 'Item 6: registry tags are validated and protected paths are not write-
     }
 }
 
+Describe 'Item 9: a symbolic-link target is written through inside the allowed root, or refused before anything is touched' -Skip:$IsWindows {
+    It 'Update-HelmImageTag -Path replaces the file the link points to (atomically, in its folder); the link stays a link' {
+        $root = Join-Path $TestDrive 'links'
+        $null = New-Item -ItemType Directory "$root/env", "$root/shared" -Force
+        [IO.File]::WriteAllText("$root/shared/values.yaml", "image:`n  tag: 1.0.0`n")
+        $null = New-Item -ItemType SymbolicLink -Path "$root/env/values.yaml" -Target '../shared/values.yaml'
+
+        $result = Update-HelmImageTag -Path "$root/env/values.yaml" -Tag 2.0.0 -PassThru
+        $result.Status | Should -Be 'Updated'
+        (Get-Item "$root/env/values.yaml").LinkType | Should -Be 'SymbolicLink'
+        [IO.File]::ReadAllText("$root/shared/values.yaml") | Should -BeExactly "image:`n  tag: 2.0.0`n"
+        @(Get-ChildItem -Force "$root/env", "$root/shared" | Where-Object Name -Like '*.tmp') | Should -BeNullOrEmpty
+    }
+
+    It '-LocalRepository commits the in-repository file a link points to, and refuses a link out of the repository with the checkout untouched' {
+        $repo = New-GitOps @('a', 'b', 'shared')
+        $checkout = Join-Path $repo.Root 'checkout'
+        Invoke-Git clone --quiet $repo.Bare $checkout 2>$null | Out-Null
+        $outside = Join-Path $repo.Root 'outside.yaml'
+        [IO.File]::WriteAllText($outside, "image:`n  tag: 1.0.0`n")
+        Remove-Item "$checkout/apps/a/values.yaml", "$checkout/apps/b/values.yaml"
+        $null = New-Item -ItemType SymbolicLink -Path "$checkout/apps/a/values.yaml" -Target '../shared/values.yaml'
+        $null = New-Item -ItemType SymbolicLink -Path "$checkout/apps/b/values.yaml" -Target $outside
+        Invoke-Git -C $checkout add -A | Out-Null
+        Invoke-Git -C $checkout -c user.name=Seed -c user.email=seed@example.com commit --quiet -m links | Out-Null
+        $outsideBefore = [IO.File]::ReadAllBytes($outside)
+        $common = @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' }
+
+        $a = New-AppManifest 'a' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/a
+        $result = Get-ArgoApplication -Path $a | Find-ImageTag | Update-HelmImageTag -LocalRepository $checkout
+        $result.Status | Should -Be 'Updated'
+        $result.Target | Should -Be 'apps/shared/values.yaml'
+        Invoke-Git -C $checkout status --porcelain | Should -BeNullOrEmpty
+        (Invoke-Git -C $checkout show HEAD:apps/shared/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        (Invoke-Git -C $checkout ls-tree HEAD apps/a/values.yaml) | Should -Match '^120000 '
+
+        $head = Invoke-Git -C $checkout rev-parse HEAD
+        $b = New-AppManifest 'b' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/b
+        $refused = Get-ArgoApplication -Path $b | Find-ImageTag | Update-HelmImageTag -LocalRepository $checkout -ErrorVariable errs -ErrorAction SilentlyContinue
+        $refused.Status | Should -Be 'Failed'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackTargetOutsideRepository,*'
+        [IO.File]::ReadAllBytes($outside) | Should -Be $outsideBefore
+        Invoke-Git -C $checkout rev-parse HEAD | Should -Be $head
+        Invoke-Git -C $checkout status --porcelain | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Item 14: tag listings are bounded and a slow image does not hold back its repository' {
     BeforeAll {
         $script:Hostile14 = Start-Emulator capture-registry @('--auth', 'none', '--endless', 'team/endless', '--huge', 'team/huge=6000000', '--slow', 'team/slow=60')
