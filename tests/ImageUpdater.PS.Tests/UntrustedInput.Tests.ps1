@@ -240,6 +240,33 @@ Describe 'Item 9: a symbolic-link target is written through inside the allowed r
     }
 }
 
+Describe 'Item 10: write-back never edits a value other applications share through a merge key or alias' {
+    It 'fails the application whose key comes through <<: *defaults, names the other places, and leaves every file byte-identical; others are written' {
+        $repo = New-GitOps @('a', 'b')
+        $seed = Join-Path $repo.Root 'seed'
+        $shared = "defaults: &defaults`n  repository: nginx`n  tag: 1.0.0`napp1:`n  <<: *defaults`nother:`n  <<: *defaults`n"
+        [IO.File]::WriteAllText("$seed/apps/a/values.yaml", $shared)
+        Invoke-Git -C $seed add -A | Out-Null
+        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m shared | Out-Null
+        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
+        $before = [IO.File]::ReadAllBytes("$seed/apps/a/values.yaml")
+        $a = New-AppManifest 'a' 'argocd' $Image @{ 'web.helm.image-tag' = 'app1.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' } -RepoUrl $repo.Url -Path apps/a
+        $b = New-AppManifest 'b' 'argocd' $Image @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' } -RepoUrl $repo.Url -Path apps/b
+
+        $out = Invoke-ImageUpdater -Path $a, $b -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $results = Get-Results $out
+        ($results | Where-Object Application -EQ 'a').Status | Should -Be 'Failed'
+        ($results | Where-Object Application -EQ 'b').Status | Should -Be 'Updated'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackSharedValue,*'
+        $errs[0].Exception.Message | Should -Match 'app1\.tag .*would also change'
+        $errs[0].Exception.Message | Should -Match 'defaults\.tag'
+        $errs[0].Exception.Message | Should -Match 'other\.tag'
+        $errs[0].Exception.Message | Should -Match 'own app1\.tag key'
+        Invoke-Git -C $seed pull --quiet origin main 2>$null | Out-Null
+        [IO.File]::ReadAllBytes("$seed/apps/a/values.yaml") | Should -Be $before
+    }
+}
+
 Describe 'Item 14: tag listings are bounded and a slow image does not hold back its repository' {
     BeforeAll {
         $script:Hostile14 = Start-Emulator capture-registry @('--auth', 'none', '--endless', 'team/endless', '--huge', 'team/huge=6000000', '--slow', 'team/slow=60')
