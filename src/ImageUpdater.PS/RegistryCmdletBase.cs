@@ -50,6 +50,11 @@ namespace ImageUpdater.PS
         [ValidateNotNull]
         public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
 
+        /// <summary>Seconds one image may wait for its registry listing before it is reported Failed and the others go on (0: no limit).</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int ImageTimeoutSec { get; set; } = 300;
+
         /// <summary>The kubeconfig context (default: its current-context).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -99,6 +104,7 @@ namespace ImageUpdater.PS
                 Secrets = secrets,
                 PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
                 AllowedTokenRealms = AllowTokenRealm,
+                Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
                 MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),

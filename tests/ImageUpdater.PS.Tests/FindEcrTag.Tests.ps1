@@ -409,8 +409,10 @@ Describe 'Find-EcrTag under throttling' {
         '{"repositories":[{"name":"team/app","images":[{"tags":["1.0.0"]}]}]}' | Set-Content $seed
         $script:Flaky = Start-Emulator ecr @('--seed', $seed, '--key', 'AKIAPESTER0000000001:pester-secret', '--throttle-first', '2', '--fail-first', '1', '--retry-after', '0')
         $script:Throttled = Start-Emulator ecr @('--seed', $seed, '--key', 'AKIAPESTER0000000001:pester-secret', '--throttle-rate', '1', '--retry-after', '0')
+        $script:Burst = Start-Emulator ecr @('--seed', $seed, '--key', 'AKIAPESTER0000000001:pester-secret', '--throttle-first', '7')
     }
     AfterAll {
+        if ($Burst) { $Burst.Stop() }
         if ($Flaky) { $Flaky.Stop() }
         if ($Throttled) { $Throttled.Stop() }
     }
@@ -431,7 +433,18 @@ Describe 'Find-EcrTag under throttling' {
         Find-EcrTag team/app @aws -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'EcrThrottled,*'
-        (Invoke-RestMethod "$($Throttled.url)__emulator/stats").DescribeImages | Should -Be 5
+        # Retry-After 0 makes every wait zero, so the try cap (not the 30 s budget) ends the loop.
+        (Invoke-RestMethod "$($Throttled.url)__emulator/stats").DescribeImages | Should -Be 12
+        $errs[0].Exception.Message | Should -Match 'after retrying for up to 30 s'
+    }
+
+    It 'Item 16: outlasts a burst of 7 throttled answers (5 quick tries used to give up) and says how long it retries' {
+        $aws = $Aws.Clone(); $aws.EndpointUrl = $Burst.url
+        $out = Find-EcrTag team/app @aws -Verbose 4>&1
+        ($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Tag | Should -Be '1.0.0'
+        $verbose = ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match 'retries for up to 30 s'
+        (Invoke-RestMethod "$($Burst.url)__emulator/stats").DescribeImages | Should -Be 8
     }
 }
 

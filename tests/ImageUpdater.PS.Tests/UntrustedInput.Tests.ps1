@@ -212,6 +212,128 @@ Describe 'Item 6: registry tags are validated and protected paths are not write-
     }
 }
 
+Describe 'Item 9: a symbolic-link target is written through inside the allowed root, or refused before anything is touched' -Skip:$IsWindows {
+    It 'Update-HelmImageTag -Path replaces the file the link points to (atomically, in its folder); the link stays a link' {
+        $root = Join-Path $TestDrive 'links'
+        $null = New-Item -ItemType Directory "$root/env", "$root/shared" -Force
+        [IO.File]::WriteAllText("$root/shared/values.yaml", "image:`n  tag: 1.0.0`n")
+        $null = New-Item -ItemType SymbolicLink -Path "$root/env/values.yaml" -Target '../shared/values.yaml'
+
+        $result = Update-HelmImageTag -Path "$root/env/values.yaml" -Tag 2.0.0 -PassThru
+        $result.Status | Should -Be 'Updated'
+        (Get-Item "$root/env/values.yaml").LinkType | Should -Be 'SymbolicLink'
+        [IO.File]::ReadAllText("$root/shared/values.yaml") | Should -BeExactly "image:`n  tag: 2.0.0`n"
+        @(Get-ChildItem -Force "$root/env", "$root/shared" | Where-Object Name -Like '*.tmp') | Should -BeNullOrEmpty
+    }
+
+    It '-LocalRepository commits the in-repository file a link points to, and refuses a link out of the repository with the checkout untouched' {
+        $repo = New-GitOps @('a', 'b', 'shared')
+        $checkout = Join-Path $repo.Root 'checkout'
+        Invoke-Git clone --quiet $repo.Bare $checkout 2>$null | Out-Null
+        $outside = Join-Path $repo.Root 'outside.yaml'
+        [IO.File]::WriteAllText($outside, "image:`n  tag: 1.0.0`n")
+        Remove-Item "$checkout/apps/a/values.yaml", "$checkout/apps/b/values.yaml"
+        $null = New-Item -ItemType SymbolicLink -Path "$checkout/apps/a/values.yaml" -Target '../shared/values.yaml'
+        $null = New-Item -ItemType SymbolicLink -Path "$checkout/apps/b/values.yaml" -Target $outside
+        Invoke-Git -C $checkout add -A | Out-Null
+        Invoke-Git -C $checkout -c user.name=Seed -c user.email=seed@example.com commit --quiet -m links | Out-Null
+        $outsideBefore = [IO.File]::ReadAllBytes($outside)
+        $common = @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' }
+
+        $a = New-AppManifest 'a' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/a
+        $result = Get-ArgoApplication -Path $a | Find-ImageTag | Update-HelmImageTag -LocalRepository $checkout
+        $result.Status | Should -Be 'Updated'
+        $result.Target | Should -Be 'apps/shared/values.yaml'
+        Invoke-Git -C $checkout status --porcelain | Should -BeNullOrEmpty
+        (Invoke-Git -C $checkout show HEAD:apps/shared/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        (Invoke-Git -C $checkout ls-tree HEAD apps/a/values.yaml) | Should -Match '^120000 '
+
+        $head = Invoke-Git -C $checkout rev-parse HEAD
+        $b = New-AppManifest 'b' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/b
+        $refused = Get-ArgoApplication -Path $b | Find-ImageTag | Update-HelmImageTag -LocalRepository $checkout -ErrorVariable errs -ErrorAction SilentlyContinue
+        $refused.Status | Should -Be 'Failed'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackTargetOutsideRepository,*'
+        [IO.File]::ReadAllBytes($outside) | Should -Be $outsideBefore
+        Invoke-Git -C $checkout rev-parse HEAD | Should -Be $head
+        Invoke-Git -C $checkout status --porcelain | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Item 10: write-back never edits a value other applications share through a merge key or alias' {
+    It 'fails the application whose key comes through <<: *defaults, names the other places, and leaves every file byte-identical; others are written' {
+        $repo = New-GitOps @('a', 'b')
+        $seed = Join-Path $repo.Root 'seed'
+        $shared = "defaults: &defaults`n  repository: nginx`n  tag: 1.0.0`napp1:`n  <<: *defaults`nother:`n  <<: *defaults`n"
+        [IO.File]::WriteAllText("$seed/apps/a/values.yaml", $shared)
+        Invoke-Git -C $seed add -A | Out-Null
+        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m shared | Out-Null
+        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
+        $before = [IO.File]::ReadAllBytes("$seed/apps/a/values.yaml")
+        $a = New-AppManifest 'a' 'argocd' $Image @{ 'web.helm.image-tag' = 'app1.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' } -RepoUrl $repo.Url -Path apps/a
+        $b = New-AppManifest 'b' 'argocd' $Image @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' } -RepoUrl $repo.Url -Path apps/b
+
+        $out = Invoke-ImageUpdater -Path $a, $b -WorkingDirectory $repo.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $results = Get-Results $out
+        ($results | Where-Object Application -EQ 'a').Status | Should -Be 'Failed'
+        ($results | Where-Object Application -EQ 'b').Status | Should -Be 'Updated'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WriteBackSharedValue,*'
+        $errs[0].Exception.Message | Should -Match 'app1\.tag .*would also change'
+        $errs[0].Exception.Message | Should -Match 'defaults\.tag'
+        $errs[0].Exception.Message | Should -Match 'other\.tag'
+        $errs[0].Exception.Message | Should -Match 'own app1\.tag key'
+        Invoke-Git -C $seed pull --quiet origin main 2>$null | Out-Null
+        [IO.File]::ReadAllBytes("$seed/apps/a/values.yaml") | Should -Be $before
+    }
+}
+
+Describe 'Item 14: tag listings are bounded and a slow image does not hold back its repository' {
+    BeforeAll {
+        $script:Hostile14 = Start-Emulator capture-registry @('--auth', 'none', '--endless', 'team/endless', '--huge', 'team/huge=6000000', '--slow', 'team/slow=60')
+    }
+    AfterAll { if ($Hostile14) { $Hostile14.Stop() } }
+
+    It 'stops endless paging and a huge page with RegistryTagListTooLarge' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Find-ImageTag -Image "$($Hostile14.host)/team/endless" -ErrorVariable endless -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Find-ImageTag -Image "$($Hostile14.host)/team/huge" -ErrorVariable huge -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 60
+        $endless[0].FullyQualifiedErrorId | Should -BeLike 'RegistryTagListTooLarge,*'
+        $endless[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $endless[0].Exception.Message | Should -Match 'more than 100000 tags'
+        $huge[0].FullyQualifiedErrorId | Should -BeLike 'RegistryTagListTooLarge,*'
+        $huge[0].Exception.Message | Should -Match 'more than 64 MB'
+        # 100 000 tags at 1 000 a page: the cap ends it, not the server.
+        @(Get-Captured $Hostile14 | Where-Object path -Like '/v2/team/endless/tags/list*').Count | Should -BeLessOrEqual 101
+    }
+
+    It 'writes back the ready applications of the repository, reports the slow image Failed after -ImageTimeoutSec, and ends' {
+        $repo = New-GitOps @('fast', 'slow', 'endless')
+        $common = @{ 'web.helm.image-tag' = 'image.tag'; 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' }
+        $fast = New-AppManifest 'fast' 'argocd' $Image $common -RepoUrl $repo.Url -Path apps/fast
+        $slow = New-AppManifest 'slow' 'argocd' "$($Hostile14.host)/team/slow" $common -RepoUrl $repo.Url -Path apps/slow
+        $endless = New-AppManifest 'endless' 'argocd' "$($Hostile14.host)/team/endless" $common -RepoUrl $repo.Url -Path apps/endless
+        $seed = Join-Path $repo.Root 'seed'
+        $before = @{}; foreach ($f in 'apps/slow/values.yaml', 'apps/endless/values.yaml', '.github/workflows/deploy.yml') { $before[$f] = [IO.File]::ReadAllBytes((Join-Path $seed $f)) }
+
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $out = Invoke-ImageUpdater -Path $fast, $slow, $endless -WorkingDirectory $repo.Cache -ImageTimeoutSec 5 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 45
+        $results = Get-Results $out
+        ($results | Where-Object Application -EQ 'fast').Status | Should -Be 'Updated'
+        ($results | Where-Object Application -EQ 'slow').Status | Should -Be 'Failed'
+        ($results | Where-Object Application -EQ 'endless').Status | Should -Be 'Failed'
+        # The endless listing may also pass 5 s before its tag cap: both are Failed either way.
+        (($errs | Where-Object { $_.FullyQualifiedErrorId -like 'ImageTimeout,*' }).Exception.Message -join "`n") | Should -Match 'slow: .*longer than 5 s'
+        $summary = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary' }
+        $summary | Should -Not -BeNullOrEmpty
+        $summary.Failed | Should -Be 2
+
+        (Invoke-Git -C $repo.Bare show main:apps/fast/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        Invoke-Git -C $seed pull --quiet origin main 2>$null | Out-Null
+        foreach ($f in $before.Keys) { [IO.File]::ReadAllBytes((Join-Path $seed $f)) | Should -Be $before[$f] -Because $f }
+    }
+}
+
 Describe 'Item 8: an invalid rendered branch fails only its own application' {
     It 'fails origin/<app> and HEAD, pushes the valid branch of the same repository' {
         $repo = New-GitOps @('a', 'b', 'c')

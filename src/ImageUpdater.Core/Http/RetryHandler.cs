@@ -6,13 +6,19 @@ using System.Threading.Tasks;
 
 namespace ImageUpdater.Core.Http
 {
-    /// <summary>Bounds of the retry loop: attempts and the exponential backoff with full jitter.</summary>
+    /// <summary>
+    /// Bounds of every retry loop (HTTP, ECR throttling, git push races): a time budget from the first try, exponential backoff
+    /// with full jitter, and a cap on tries. Under contention a budget outlasts a burst where a few quick tries would not.
+    /// </summary>
     public sealed class RetryPolicy
     {
         public static readonly RetryPolicy Default = new RetryPolicy();
 
-        /// <summary>Tries in all, the first included.</summary>
-        public int MaxAttempts { get; set; } = 5;
+        /// <summary>Tries in all, the first included (a cap; the budget usually ends the loop first).</summary>
+        public int MaxAttempts { get; set; } = 12;
+
+        /// <summary>No retry starts after this much time since the first try; the last wait is cut to fit.</summary>
+        public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(30);
 
         public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -31,6 +37,24 @@ namespace ImageUpdater.Core.Http
 
             return TimeSpan.FromMilliseconds(ceiling * fraction);
         }
+
+        /// <summary>
+        /// The wait before another try after try <paramref name="attempt"/> failed, <paramref name="elapsed"/> after the first began;
+        /// null when the tries or the budget are spent. <paramref name="wanted"/> (Retry-After, or the backoff) is cut to the budget left.
+        /// </summary>
+        public TimeSpan? NextWait(int attempt, TimeSpan elapsed, TimeSpan wanted)
+        {
+            var left = Budget - elapsed;
+            if (attempt >= MaxAttempts || left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            return wanted < left ? wanted : left;
+        }
+
+        /// <summary>One line for a summary or -Verbose: how long and how often a loop retries.</summary>
+        public string Describe() => $"retries for up to {Budget.TotalSeconds:0.#} s ({MaxAttempts} tries at most, random waits from {BaseDelay.TotalMilliseconds:0} ms doubling to {MaxDelay.TotalSeconds:0.#} s)";
     }
 
     /// <summary>
@@ -71,6 +95,7 @@ namespace ImageUpdater.Core.Http
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             for (var attempt = 1; ; attempt++)
             {
                 HttpResponseMessage? response = null;
@@ -82,7 +107,7 @@ namespace ImageUpdater.Core.Http
                     if (throttle is not null)
                     {
                         reason = throttle;
-                        if (attempt >= Policy.MaxAttempts)
+                        if (Spent(attempt, clock))
                         {
                             return response;
                         }
@@ -92,7 +117,7 @@ namespace ImageUpdater.Core.Http
                     else if (IsTransient(response.StatusCode))
                     {
                         reason = "HTTP " + (int)response.StatusCode;
-                        if (attempt >= Policy.MaxAttempts)
+                        if (Spent(attempt, clock))
                         {
                             return response;
                         }
@@ -102,11 +127,11 @@ namespace ImageUpdater.Core.Http
                         return response;
                     }
                 }
-                catch (HttpRequestException ex) when (attempt < Policy.MaxAttempts && !cancellationToken.IsCancellationRequested)
+                catch (HttpRequestException ex) when (!Spent(attempt, clock) && !cancellationToken.IsCancellationRequested)
                 {
                     reason = ex.Message;
                 }
-                catch (TaskCanceledException) when (attempt < Policy.MaxAttempts && !cancellationToken.IsCancellationRequested)
+                catch (TaskCanceledException) when (!Spent(attempt, clock) && !cancellationToken.IsCancellationRequested)
                 {
                     reason = "timed out";
                 }
@@ -118,12 +143,16 @@ namespace ImageUpdater.Core.Http
                     wait = asked > Policy.MaxDelay ? Policy.MaxDelay : asked;
                 }
 
+                wait = Policy.NextWait(attempt, clock.Elapsed, wait) ?? TimeSpan.Zero;
+
                 response?.Dispose();
                 Interlocked.Increment(ref retries);
                 OnRetry?.Invoke(attempt, reason, wait);
                 await Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        private bool Spent(int attempt, System.Diagnostics.Stopwatch clock) => Policy.NextWait(attempt, clock.Elapsed, TimeSpan.Zero) is null;
 
         private static bool IsTransient(HttpStatusCode status) =>
             status == HttpStatusCode.InternalServerError || status == HttpStatusCode.BadGateway

@@ -53,7 +53,7 @@ namespace ImageUpdater.Core.Registries
             cache = new Lazy<ImageMetadataCache>(() => new ImageMetadataCache(settings.MetadataCachePath ?? ImageMetadataCache.DefaultPath), LazyThreadSafetyMode.ExecutionAndPublication);
             ecr = new Lazy<Route<EcrRegistryClient>>(() =>
             {
-                var client = new EcrRegistryClient(settings.Aws, null, settings.RetryPolicy, settings.EcrTransport) { Log = settings.Log, OnPage = settings.OnEcrPage };
+                var client = new EcrRegistryClient(settings.Aws, null, settings.RetryPolicy, settings.EcrTransport) { Log = settings.Log, OnPage = settings.OnEcrPage, Limits = settings.Limits };
                 return new Route<EcrRegistryClient>(client, settings);
             }, LazyThreadSafetyMode.ExecutionAndPublication);
             oci = new Lazy<Route<OciRegistryClient>>(() => new Route<OciRegistryClient>(NewOciClient(null), settings), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -232,6 +232,7 @@ namespace ImageUpdater.Core.Registries
                 Cache = cache.Value,
                 Secrets = settings.Secrets,
                 RetryPolicy = settings.RetryPolicy,
+                Limits = settings.Limits,
                 Transport = settings.OciTransport,
             })
             {
@@ -254,7 +255,7 @@ namespace ImageUpdater.Core.Registries
             {
                 Client = client;
                 Cached = new CachingRegistryClient(client, settings.MaxConcurrentListings, settings.Lifetime);
-                Planner = new ImageUpdatePlanner(Cached);
+                Planner = new ImageUpdatePlanner(Cached) { Limits = settings.Limits };
             }
 
             public TClient Client { get; }

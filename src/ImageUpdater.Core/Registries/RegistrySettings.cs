@@ -56,7 +56,11 @@ namespace ImageUpdater.Core.Registries
         /// <summary>Stops queued and running listings (a command being stopped).</summary>
         public CancellationToken Lifetime { get; set; }
 
+        /// <summary>Bounds of every registry retry loop (time budget, jitter); null = <see cref="Http.RetryPolicy.Default"/>.</summary>
         public RetryPolicy? RetryPolicy { get; set; }
+
+        /// <summary>Pages, tags and bytes per repository listing, and how long one image waits for its listing (-ImageTimeoutSec).</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
 
         /// <summary>The transport of each distribution-API registry (tests); null = a plain HttpClientHandler.</summary>
         public Func<RegistryEndpoint, HttpMessageHandler>? OciTransport { get; set; }

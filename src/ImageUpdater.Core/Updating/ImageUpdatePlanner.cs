@@ -33,6 +33,9 @@ namespace ImageUpdater.Core.Updating
             this.select = select ?? DefaultSelect;
         }
 
+        /// <summary>How long one image waits for its listing (<see cref="TagListLimits.ImageTimeout"/>); the listing itself is bounded by the client.</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
+
         /// <summary>Selections computed, as opposed to reused for another application with the same repository and options.</summary>
         public int Selections => selectionCount;
 
@@ -54,7 +57,25 @@ namespace ImageUpdater.Core.Updating
             }
 
             var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
-            var tags = await registry.ListTagsAsync(spec.Reference.Registry, RegistryRouter.RepositoryNameFor(spec.Reference), options, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ImageTag> tags;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                if (Limits.ImageTimeout > TimeSpan.Zero)
+                {
+                    deadline.CancelAfter(Limits.ImageTimeout);
+                }
+
+                try
+                {
+                    tags = await registry.ListTagsAsync(spec.Reference.Registry, RegistryRouter.RepositoryNameFor(spec.Reference), options, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The shared listing goes on for other images (bounded by TagListLimits); this image stops waiting.
+                    throw Limits.TimedOut(spec.Image);
+                }
+            }
+
             return Decide(app, spec, tags, SelectOnce);
         }
 

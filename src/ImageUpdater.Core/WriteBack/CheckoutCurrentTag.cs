@@ -33,7 +33,7 @@ namespace ImageUpdater.Core.WriteBack
                     return null;
                 }
 
-                var target = GitTarget.Resolve(root, app, app.AnnotatedSource);
+                var target = GitTarget.Resolve(root, app, app.AnnotatedSource, RepositoryFiles.WorkingTree);
                 var bytes = ReadOnce(target.FullPath);
                 if (bytes is null)
                 {

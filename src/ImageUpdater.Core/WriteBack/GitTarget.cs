@@ -84,6 +84,29 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             files.RefuseLinks(root, full, relativeFull, spec, application, comparison);
+            var real = files.RealPath(root, full);
+            if (!string.Equals(real, full, comparison))
+            {
+                // A link inside the checkout: the file it points to is edited and committed, under its own path and rules.
+                if (!real.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+                {
+                    throw new ImageUpdaterException("WriteBackTargetOutsideRepository", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' is a symbolic link that leads outside the repository.", application);
+                }
+
+                var realRelative = RepositoryFiles.Relative(root, real);
+                if (realRelative.Split('/').Any(s => string.Equals(s, ".git", StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new ImageUpdaterException("WriteBackTargetInvalid", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' is a symbolic link into .git.", application);
+                }
+
+                if (ProtectedPaths.Problem(realRelative, allowedProtectedPaths) is { } linkedProtected)
+                {
+                    throw new ImageUpdaterException("WriteBackTargetProtected", FailureKind.SecurityError, $"The write-back target '{spec}' of application '{application.QualifiedName}' links to a refused file: {linkedProtected}.", application);
+                }
+
+                return new GitTarget(spec.Kind, realRelative, real, application);
+            }
+
             return new GitTarget(spec.Kind, relativeFull, full, application);
         }
 
@@ -111,6 +134,9 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>The target's current bytes, or null when there is no such file.</summary>
         public abstract byte[]? Read(GitTarget target);
 
+        /// <summary>The path with symbolic links resolved (links already checked by <see cref="RefuseLinks"/>); a commit's tree has none to follow.</summary>
+        public virtual string RealPath(string root, string fullPath) => fullPath;
+
         /// <summary>Throws (InvalidArgument) when a symbolic link on the target's path must not be followed.</summary>
         internal abstract void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison);
 
@@ -125,6 +151,38 @@ namespace ImageUpdater.Core.WriteBack
             public override bool DirectoryExists(string root, string fullPath) => Directory.Exists(fullPath);
 
             public override byte[]? Read(GitTarget target) => File.Exists(target.FullPath) ? Yaml.YamlEditor.ReadBytes(target.FullPath) : null;
+
+            public override string RealPath(string root, string fullPath)
+            {
+#if NET8_0_OR_GREATER
+                // The deepest link first, again until none is left (RefuseLinks has checked each stays inside the repository).
+                for (var hops = 0; hops < 40; hops++)
+                {
+                    var link = fullPath;
+                    FileSystemInfo? info = null;
+                    for (; link.Length > root.Length; link = Path.GetDirectoryName(link)!)
+                    {
+                        info = Directory.Exists(link) ? new DirectoryInfo(link) : new FileInfo(link);
+                        if (info.Exists && info.LinkTarget is not null)
+                        {
+                            break;
+                        }
+                    }
+
+                    if (link.Length <= root.Length || info?.ResolveLinkTarget(returnFinalTarget: true)?.FullName is not { } resolved)
+                    {
+                        return fullPath;
+                    }
+
+                    fullPath = resolved + fullPath.Substring(link.Length);
+                }
+
+                return fullPath;
+#else
+                _ = root;
+                return IO.AtomicFile.LinkTarget(fullPath);
+#endif
+            }
 
             /// <summary>A link in the checkout may point inside the repository, never outside it.</summary>
             internal override void RefuseLinks(string root, string fullPath, string relativePath, WriteBackTarget spec, ArgoApplication application, StringComparison comparison)

@@ -35,9 +35,9 @@ namespace ImageUpdater.Core.WriteBack
             switch (target.Kind)
             {
                 case WriteBackTargetKind.HelmValues:
-                    return new HelmValuesTarget();
+                    return new HelmValuesTarget { RefuseSharedEdits = true };
                 case WriteBackTargetKind.Kustomization:
-                    return new KustomizationTarget();
+                    return new KustomizationTarget { RefuseSharedEdits = true };
                 default:
                     if (SourceSelector.UnsupportedType(target.Application) is { } unsupported)
                     {
@@ -46,7 +46,7 @@ namespace ImageUpdater.Core.WriteBack
 
                     var source = target.Application.AnnotatedSource;
                     var form = source is not null && SourceSelector.KindOf(source) == SourceKind.Kustomize ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
-                    return new ArgoCDSourceTarget(target.Application.Name, form);
+                    return new ArgoCDSourceTarget(target.Application.Name, form) { RefuseSharedEdits = true };
             }
         }
     }

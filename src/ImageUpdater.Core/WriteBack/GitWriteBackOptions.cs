@@ -36,11 +36,17 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Compute diffs only: no commit, no push.</summary>
         public bool WhatIf { get; set; }
 
-        /// <summary>Pushes tried per branch before a rejected (non-fast-forward) push becomes an error.</summary>
-        public int MaxPushAttempts { get; set; } = 5;
+        /// <summary>Pushes tried per branch at most before a rejected (non-fast-forward) push becomes an error; <see cref="PushBudget"/> usually ends first.</summary>
+        public int MaxPushAttempts { get; set; } = 30;
 
-        /// <summary>Base of the waits after a rejected push (RetryPolicy.Backoff: random, up to this doubled per retry).</summary>
+        /// <summary>Base of the waits after a rejected push (RetryPolicy.Backoff: random, up to this doubled per retry, at most 5 s).</summary>
         public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>No push is retried after this long since the first try for the branch (other writers pushing all the time).</summary>
+        public TimeSpan PushBudget { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>The push retry loop's bounds (the one backoff, <see cref="Http.RetryPolicy"/>).</summary>
+        public Http.RetryPolicy PushRetry => new Http.RetryPolicy { MaxAttempts = MaxPushAttempts, BaseDelay = RetryDelay, MaxDelay = TimeSpan.FromSeconds(5), Budget = PushBudget };
 
         /// <summary>A git server that does not connect, or stops answering, for this long fails its repository (libgit2's and ssh's timeouts).</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -21,7 +21,7 @@ namespace ImageUpdater.Core.WriteBack
                 yield break;
             }
 
-            var target = GitTarget.Resolve(repositoryRoot, app, app.AnnotatedSource);
+            var target = GitTarget.Resolve(repositoryRoot, app, app.AnnotatedSource, RepositoryFiles.WorkingTree);
             if (!File.Exists(target.FullPath))
             {
                 yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error, $"The values file '{target.RelativePath}' does not exist in {repositoryRoot}; the write-back would fail.");

@@ -14,6 +14,12 @@ namespace ImageUpdater.Core.WriteBack
 
         public virtual string ResolveFile(string fileOrDirectory) => fileOrDirectory;
 
+        /// <summary>
+        /// Unattended write-back: an edit that would also change other mappings through an anchor, alias or merge key (<c>&lt;&lt;: *defaults</c>)
+        /// fails its application instead, so one application's update never changes another's values.
+        /// </summary>
+        public bool RefuseSharedEdits { get; init; }
+
         public FileEdit Apply(string fileOrDirectory, IReadOnlyList<ImageUpdate> updates)
         {
             var file = ResolveFile(fileOrDirectory);
@@ -35,6 +41,13 @@ namespace ImageUpdater.Core.WriteBack
                 var outcome = Edit(editor, update);
                 var changed = editor.Text != before || (content is null && results.Count == 0);
                 var places = outcome.Changes.SelectMany(c => c.OtherPlaces).Distinct().ToList();
+                if (RefuseSharedEdits && places.Count > 0)
+                {
+                    var keys = string.Join(", ", outcome.Changes.Where(c => c.OtherPlaces.Count > 0).Select(c => c.Path));
+                    throw new ImageUpdaterException("WriteBackSharedValue", FailureKind.InvalidData,
+                        $"Setting {keys} in {file} would also change {string.Join(", ", places)} (the value comes through an anchor, alias or merge key); nothing was written. Give the application its own {keys} key in its mapping (it overrides the merged one), or point the annotation at a key only it uses.", file);
+                }
+
                 var where = string.Join(", ", outcome.Changes.Select(c => c.Path).DefaultIfEmpty(outcome.Where));
                 // A key a values file lacked is most often a typo (image.tagg): created as upstream does, but never silently.
                 var created = ReportsCreatedKeys && content is not null ? outcome.Changes.Where(c => c.Created).Select(c => c.Path).Distinct().ToList() : new List<string>();

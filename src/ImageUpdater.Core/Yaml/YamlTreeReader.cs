@@ -94,6 +94,12 @@ namespace ImageUpdater.Core.Yaml
                 throw new YamlEditException("YamlInvalid", FailureKind.InvalidData, file, (int)ex.Start.Line, (int)ex.Start.Column,
                     "The file is not valid YAML (" + Reason(ex) + "); it was left untouched. Fix the YAML and try again.", ex);
             }
+            catch (InvalidOperationException ex)
+            {
+                // YamlDotNet's scanner throws this (not a YamlException) for some unclosed flow collections (found by YamlFuzzTests).
+                throw new YamlEditException("YamlInvalid", FailureKind.InvalidData, file, 0, 0,
+                    "The file is not valid YAML (an unclosed flow collection); it was left untouched. Fix the YAML and try again.", ex);
+            }
 
             YamlTextCheck.RefuseTabIndentation(text, documents, file);
             return documents;

@@ -123,6 +123,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
 
+        /// <summary>Seconds one image may wait for its registry listing before it is reported Failed and the others go on (0: no limit).</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int ImageTimeoutSec { get; set; } = 300;
+
         /// <summary>Clone cache for git write-back (one clone per repository URL).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -257,6 +262,7 @@ namespace ImageUpdater.PS.Commands
                 // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
                 CredentialScope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(RegistryCredentialScope), allowHttp: true),
                 AllowedTokenRealms = AllowTokenRealm,
+                Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
                 PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
                 Secrets = secrets,
                 MaxConcurrentListings = ThrottleLimit,

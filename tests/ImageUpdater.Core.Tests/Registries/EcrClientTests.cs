@@ -168,7 +168,7 @@ namespace ImageUpdater.Core.Tests.Registries
             var ex = await Assert.ThrowsAsync<ImageUpdaterException>(() => client.DescribeImagesAsync("team/app", cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal("EcrThrottled", ex.ErrorId);
             Assert.Equal(FailureKind.LimitsExceeded, ex.Kind);
-            Assert.Contains("after 4 tries", ex.Message);
+            Assert.Contains("4 tries at most", ex.Message);
             Assert.Equal(4, emulator.RequestCount("DescribeImages"));
         }
 

@@ -48,6 +48,13 @@ namespace ImageUpdater.Core.Registries.Ecr
         public Uri Endpoint => protocol.Endpoint;
 
         /// <summary>Receives one line per call and per retry (no secrets), for -Verbose.</summary>
+        /// <summary>Pages, images and bytes one repository's DescribeImages listing may take (and bytes of any one answer).</summary>
+        public TagListLimits Limits
+        {
+            get => protocol.Limits;
+            set => protocol.Limits = value;
+        }
+
         public Action<string>? Log
         {
             get => protocol.Log;
@@ -80,8 +87,10 @@ namespace ImageUpdater.Core.Registries.Ecr
             var details = new List<EcrImageDetail>();
             string? nextToken = null;
             var page = 0;
+            long bytes = 0;
             do
             {
+                Limits.Check("ECR", repositoryName, page + 1, details.Count, bytes);
                 var token = nextToken;
                 nextToken = await protocol.CallRawAsync("DescribeImages", w =>
                 {
@@ -92,8 +101,13 @@ namespace ImageUpdater.Core.Registries.Ecr
                     w.WriteEndObject();
                     w.WriteNumber("maxResults", 1000);
                     EcrJsonProtocol.WriteOptional(w, "nextToken", token);
-                }, (bytes, length) => DescribeImagesReader.Read(new ReadOnlySpan<byte>(bytes, 0, length), details), repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
+                }, (body, length) =>
+                {
+                    bytes += length;
+                    return DescribeImagesReader.Read(new ReadOnlySpan<byte>(body, 0, length), details);
+                }, repositoryName, cancellationToken, page == 0 ? null : "page " + (page + 1)).ConfigureAwait(false);
                 onPage?.Invoke(++page);
+                Limits.Check("ECR", repositoryName, page, details.Count, bytes);
             }
             while (!string.IsNullOrEmpty(nextToken));
 

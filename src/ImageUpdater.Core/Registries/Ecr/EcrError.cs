@@ -50,7 +50,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             return (code, message.Length > 300 ? message.Substring(0, 300) + "…" : message);
         }
 
-        public static ImageUpdaterException From(string operation, int status, HttpResponseHeaders headers, string body, string? target, string region, Uri endpoint, string credentialSource, int attempts)
+        public static ImageUpdaterException From(string operation, int status, HttpResponseHeaders headers, string body, string? target, string region, Uri endpoint, string credentialSource, Http.RetryPolicy retried)
         {
             var (code, message) = Parse(headers, body);
             var said = message.Length == 0 ? string.Empty : " ECR said: " + message;
@@ -109,13 +109,13 @@ namespace ImageUpdater.Core.Registries.Ecr
             if (Throttling.Contains(code) || status == 429)
             {
                 return new ImageUpdaterException("EcrThrottled", FailureKind.LimitsExceeded,
-                    $"ECR kept throttling {operation} for '{target}' ({region}) after {attempts} tries: wait a minute and run again, or run fewer lookups at once.{said}", target);
+                    $"ECR kept throttling {operation} for '{target}' ({region}) after retrying for up to {retried.Budget.TotalSeconds:0} s ({retried.MaxAttempts} tries at most): wait a minute and run again, or run fewer lookups at once.{said}", target);
             }
 
             if (status >= 500)
             {
                 return new ImageUpdaterException("EcrUnavailable", FailureKind.ResourceUnavailable,
-                    $"ECR answered {operation} for '{target}' with HTTP {status}{(code.Length == 0 ? string.Empty : " (" + code + ")")} after {attempts} tries: the service is failing in {region}; try again later.{said}", target);
+                    $"ECR answered {operation} for '{target}' with HTTP {status}{(code.Length == 0 ? string.Empty : " (" + code + ")")} after retrying for up to {retried.Budget.TotalSeconds:0} s: the service is failing in {region}; try again later.{said}", target);
             }
 
             return new ImageUpdaterException("EcrRequestFailed", FailureKind.NotSpecified,

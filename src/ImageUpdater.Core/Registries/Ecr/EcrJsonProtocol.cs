@@ -32,7 +32,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             Endpoint = options.ResolveEndpoint().Url ?? EcrHost.ApiEndpointFor(Region);
             signer = new SigV4Handler(credentials, Region, "ecr", transport ?? new HttpClientHandler { AllowAutoRedirect = false });
             Retry = new RetryHandler(retryPolicy, signer);
-            Retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms");
+            Retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"ECR: try {attempt} failed ({reason}); retrying in {wait.TotalMilliseconds:0} ms ({Retry.Policy.Describe()})");
             http = new HttpClient(Retry) { Timeout = TimeSpan.FromSeconds(100) };
         }
 
@@ -45,6 +45,9 @@ namespace ImageUpdater.Core.Registries.Ecr
         public Uri Endpoint { get; }
 
         public Action<string>? Log { get; set; }
+
+        /// <summary>Bytes any one answer may take (and, through the client, pages and images of a listing).</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
 
         public RetryHandler Retry { get; }
 
@@ -123,7 +126,7 @@ namespace ImageUpdater.Core.Registries.Ecr
 
                     var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
 
-                    var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, Retry.Policy.MaxAttempts);
+                    var error = EcrError.From(operation, (int)response.StatusCode, response.Headers, text, target, Region, Endpoint, CredentialSource, Retry.Policy);
                     if (error.ErrorId == EcrError.ExpiredId && !refreshed && credentials is RefreshingAWSCredentials refreshing)
                     {
                         refreshing.ClearCredentials();
@@ -172,6 +175,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     }
 
                     length += read;
+                    Limits.Check("ECR", target ?? operation, 0, 0, length);
                 }
             }
             catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

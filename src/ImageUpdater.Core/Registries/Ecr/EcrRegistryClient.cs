@@ -36,6 +36,9 @@ namespace ImageUpdater.Core.Registries.Ecr
         /// <summary>Receives one line per API call and retry, for -Verbose.</summary>
         public Action<string>? Log { get; set; }
 
+        /// <summary>Pages, images and bytes one repository's listing may take.</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
+
         /// <summary>Called with (repository, pages read so far) while listing, for progress.</summary>
         public Action<string, int>? OnPage { get; set; }
 
@@ -58,7 +61,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             return clients.GetOrAdd(key, _ => new Lazy<EcrClient>(
                 () =>
                 {
-                    var client = new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log };
+                    var client = new EcrClient(options, hostRegion, retryPolicy, transport?.Invoke()) { Log = Log, Limits = Limits };
                     Log?.Invoke($"ECR region {client.Region} (from {client.RegionSource}), endpoint {client.Endpoint}, credentials from {client.CredentialSource}");
                     return client;
                 },

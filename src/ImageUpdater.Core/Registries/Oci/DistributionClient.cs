@@ -64,7 +64,7 @@ namespace ImageUpdater.Core.Registries.Oci
 
             Requests = new RequestPacing(endpoint.Limit, handler);
             retry = new RetryHandler(retryPolicy, Requests);
-            retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"{endpoint.Name}: try {attempt} failed ({reason}); waiting {wait.TotalSeconds:0.0} s");
+            retry.OnRetry = (attempt, reason, wait) => Log?.Invoke($"{endpoint.Name}: try {attempt} failed ({reason}); waiting {wait.TotalSeconds:0.0} s ({retry.Policy.Describe()})");
             Auth = new RegistryAuthHandler(credentials, baseUri, retry);
             http = new HttpClient(Auth) { Timeout = TimeSpan.FromSeconds(60) };
             http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ImageUpdater.PS", "0.1"));
@@ -81,6 +81,9 @@ namespace ImageUpdater.Core.Registries.Oci
 
         /// <summary>Tag list page size (ECR rejects more than 1000).</summary>
         public int PageSize { get; set; } = 1000;
+
+        /// <summary>Pages, tags and bytes one repository's listing may take.</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
 
         /// <summary>Receives one line per request, for -Verbose (never a credential).</summary>
         public Action<string>? Log { get; set; }
@@ -123,15 +126,19 @@ namespace ImageUpdater.Core.Registries.Oci
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var visited = new HashSet<string>(StringComparer.Ordinal);
             Uri? next = new Uri(baseUri, $"v2/{repository}/tags/list?n={PageSize}");
+            var pages = 0;
+            long bytes = 0;
             while (next is not null && visited.Add(next.AbsoluteUri))
             {
-                using var response = await SendAsync(HttpMethod.Get, next, "application/json", cancellationToken).ConfigureAwait(false);
+                Limits.Check(Endpoint.Name, repository, ++pages, tags.Count, bytes);
+                using var response = await SendAsync(HttpMethod.Get, next, "application/json", cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw await FailureAsync(response, repository, "list the tags of").ConfigureAwait(false);
                 }
 
-                var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                var body = await ReadBoundedAsync(response, repository, Limits.MaxBytes - bytes, pages, tags.Count, cancellationToken).ConfigureAwait(false);
+                bytes += body.Length;
                 var fresh = 0;
                 using (var doc = ParseJson(body, repository, "tag list"))
                 {
@@ -148,6 +155,7 @@ namespace ImageUpdater.Core.Registries.Oci
                     }
                 }
 
+                Limits.Check(Endpoint.Name, repository, pages, tags.Count, bytes);
                 next = fresh == 0 ? null : NextPage(response, next);
             }
 
@@ -210,9 +218,47 @@ namespace ImageUpdater.Core.Registries.Oci
             throw new ImageUpdaterException("RegistryRequestFailed", FailureKind.ResourceUnavailable, $"{Endpoint.Name}: blob {digest} of {repository} redirected more than 5 times.", repository);
         }
 
+        /// <summary>A body of at most <paramref name="allowed"/> bytes (a page of millions of tags fails before it fills memory); the client's timeout covers the read.</summary>
+        private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, string repository, long allowed, int pages, int tags, CancellationToken cancellationToken)
+        {
+            if (response.Content.Headers.ContentLength is long declared && declared > allowed)
+            {
+                Limits.Check(Endpoint.Name, repository, pages, tags, Limits.MaxBytes + 1);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(http.Timeout);
+            using var buffer = new System.IO.MemoryStream();
+            try
+            {
+                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                var chunk = new byte[81920];
+                int read;
+                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, timeout.Token).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > allowed)
+                    {
+                        Limits.Check(Endpoint.Name, repository, pages, tags, Limits.MaxBytes + 1);
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ImageUpdaterException("RegistryTimeout", FailureKind.OperationTimeout, $"{Endpoint.Name} did not finish sending the tags of {repository} in {http.Timeout.TotalSeconds:0} s.", repository, e);
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is HttpRequestException)
+            {
+                throw new ImageUpdaterException("RegistryUnreachable", FailureKind.ConnectionError, $"The connection to {Endpoint.Name} broke while reading the tags of {repository}: {e.Message}", repository, e);
+            }
+
+            return buffer.ToArray();
+        }
+
         private Uri ManifestUri(string repository, string reference) => new Uri(baseUri, $"v2/{repository}/manifests/{reference}");
 
-        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, string? accept, CancellationToken cancellationToken)
+        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, string? accept, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
         {
             using var request = new HttpRequestMessage(method, uri);
             if (accept is not null)
@@ -231,7 +277,7 @@ namespace ImageUpdater.Core.Registries.Oci
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                response = await http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException e)
             {

@@ -42,6 +42,9 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Timeout of <c>ext:</c> credential scripts.</summary>
         public TimeSpan ScriptTimeout { get; set; } = CredentialSource.DefaultScriptTimeout;
 
+        /// <summary>Pages, tags and bytes one repository's listing may take.</summary>
+        public TagListLimits Limits { get; set; } = TagListLimits.Default;
+
         /// <summary>Makes the transport of each registry (tests); null = a plain HttpClientHandler.</summary>
         public Func<RegistryEndpoint, HttpMessageHandler>? Transport { get; set; }
     }
@@ -119,7 +122,7 @@ namespace ImageUpdater.Core.Registries.Oci
             var credentials = given is not null
                 ? new RegistryCredentials(given)
                 : new RegistryCredentials(null, source, endpoint.CredentialsExpire, host, Options.Secrets);
-            var client = new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log };
+            var client = new DistributionClient(endpoint, credentials, Options.RetryPolicy, Options.Transport?.Invoke(endpoint)) { Log = Log, Limits = Options.Limits };
             client.Auth.AllowedTokenRealms = Options.AllowedTokenRealms;
             return client;
         }

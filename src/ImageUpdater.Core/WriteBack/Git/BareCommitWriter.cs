@@ -37,6 +37,8 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             // Targets are named under the cache folder (messages show it); nothing is read or written there.
             var root = Path.GetFullPath(repo.Info.Path);
+            var policy = options.PushRetry;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             for (var attempt = 1; ; attempt++)
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
@@ -80,14 +82,13 @@ namespace ImageUpdater.Core.WriteBack.Git
                     return;
                 }
 
-                if (attempt >= options.MaxPushAttempts)
+                if (policy.NextWait(attempt, clock.Elapsed, policy.Backoff(attempt, random)) is not TimeSpan wait)
                 {
-                    throw GitErrors.PushRaced(url, group.Push, attempt, rejection);
+                    throw GitErrors.PushRaced(url, group.Push, attempt, rejection, clock.Elapsed);
                 }
 
                 statistics.PushRetried();
-                var wait = new RetryPolicy { BaseDelay = options.RetryDelay }.Backoff(attempt, random);
-                options.Verbose?.Invoke($"The push to {group.Push} of {url} was rejected ({rejection}); fetching and re-applying the edits in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {options.MaxPushAttempts}).");
+                options.Verbose?.Invoke($"The push to {group.Push} of {url} was rejected ({rejection}); fetching and re-applying the edits in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1}; {policy.Describe()}).");
                 options.CancellationToken.WaitHandle.WaitOne(wait);
                 remote.Fetch();
             }

@@ -159,8 +159,8 @@ namespace ImageUpdater.Core.WriteBack.Git
             Error("GitPushRefused", $"{url} refused the push to {branch}: {rejection}. Check that the credentials may push to this branch (protected branches need a pull request).", url);
 
         /// <summary>The branch kept moving: every push lost the race to another writer.</summary>
-        public static ImageUpdaterException PushRaced(string url, string branch, int attempts, string rejection) =>
-            Error("GitPushRejected", $"The push to {branch} of {url} was rejected {attempts} times ({rejection}): the branch keeps moving; run again later.", url);
+        public static ImageUpdaterException PushRaced(string url, string branch, int attempts, string rejection, TimeSpan elapsed = default) =>
+            Error("GitPushRejected", $"The push to {branch} of {url} was rejected {attempts} times in {elapsed.TotalSeconds:0.0} s ({rejection}): the branch keeps moving; run again later.", url);
 
         /// <summary>True when a push rejection means the branch moved (fetch and try again), not that the push is forbidden.</summary>
         public static bool IsRace(string message) =>
