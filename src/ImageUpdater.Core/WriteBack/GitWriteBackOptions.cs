@@ -25,6 +25,9 @@ namespace ImageUpdater.Core.WriteBack
 
         public GitCredentials Credentials { get; set; } = new GitCredentials();
 
+        /// <summary>Lets a git-repository annotation name a local path or file:// URL (-AllowLocalRepository); an application's own repoURL needs no switch.</summary>
+        public bool AllowLocalRepository { get; set; }
+
         public string? AuthorName { get; set; }
 
         public string? AuthorEmail { get; set; }

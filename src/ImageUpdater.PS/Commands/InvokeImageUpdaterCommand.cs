@@ -15,6 +15,7 @@ using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
 using ImageUpdater.PS.Completion;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -128,11 +129,24 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? WorkingDirectory { get; set; }
 
-        /// <summary>HTTPS user and password or token for git write-back.</summary>
+        /// <summary>HTTPS user and password or token for git write-back, or a hashtable of repository URL prefix → PSCredential (longest prefix wins).</summary>
         [Parameter]
-        [Credential]
+        [GitCredentialTransformation]
         [ValidateNotNull]
-        public PSCredential? GitCredential { get; set; }
+        public object? GitCredential { get; set; }
+
+        /// <summary>Hosts or URL prefixes that also get a single -GitCredential besides the hosts of the applications' own repoURLs (a host named only by git-repository).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] GitCredentialScope { get; set; } = Array.Empty<string>();
+
+        /// <summary>Lets a git credential go over plain http to a host other than this machine.</summary>
+        [Parameter]
+        public SwitchParameter AllowHttpGitCredential { get; set; }
+
+        /// <summary>Lets a git-repository annotation name a local path or file:// URL.</summary>
+        [Parameter]
+        public SwitchParameter AllowLocalRepository { get; set; }
 
         /// <summary>SSH private key for git write-back over SSH.</summary>
         [Parameter]
@@ -250,23 +264,13 @@ namespace ImageUpdater.PS.Commands
             WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
             AuthorName = AuthorName,
             AuthorEmail = AuthorEmail,
-            Credentials = GitCredentialsFromParameters(),
+            Credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent),
+            AllowLocalRepository = AllowLocalRepository.IsPresent,
             WhatIf = whatIf,
             AllowedProtectedPaths = AllowProtectedPath,
             Verbose = log.Verbose,
             Warning = log.Warning,
             CancellationToken = stopping.Token,
         };
-
-        private GitCredentials GitCredentialsFromParameters()
-        {
-            var credentials = new GitCredentials
-            {
-                Https = GitCredential?.GetNetworkCredential(),
-                SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
-                SshKeyPassphrase = SshKeyPassphrase,
-            };
-            return credentials.IsEmpty ? GitCredentials.FromEnvironment() : credentials;
-        }
     }
 }

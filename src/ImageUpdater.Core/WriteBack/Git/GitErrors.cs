@@ -13,6 +13,8 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             ["GitRepositoryUnknown"] = FailureKind.InvalidArgument,
             ["GitCredentialRequired"] = FailureKind.AuthenticationError,
+            ["GitCredentialNotBound"] = FailureKind.SecurityError,
+            ["GitLocalRepositoryRefused"] = FailureKind.SecurityError,
             ["GitAuthenticationFailed"] = FailureKind.PermissionDenied,
             ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
             ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
@@ -109,6 +111,14 @@ namespace ImageUpdater.Core.WriteBack.Git
                 : "reading Argo CD's repository credentials is not supported yet";
             return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
         }
+
+        /// <summary>A credential was given but is not bound to this repository's host or URL prefix (an annotation named it).</summary>
+        public static ImageUpdaterException CredentialNotBound(ArgoApplication application, string url, string why) =>
+            Error("GitCredentialNotBound", $"Application '{application.QualifiedName}' writes to {url}, but the git credential was not sent: {why}. Bind it with -GitCredentialScope or a -GitCredential map (@{{ 'https://host/org' = $credential }}){(why.IndexOf("plain http", StringComparison.Ordinal) >= 0 ? ", and allow plain http with -AllowHttpGitCredential" : string.Empty)}.", application);
+
+        /// <summary>A git-repository annotation naming a repository on this machine.</summary>
+        public static ImageUpdaterException LocalRepositoryRefused(ArgoApplication application, string url) =>
+            Error("GitLocalRepositoryRefused", $"Application '{application.QualifiedName}' names the local repository '{url}' in its git-repository annotation; write-back goes to a local path or file:// URL only with -AllowLocalRepository.", application);
 
         /// <summary>The server refused the push for a reason other than a moved branch (a protected branch, a hook).</summary>
         public static ImageUpdaterException PushRefused(string url, string branch, string rejection) =>
