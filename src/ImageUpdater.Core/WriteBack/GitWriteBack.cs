@@ -88,15 +88,17 @@ namespace ImageUpdater.Core.WriteBack
                 return outcome;
             }
 
-            var credentials = options.Credentials.For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
-            if (credentials.Https is null && embedded is not null)
-            {
-                // user:token@ written into the URL itself goes only to that URL.
-                credentials.Https = embedded;
-            }
-
+            GitSecretCredentials? secret = null;
             try
             {
+                secret = GitSecretCredentials.Read(batch, options, url);
+                var credentials = (secret?.Credentials ?? options.Credentials).For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
+                if (credentials.Https is null && embedded is not null)
+                {
+                    // user:token@ written into the URL itself goes only to that URL.
+                    credentials.Https = embedded;
+                }
+
                 if (credentials.Https is null && RepositoryUrl.IsHttp(url))
                 {
                     throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
@@ -114,6 +116,10 @@ namespace ImageUpdater.Core.WriteBack
             catch (Exception e) when (!IsCancellation(e))
             {
                 Fail(outcome, batch.Candidates.Where(c => !outcome.Reported.Contains(c)).ToList(), url, null, GitErrors.Describe(e, url));
+            }
+            finally
+            {
+                secret?.Dispose();
             }
 
             return outcome;

@@ -148,6 +148,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter AllowLocalRepository { get; set; }
 
+        /// <summary>git:secret: write-back methods allowed beyond secrets of the application's own namespace (secret:ns/name, secret:ns/*; '*' matches any text).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowGitSecret { get; set; } = Array.Empty<string>();
+
         /// <summary>SSH private key for git write-back over SSH.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -206,7 +211,9 @@ namespace ImageUpdater.PS.Commands
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            using var registries = new RegistryRouter(RegistrySettings());
+            using var secretReader = SecretReader();
+            gitSecrets = secretReader;
+            using var registries = new RegistryRouter(RegistrySettings(secretReader));
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
             WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru);
@@ -226,14 +233,14 @@ namespace ImageUpdater.PS.Commands
             ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
         /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
-        private RegistrySettings RegistrySettings()
+        /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
+        private KubernetesSecretReader? SecretReader()
         {
-            ISecretReader? secrets = null;
             if (ParameterSetName == KubeconfigSet)
             {
                 try
                 {
-                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                    return new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
                 }
                 catch (ImageUpdaterException ex)
                 {
@@ -241,6 +248,11 @@ namespace ImageUpdater.PS.Commands
                 }
             }
 
+            return null;
+        }
+
+        private RegistrySettings RegistrySettings(ISecretReader? secrets)
+        {
             var config = LoadRegistriesConfig(RegistriesConfig);
             return new RegistrySettings
             {
@@ -259,6 +271,8 @@ namespace ImageUpdater.PS.Commands
             };
         }
 
+        private ISecretReader? gitSecrets;
+
         private GitWriteBackOptions GitOptions(bool whatIf) => new GitWriteBackOptions
         {
             WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
@@ -266,6 +280,8 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent),
             AllowLocalRepository = AllowLocalRepository.IsPresent,
+            Secrets = gitSecrets,
+            AllowedSecrets = AllowGitSecret,
             WhatIf = whatIf,
             AllowedProtectedPaths = AllowProtectedPath,
             Verbose = log.Verbose,

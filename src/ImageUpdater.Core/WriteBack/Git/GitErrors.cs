@@ -15,6 +15,11 @@ namespace ImageUpdater.Core.WriteBack.Git
             ["GitCredentialRequired"] = FailureKind.AuthenticationError,
             ["GitCredentialNotBound"] = FailureKind.SecurityError,
             ["GitLocalRepositoryRefused"] = FailureKind.SecurityError,
+            ["GitSecretInvalid"] = FailureKind.InvalidArgument,
+            ["GitSecretNotAllowed"] = FailureKind.PermissionDenied,
+            ["GitSecretNotFound"] = FailureKind.ObjectNotFound,
+            ["GitSecretEmpty"] = FailureKind.InvalidData,
+            ["GitHubAppNotSupported"] = FailureKind.NotImplemented,
             ["GitAuthenticationFailed"] = FailureKind.PermissionDenied,
             ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
             ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
@@ -107,7 +112,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             var source = application.WriteBack.Credentials;
             var asked = string.IsNullOrEmpty(source) ? "git:repocreds (Argo CD's repository credentials)" : "git:" + source;
             var why = source is not null && source.StartsWith("secret:", StringComparison.OrdinalIgnoreCase)
-                ? "reading that Kubernetes secret is not supported yet"
+                ? "the secret is read only through the Kubernetes API (Invoke-ImageUpdater -Kubeconfig)"
                 : "reading Argo CD's repository credentials is not supported yet";
             return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
         }
