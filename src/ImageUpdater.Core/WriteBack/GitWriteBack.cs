@@ -82,7 +82,7 @@ namespace ImageUpdater.Core.WriteBack
         {
             var url = RepositoryUrl.Clean(batch.Repository, out var embedded);
             var outcome = new WriteBackOutcome();
-            batch = RefuseAnnotatedLocal(batch, url, outcome);
+            batch = GitSecretCredentials.RefuseDisallowed(RefuseAnnotatedLocal(batch, url, outcome), options, url, outcome);
             if (batch.Candidates.Count == 0)
             {
                 return outcome;

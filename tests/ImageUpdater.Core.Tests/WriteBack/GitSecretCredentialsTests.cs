@@ -84,6 +84,28 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
+        public async Task AnApplicationCannotRideOnAnotherApplicationsSecretInTheSameBatch()
+        {
+            using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "nginx.tag: 1.0.0\n", ["apps/b/values.yaml"] = "nginx.tag: 1.0.0\n" });
+            await using var server = GitHttpEmulator.Create(new[] { "--root", Path.GetDirectoryName(repo.Bare)!, "--user", "bot", "--password", "SECRET-TOKEN-5a1" });
+            var url = server.Url + "apps.git";
+            var options = repo.Options();
+            var reader = Token("argocd", "SECRET-TOKEN-5a1");
+            options.Secrets = reader;
+            var own = repo.App("a", "apps/a", repository: url);
+            own.WriteBack.Credentials = "secret:argocd/git-creds";
+            var rider = repo.App("b", "apps/b", repository: url);
+            rider.WriteBack.Credentials = "secret:shared/git-creds";
+
+            var outcomes = new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(own), GitFixture.Candidate(rider) });
+
+            Assert.Equal("GitSecretNotAllowed", Assert.Single(outcomes.SelectMany(o => o.Errors)).ErrorId);
+            Assert.Equal(new[] { UpdateStatus.Updated, UpdateStatus.Failed }, outcomes.SelectMany(o => o.Results).OrderBy(r => r.Application).Select(r => r.Status));
+            Assert.Equal("nginx.tag: 1.0.0\n", repo.Show("main", "apps/b/values.yaml"));
+            Assert.Equal(new[] { "argocd/git-creds" }, reader.Read);
+        }
+
+        [Fact]
         public void AMissingSecretAndAGitHubAppSecretSayWhatToDo()
         {
             using var repo = new GitFixture(Files);

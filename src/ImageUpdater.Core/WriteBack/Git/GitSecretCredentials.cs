@@ -6,6 +6,7 @@ using System.Net;
 using System.Text;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Registries;
+using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.WriteBack.Git
 {
@@ -23,33 +24,49 @@ namespace ImageUpdater.Core.WriteBack.Git
 
         public GitCredentials Credentials { get; }
 
+        /// <summary>
+        /// Fails the candidates whose git:secret: reference is malformed or names another namespace's secret the operator did not allow, so
+        /// an application cannot ride on another's secret in a shared batch; the rest of the batch comes back.
+        /// </summary>
+        public static GitRepositoryBatch RefuseDisallowed(GitRepositoryBatch batch, GitWriteBackOptions options, string url, WriteBackOutcome outcome)
+        {
+            if (options.Secrets is null)
+            {
+                return batch;
+            }
+
+            var kept = new List<ImageUpdateCandidate>();
+            foreach (var app in batch.Candidates.GroupBy(c => c.ApplicationObject))
+            {
+                var problem = Reference(app.Key, options, out _, out _);
+                if (problem is null)
+                {
+                    kept.AddRange(app);
+                }
+                else
+                {
+                    GitWriteBack.Fail(outcome, app, url, null, problem);
+                }
+            }
+
+            return kept.Count == batch.Candidates.Count ? batch : new GitRepositoryBatch(batch.Repository, kept);
+        }
+
         /// <summary>The secret named by the batch's first application with git:secret:, or null (no such application, or no reader: the parameters apply).</summary>
         public static GitSecretCredentials? Read(GitRepositoryBatch batch, GitWriteBackOptions options, string url)
         {
-            var application = batch.Candidates.Select(c => c.ApplicationObject)
-                .FirstOrDefault(a => a.WriteBack.Credentials?.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true);
+            var application = batch.Candidates.Select(c => c.ApplicationObject).FirstOrDefault(IsSecret);
             if (application is null || options.Secrets is null)
             {
                 return null;
             }
 
-            var text = application.WriteBack.Credentials!;
-            var reference = text.Substring(Prefix.Length).Trim();
-            var slash = reference.IndexOf('/');
-            if (slash <= 0 || slash == reference.Length - 1 || reference.IndexOf('/', slash + 1) >= 0)
+            if (Reference(application, options, out var ns, out var name) is { } problem)
             {
-                throw GitErrors.Error("GitSecretInvalid", $"Application '{application.QualifiedName}' has write-back-method 'git:{text}'; write it as git:secret:<namespace>/<name>.", application);
+                throw problem;
             }
 
-            var ns = reference.Substring(0, slash);
-            var name = reference.Substring(slash + 1);
-            // Anyone who can edit an Application writes its annotations: another namespace's secret needs the operator's allow-list entry.
-            var canonical = "secret:" + ns + "/" + name;
-            if (!string.Equals(ns, application.Namespace, StringComparison.Ordinal) && !options.AllowedSecrets.Any(p => PullSecretPolicy.Matches(p, canonical)))
-            {
-                throw GitErrors.Error("GitSecretNotAllowed", $"Application '{application.QualifiedName}' (namespace '{application.Namespace}') names git:{canonical}, a secret of another namespace; only secrets of the application's own namespace are read unless the operator allows it with -AllowGitSecret '{canonical}' (or 'secret:{ns}/*').", application);
-            }
-
+            var reference = ns + "/" + name;
             IReadOnlyDictionary<string, byte[]> data;
             try
             {
@@ -61,6 +78,37 @@ namespace ImageUpdater.Core.WriteBack.Git
             }
 
             return FromData(data, application, reference, url, options.Credentials);
+        }
+
+        private static bool IsSecret(ArgoApplication application) => application.WriteBack.Credentials?.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true;
+
+        /// <summary>Why the application's git:secret: reference may not be read (malformed, or another namespace not allowed), or null.</summary>
+        private static ImageUpdaterException? Reference(ArgoApplication application, GitWriteBackOptions options, out string ns, out string name)
+        {
+            ns = name = string.Empty;
+            if (!IsSecret(application))
+            {
+                return null;
+            }
+
+            var text = application.WriteBack.Credentials!;
+            var reference = text.Substring(Prefix.Length).Trim();
+            var slash = reference.IndexOf('/');
+            if (slash <= 0 || slash == reference.Length - 1 || reference.IndexOf('/', slash + 1) >= 0)
+            {
+                return GitErrors.Error("GitSecretInvalid", $"Application '{application.QualifiedName}' has write-back-method 'git:{text}'; write it as git:secret:<namespace>/<name>.", application);
+            }
+
+            ns = reference.Substring(0, slash);
+            name = reference.Substring(slash + 1);
+            // Anyone who can edit an Application writes its annotations: another namespace's secret needs the operator's allow-list entry.
+            var canonical = "secret:" + ns + "/" + name;
+            if (!string.Equals(ns, application.Namespace, StringComparison.Ordinal) && !options.AllowedSecrets.Any(p => PullSecretPolicy.Matches(p, canonical)))
+            {
+                return GitErrors.Error("GitSecretNotAllowed", $"Application '{application.QualifiedName}' (namespace '{application.Namespace}') names git:{canonical}, a secret of another namespace; only secrets of the application's own namespace are read unless the operator allows it with -AllowGitSecret '{canonical}' (or 'secret:{ns}/*').", application);
+            }
+
+            return null;
         }
 
         private static GitSecretCredentials FromData(IReadOnlyDictionary<string, byte[]> data, ArgoApplication application, string reference, string url, GitCredentials parameters)
