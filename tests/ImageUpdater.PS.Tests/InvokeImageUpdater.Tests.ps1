@@ -318,5 +318,60 @@ Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if l
         $after = & $list
         $after | Should -Be $before
         @($after | Where-Object { $_ -like '*.lock' -and $_ -notmatch '^[\\/][^\\/]+\.lock$' }).Count | Should -Be 0 -Because 'only the one lock file per clone (the cross-process mutex) is kept'
+Describe 'Invoke-ImageUpdater -Kubeconfig with write-back-method git:secret:<ns>/<name>' {
+    BeforeAll {
+        $script:fleet = New-Fleet 'web', 'api' (Join-Path $TestDrive 'secret-manifests')
+        $script:git = Start-Emulator git-http @('--root', (Split-Path $fleet.Bare), '--user', 'bot', '--password', 'KUBE-SECRET-TOKEN-1c9')
+        $script:httpUrl = $git.url + 'gitops.git'
+        $script:kube = Start-Emulator kube @('--secret', 'argocd/git-creds=username:bot', '--secret', 'argocd/git-creds=password:KUBE-SECRET-TOKEN-1c9',
+            '--secret', 'shared/git-creds=username:bot', '--secret', 'shared/git-creds=password:KUBE-SECRET-TOKEN-1c9')
+        foreach ($pair in @(@('web', 'secret:argocd/git-creds'), @('api', 'secret:shared/git-creds'))) {
+            $app = @{
+                apiVersion = 'argoproj.io/v1alpha1'; kind = 'Application'
+                metadata   = @{ name = $pair[0]; namespace = 'argocd'; annotations = @{
+                        'argocd-image-updater.argoproj.io/image-list'        = "web=$EcrHost/team/web:1.x"
+                        'argocd-image-updater.argoproj.io/web.helm.image-tag' = 'image.tag'
+                        'argocd-image-updater.argoproj.io/write-back-method' = "git:$($pair[1])"
+                        'argocd-image-updater.argoproj.io/write-back-target' = 'helmvalues:values.yaml' } }
+                spec       = @{ project = 'default'; destination = @{ name = 'in-cluster'; namespace = $pair[0] }
+                    source = @{ repoURL = $httpUrl; path = "apps/$($pair[0])"; targetRevision = 'main'; helm = @{} } }
+            }
+            $null = Invoke-RestMethod -Method Post -Uri "$($kube.url)__emulator/applications" -ContentType 'application/json' -Body ($app | ConvertTo-Json -Depth 20)
+        }
+        $script:kubeconfig = Join-Path $TestDrive 'secret-kubeconfig'
+        @"
+apiVersion: v1
+kind: Config
+current-context: emulator
+clusters:
+- name: emulator
+  cluster: {server: $($kube.url.TrimEnd('/'))}
+contexts:
+- name: emulator
+  context: {cluster: emulator, user: reader}
+users:
+- name: reader
+  user: {token: $($kube.token)}
+"@ | Set-Content $kubeconfig
+    }
+    AfterAll { if ($git) { $git.Stop() }; if ($kube) { $kube.Stop() } }
+
+    It 'pushes with the secret of the application''s own namespace and refuses another namespace''s secret until allowed' {
+        $out = Invoke-ImageUpdater -Kubeconfig $kubeconfig -WorkingDirectory (Join-Path $TestDrive 'secret-cache') @Aws -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue 4>&1
+        $results = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' })
+
+        ($results | Where-Object Application -Like '*web').Status | Should -Be 'Updated'
+        ($results | Where-Object Application -Like '*api').Status | Should -Be 'Failed'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GitSecretNotAllowed,*'
+        $errs[0].Exception.Message | Should -Match "-AllowGitSecret 'secret:shared/git-creds'"
+        (Invoke-Git -C $fleet.Bare show main:apps/web/values.yaml) -join "`n" | Should -Match 'tag: 1\.2\.0'
+        ($out | Out-String) + ($errs | Out-String) | Should -Not -Match 'KUBE-SECRET-TOKEN'
+        Get-ChildItem (Join-Path $TestDrive 'secret-cache') -Recurse -File -Filter config | ForEach-Object { Get-Content $_.FullName -Raw } | Should -Not -Match 'KUBE-SECRET-TOKEN'
+
+        $allowed = Invoke-ImageUpdater -Kubeconfig $kubeconfig -WorkingDirectory (Join-Path $TestDrive 'secret-cache') @Aws -AllowGitSecret 'secret:shared/*' |
+            Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateResult' -and $_.Application -like '*api' }
+        $allowed.Status | Should -Be 'Updated'
+        (Invoke-Git -C $fleet.Bare show main:apps/api/values.yaml) -join "`n" | Should -Match 'tag: 1\.2\.0'
     }
 }

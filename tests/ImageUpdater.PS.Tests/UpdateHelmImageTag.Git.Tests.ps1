@@ -341,3 +341,111 @@ Describe 'The seed''s flow: Get-ArgoApplication | Find-EcrTag | Update-HelmImage
         (Invoke-Git -C $repo.Bare show main:apps/web/values.yaml) -join "`n" | Should -Be "image:`n  repository: $ecrHost/team/web`n  tag: 1.4.7"
     }
 }
+
+Describe 'Update-HelmImageTag -GitCredential: one credential per repository, sent only where it is bound' {
+    BeforeAll {
+        # Two owners, two servers, two tokens; each server counts the requests that carried an Authorization header.
+        $script:repoA = New-GitOpsRepository 'web', 'api'
+        $script:repoB = New-GitOpsRepository 'web', 'api'
+        $script:serverA = Start-Emulator git-http @('--root', (Split-Path $repoA.Bare), '--user', 'owner-a', '--password', 'TOKEN-A-S3CRET-71d2')
+        $script:serverB = Start-Emulator git-http @('--root', (Split-Path $repoB.Bare), '--user', 'owner-b', '--password', 'TOKEN-B-S3CRET-82e3')
+        $script:urlA = $serverA.url + 'gitops.git'
+        $script:urlB = $serverB.url + 'gitops.git'
+        $script:credA = [pscredential]::new('owner-a', (ConvertTo-SecureString 'TOKEN-A-S3CRET-71d2' -AsPlainText -Force))
+        $script:credB = [pscredential]::new('owner-b', (ConvertTo-SecureString 'TOKEN-B-S3CRET-82e3' -AsPlainText -Force))
+        function Get-Stats($Server) { Invoke-RestMethod ($Server.url + '_stats') }
+    }
+    AfterAll { if ($serverA) { $serverA.Stop() }; if ($serverB) { $serverB.Stop() } }
+
+    It 'writes to the repositories of two owners in one run with a map of URL prefix to credential' {
+        $candidates = @(
+            New-Candidate (New-AppManifest $repoA 'web' -RepoUrl $urlA)
+            New-Candidate (New-AppManifest $repoB 'web' -RepoUrl $urlB)
+        )
+        # The server-wide prefix of A holds a wrong token: the longer repository prefix must win.
+        $wrong = [pscredential]::new('owner-a', (ConvertTo-SecureString 'WRONG-TOKEN-93f4' -AsPlainText -Force))
+        $map = @{ $serverA.url = $wrong; $urlA = $credA; $serverB.url = $credB }
+
+        $all = $candidates | Update-HelmImageTag -WorkingDirectory $repoA.Cache -GitCredential $map -Verbose 4>&1 -ErrorVariable errs
+        $results = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $errs.Count | Should -Be 0
+        $results.Status | Should -Be 'Updated', 'Updated'
+        (Invoke-Git -C $repoA.Bare show main:apps/web/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        (Invoke-Git -C $repoB.Bare show main:apps/web/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+        $text = ($all | Out-String) + ($errs | Out-String)
+        $text | Should -Not -Match 'TOKEN-A|TOKEN-B|WRONG-TOKEN'
+        Get-ChildItem $repoA.Cache -Recurse -File -Filter config | ForEach-Object { Get-Content $_.FullName -Raw } | Should -Not -Match 'TOKEN-|WRONG-TOKEN'
+        (Invoke-Git -C $repoB.Bare log -1 '--format=%B%an%ae' main) -join "`n" | Should -Not -Match 'TOKEN-'
+    }
+
+    It 'does not send a plain -GitCredential to a host named only by a git-repository annotation: no Authorization header reaches it' {
+        $before = Get-Stats $serverB
+        $commits = Get-CommitCount $repoB
+        # The application's own repoURL is on server A; its annotation points the write-back at server B.
+        $candidate = New-Candidate (New-AppManifest $repoA 'api' @{ 'git-repository' = $urlB } -RepoUrl $urlA)
+
+        $all = $candidate | Update-HelmImageTag -WorkingDirectory $repoA.Cache -GitCredential $credB -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $after = Get-Stats $serverB
+        $after.authorizationHeaders | Should -Be $before.authorizationHeaders
+        $after.requests | Should -Be $before.requests
+        $result.Status | Should -Be 'Failed'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GitCredentialNotBound,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $errs[0].Exception.Message | Should -Match '-GitCredentialScope'
+        $errs[0].Exception.Message | Should -Match 'argocd/api'
+        ($all | Out-String) + ($errs | Out-String) | Should -Not -Match 'TOKEN-B'
+        Get-CommitCount $repoB | Should -Be $commits
+    }
+
+    It 'sends it there once the operator binds the host with -GitCredentialScope' {
+        $candidate = New-Candidate (New-AppManifest $repoA 'api' @{ 'git-repository' = $urlB } -RepoUrl $urlA)
+
+        $result = $candidate | Update-HelmImageTag -WorkingDirectory $repoA.Cache -GitCredential $credB -GitCredentialScope $serverB.url
+
+        $result.Status | Should -Be 'Updated'
+        $result.Repository | Should -Be $urlB
+        (Invoke-Git -C $repoB.Bare show main:apps/api/values.yaml) -join "`n" | Should -Match 'tag: 1\.1\.0'
+    }
+
+    It 'uses the environment credential under the same rule' {
+        $before = Get-Stats $serverB
+        $candidate = New-Candidate (New-AppManifest $repoA 'api' @{ 'git-repository' = $urlB } -RepoUrl $urlA)
+        $saved = $env:IMAGEUPDATER_GIT_USERNAME, $env:IMAGEUPDATER_GIT_PASSWORD
+        try {
+            $env:IMAGEUPDATER_GIT_USERNAME = 'owner-b'; $env:IMAGEUPDATER_GIT_PASSWORD = 'TOKEN-B-S3CRET-82e3'
+            $null = $candidate | Update-HelmImageTag -WorkingDirectory $repoA.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { $env:IMAGEUPDATER_GIT_USERNAME, $env:IMAGEUPDATER_GIT_PASSWORD = $saved }
+
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GitCredentialNotBound,*'
+        (Get-Stats $serverB).authorizationHeaders | Should -Be $before.authorizationHeaders
+    }
+
+    It 'refuses a local repository named by a git-repository annotation unless -AllowLocalRepository' {
+        $local = New-GitOpsRepository 'web'
+        $commits = Get-CommitCount $local
+        $manifest = New-AppManifest $local 'web' @{ 'git-repository' = $local.Bare } -RepoUrl 'https://git.example.invalid/team/gitops.git'
+
+        $result = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $local.Cache -ErrorVariable errs -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GitLocalRepositoryRefused,*'
+        $errs[0].Exception.Message | Should -Match '-AllowLocalRepository'
+        Get-CommitCount $local | Should -Be $commits
+
+        $allowed = New-Candidate $manifest | Update-HelmImageTag -WorkingDirectory $local.Cache -AllowLocalRepository
+        $allowed.Status | Should -Be 'Updated'
+        Get-CommitCount $local | Should -Be ($commits + 1)
+    }
+
+    It 'refuses a map value that is not a credential without echoing it' {
+        # In a variable, as a script would hold it: the error view shows the source line, which must not be what leaks.
+        $token = 'PLAINTEXT-S3CRET-04a5'
+        { Update-HelmImageTag -Candidate (New-Candidate (New-AppManifest $repoA 'web' -RepoUrl $urlA)) -GitCredential @{ $urlA = $token } -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*must be a PSCredential*'
+        $Error[0] | Out-String | Should -Not -Match 'PLAINTEXT-S3CRET'
+    }
+}

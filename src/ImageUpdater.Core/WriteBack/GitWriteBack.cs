@@ -82,12 +82,26 @@ namespace ImageUpdater.Core.WriteBack
         {
             var url = RepositoryUrl.Clean(batch.Repository, out var embedded);
             var outcome = new WriteBackOutcome();
-            var credentials = options.Credentials.IsEmpty && embedded is not null ? new GitCredentials { Https = embedded } : options.Credentials;
+            batch = GitSecretCredentials.RefuseDisallowed(RefuseAnnotatedLocal(batch, url, outcome), options, url, outcome);
+            if (batch.Candidates.Count == 0)
+            {
+                return outcome;
+            }
+
+            GitSecretCredentials? secret = null;
             try
             {
-                if (credentials.IsEmpty && RepositoryUrl.IsHttp(url))
+                secret = GitSecretCredentials.Read(batch, options, url);
+                var credentials = (secret?.Credentials ?? options.Credentials).For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
+                if (credentials.Https is null && embedded is not null)
                 {
-                    throw GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url);
+                    // user:token@ written into the URL itself goes only to that URL.
+                    credentials.Https = embedded;
+                }
+
+                if (credentials.Https is null && RepositoryUrl.IsHttp(url))
+                {
+                    throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
                 }
 
                 if (options.LocalRepository is not null)
@@ -109,8 +123,35 @@ namespace ImageUpdater.Core.WriteBack
 
                 Fail(outcome, batch.Candidates.Where(c => !outcome.Reported.Contains(c)).ToList(), url, null, failure);
             }
+            finally
+            {
+                secret?.Dispose();
+            }
 
             return outcome;
+        }
+
+        /// <summary>
+        /// Fails the candidates whose git-repository annotation names a local path or file:// URL other than their own source (an annotation
+        /// must not make the run write into a repository on this machine) unless <see cref="GitWriteBackOptions.AllowLocalRepository"/>.
+        /// </summary>
+        private GitRepositoryBatch RefuseAnnotatedLocal(GitRepositoryBatch batch, string url, WriteBackOutcome outcome)
+        {
+            if (options.AllowLocalRepository || !Security.CredentialScope.IsLocal(url))
+            {
+                return batch;
+            }
+
+            bool Annotated(ImageUpdateCandidate c) =>
+                !string.IsNullOrWhiteSpace(c.ApplicationObject.WriteBack.Repository) && !c.ApplicationObject.Sources.Any(s => RepositoryUrl.Same(s.RepoUrl, url));
+            var refused = batch.Candidates.Where(Annotated).ToList();
+            if (refused.Count == 0)
+            {
+                return batch;
+            }
+
+            Fail(outcome, refused, url, null, GitErrors.LocalRepositoryRefused(refused[0].ApplicationObject, url));
+            return new GitRepositoryBatch(batch.Repository, batch.Candidates.Where(c => !Annotated(c)).ToList());
         }
 
         private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, WriteBackOutcome outcome)

@@ -26,6 +26,15 @@ namespace ImageUpdater.Core.WriteBack
 
         public GitCredentials Credentials { get; set; } = new GitCredentials();
 
+        /// <summary>Reads the Kubernetes secrets of <c>git:secret:&lt;ns&gt;/&lt;name&gt;</c>; null = those applications use <see cref="Credentials"/>.</summary>
+        public Registries.ISecretReader? Secrets { get; set; }
+
+        /// <summary>git:secret: references allowed beyond the application's own namespace (<c>secret:ns/name</c>, <c>*</c> matches any text; -AllowGitSecret).</summary>
+        public IReadOnlyList<string> AllowedSecrets { get; set; } = Array.Empty<string>();
+
+        /// <summary>Lets a git-repository annotation name a local path or file:// URL (-AllowLocalRepository); an application's own repoURL needs no switch.</summary>
+        public bool AllowLocalRepository { get; set; }
+
         public string? AuthorName { get; set; }
 
         public string? AuthorEmail { get; set; }

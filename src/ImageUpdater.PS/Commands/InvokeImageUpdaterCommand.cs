@@ -15,6 +15,7 @@ using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
 using ImageUpdater.PS.Completion;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -133,11 +134,29 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? WorkingDirectory { get; set; }
 
-        /// <summary>HTTPS user and password or token for git write-back.</summary>
+        /// <summary>HTTPS user and password or token for git write-back, or a hashtable of repository URL prefix → PSCredential (longest prefix wins).</summary>
         [Parameter]
-        [Credential]
+        [GitCredentialTransformation]
         [ValidateNotNull]
-        public PSCredential? GitCredential { get; set; }
+        public object? GitCredential { get; set; }
+
+        /// <summary>Hosts or URL prefixes that also get a single -GitCredential besides the hosts of the applications' own repoURLs (a host named only by git-repository).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] GitCredentialScope { get; set; } = Array.Empty<string>();
+
+        /// <summary>Lets a git credential go over plain http to a host other than this machine.</summary>
+        [Parameter]
+        public SwitchParameter AllowHttpGitCredential { get; set; }
+
+        /// <summary>Lets a git-repository annotation name a local path or file:// URL.</summary>
+        [Parameter]
+        public SwitchParameter AllowLocalRepository { get; set; }
+
+        /// <summary>git:secret: write-back methods allowed beyond secrets of the application's own namespace (secret:ns/name, secret:ns/*; '*' matches any text).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowGitSecret { get; set; } = Array.Empty<string>();
 
         /// <summary>SSH private key for git write-back over SSH.</summary>
         [Parameter]
@@ -202,7 +221,9 @@ namespace ImageUpdater.PS.Commands
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            using var registries = new RegistryRouter(RegistrySettings());
+            using var secretReader = SecretReader();
+            gitSecrets = secretReader;
+            using var registries = new RegistryRouter(RegistrySettings(secretReader));
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
             WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
@@ -238,14 +259,14 @@ namespace ImageUpdater.PS.Commands
             ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
         /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
-        private RegistrySettings RegistrySettings()
+        /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
+        private KubernetesSecretReader? SecretReader()
         {
-            ISecretReader? secrets = null;
             if (ParameterSetName == KubeconfigSet)
             {
                 try
                 {
-                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                    return new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
                 }
                 catch (ImageUpdaterException ex)
                 {
@@ -253,6 +274,11 @@ namespace ImageUpdater.PS.Commands
                 }
             }
 
+            return null;
+        }
+
+        private RegistrySettings RegistrySettings(ISecretReader? secrets)
+        {
             var config = LoadRegistriesConfig(RegistriesConfig);
             return new RegistrySettings
             {
@@ -273,29 +299,22 @@ namespace ImageUpdater.PS.Commands
             };
         }
 
+        private ISecretReader? gitSecrets;
+
         private GitWriteBackOptions GitOptions(bool whatIf) => new GitWriteBackOptions
         {
             WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
             AuthorName = AuthorName,
             AuthorEmail = AuthorEmail,
-            Credentials = GitCredentialsFromParameters(),
+            Credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent),
+            AllowLocalRepository = AllowLocalRepository.IsPresent,
+            Secrets = gitSecrets,
+            AllowedSecrets = AllowGitSecret,
             WhatIf = whatIf,
             AllowedProtectedPaths = AllowProtectedPath,
             Verbose = log.Verbose,
             Warning = log.Warning,
             CancellationToken = stopping.Token,
         };
-
-        private GitCredentials GitCredentialsFromParameters()
-        {
-            var credentials = new GitCredentials
-            {
-                Https = GitCredential?.GetNetworkCredential(),
-                SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
-                SshKeyPassphrase = SshKeyPassphrase,
-                Source = GitCredential is not null ? "-GitCredential" : "-SshKeyPath",
-            };
-            return credentials.IsEmpty ? GitCredentials.FromEnvironment() : credentials;
-        }
     }
 }

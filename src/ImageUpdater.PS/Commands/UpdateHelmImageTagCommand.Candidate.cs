@@ -11,6 +11,7 @@ using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
 {
@@ -44,10 +45,23 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = CandidateSet)]
         public SwitchParameter Push { get; set; }
 
-        /// <summary>HTTPS user name and password or token.</summary>
+        /// <summary>HTTPS user name and password or token, or a hashtable of repository URL prefix → PSCredential (longest prefix wins).</summary>
         [Parameter(ParameterSetName = CandidateSet)]
-        [Credential]
-        public PSCredential? GitCredential { get; set; }
+        [GitCredentialTransformation]
+        public object? GitCredential { get; set; }
+
+        /// <summary>Hosts or URL prefixes that also get a single -GitCredential besides the hosts of the applications' own repoURLs.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNull]
+        public string[] GitCredentialScope { get; set; } = Array.Empty<string>();
+
+        /// <summary>Lets a git credential go over plain http to a host other than this machine.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter AllowHttpGitCredential { get; set; }
+
+        /// <summary>Lets a git-repository annotation name a local path or file:// URL.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter AllowLocalRepository { get; set; }
 
         /// <summary>SSH private key for ssh:// and scp-like repository URLs.</summary>
         [Parameter(ParameterSetName = CandidateSet)]
@@ -73,7 +87,7 @@ namespace ImageUpdater.PS.Commands
         private void WriteBackCandidates()
         {
             var log = new RunLog();
-            var credentials = Credentials();
+            var credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent);
             var services = new WriteBackServices(
                 whatIf => new GitWriteBackOptions
                 {
@@ -83,6 +97,7 @@ namespace ImageUpdater.PS.Commands
                     AuthorName = AuthorName,
                     AuthorEmail = AuthorEmail,
                     Credentials = credentials,
+                    AllowLocalRepository = AllowLocalRepository.IsPresent,
                     WhatIf = whatIf,
                     Verbose = log.Verbose,
                     Warning = log.Warning,
@@ -96,28 +111,5 @@ namespace ImageUpdater.PS.Commands
         }
 
         protected override void StopProcessing() => stopping.Cancel();
-
-        private GitCredentials Credentials()
-        {
-            var credentials = new GitCredentials
-            {
-                Https = GitCredential?.GetNetworkCredential(),
-                SshKeyPath = SshKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(SshKeyPath),
-                SshKeyPassphrase = SshKeyPassphrase,
-                Source = GitCredential is not null ? "-GitCredential" : "-SshKeyPath",
-            };
-            if (!credentials.IsEmpty)
-            {
-                return credentials;
-            }
-
-            var fallback = GitCredentials.FromEnvironment();
-            if (!fallback.IsEmpty)
-            {
-                WriteVerbose($"Using git credentials from the environment ({fallback}).");
-            }
-
-            return fallback;
-        }
     }
 }

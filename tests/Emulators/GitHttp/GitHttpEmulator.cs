@@ -33,6 +33,10 @@ namespace ImageUpdater.Emulators.GitHttp
         private int authFailures;
         private int races;
 
+        // Every git request, and those carrying an Authorization header: the capture for "no credential reaches an unbound host".
+        private int requests;
+        private int authorizationHeaders;
+
         // --race-every <branch>: every repository gets one concurrent commit before its first push (reliability benchmarks).
         private string? raceEveryBranch;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> racedRepositories = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
@@ -159,9 +163,15 @@ namespace ImageUpdater.Emulators.GitHttp
                 var path = Uri.UnescapeDataString(request.Url!.AbsolutePath);
                 if (path == "/_stats")
                 {
-                    var json = JsonSerializer.Serialize(new { uploadPacks, receivePacks, advertisements, authFailures, races });
+                    var json = JsonSerializer.Serialize(new { uploadPacks, receivePacks, advertisements, authFailures, races, requests, authorizationHeaders });
                     await Write(response, 200, "application/json", json).ConfigureAwait(false);
                     return;
+                }
+
+                Interlocked.Increment(ref requests);
+                if (!string.IsNullOrEmpty(request.Headers["Authorization"]))
+                {
+                    Interlocked.Increment(ref authorizationHeaders);
                 }
 
                 if (path.Contains("/../", StringComparison.Ordinal) || path.EndsWith("/..", StringComparison.Ordinal))

@@ -487,11 +487,34 @@ namespace ImageUpdater.Core.Tests.WriteBack
             var app = repo.App("a", "apps/a", repository: "https://charts.example.com");
             app.WriteBack.Repository = repo.Url;
             app.WriteBack.BaseBranch = "main";
+            var options = repo.Options();
+            options.AllowLocalRepository = true;
 
-            var result = Assert.Single(Results(new GitWriteBack(new LineTagEditor(), repo.Options()).Run(new[] { GitFixture.Candidate(app) })));
+            var result = Assert.Single(Results(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(app) })));
 
             Assert.Equal(repo.Url, result.Repository);
             Assert.Equal(UpdateStatus.Updated, result.Status);
+        }
+
+        [Fact]
+        public void AGitRepositoryAnnotationNamingALocalRepositoryIsRefusedWithoutTheSwitch()
+        {
+            using var repo = new GitFixture(ThreeApps);
+            var before = repo.CommitCount();
+            var own = repo.App("a", "apps/a");
+            var foreign = repo.App("b", "apps/b", repository: "https://charts.example.com");
+            foreign.WriteBack.Repository = repo.Url;
+            foreign.WriteBack.BaseBranch = "main";
+
+            var outcomes = new GitWriteBack(new LineTagEditor(), repo.Options()).Run(new[] { GitFixture.Candidate(own), GitFixture.Candidate(foreign) });
+
+            var error = Assert.Single(outcomes.SelectMany(o => o.Errors));
+            Assert.Equal(("GitLocalRepositoryRefused", FailureKind.SecurityError), (error.ErrorId, error.Kind));
+            Assert.Contains("-AllowLocalRepository", error.Message);
+            Assert.Contains("'argocd/b'", error.Message);
+            // The application whose own repoURL is the local repository is still written.
+            Assert.Equal(new[] { UpdateStatus.Updated, UpdateStatus.Failed }, Results(outcomes).OrderBy(r => r.Application).Select(r => r.Status));
+            Assert.Equal(before + 1, repo.CommitCount());
         }
 
         [Fact]

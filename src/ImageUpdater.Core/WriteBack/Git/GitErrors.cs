@@ -14,6 +14,13 @@ namespace ImageUpdater.Core.WriteBack.Git
             ["GitRepositoryUnknown"] = FailureKind.InvalidArgument,
             ["GitCredentialRequired"] = FailureKind.AuthenticationError,
             ["GitAuthenticationFailed"] = FailureKind.AuthenticationError,
+            ["GitCredentialNotBound"] = FailureKind.SecurityError,
+            ["GitLocalRepositoryRefused"] = FailureKind.SecurityError,
+            ["GitSecretInvalid"] = FailureKind.InvalidArgument,
+            ["GitSecretNotAllowed"] = FailureKind.PermissionDenied,
+            ["GitSecretNotFound"] = FailureKind.ObjectNotFound,
+            ["GitSecretEmpty"] = FailureKind.InvalidData,
+            ["GitHubAppNotSupported"] = FailureKind.NotImplemented,
             ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
             ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
             ["GitConnectionFailed"] = FailureKind.ConnectionError,
@@ -122,7 +129,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             var source = application.WriteBack.Credentials;
             var asked = string.IsNullOrEmpty(source) ? "git:repocreds (Argo CD's repository credentials)" : "git:" + source;
             var why = source is not null && source.StartsWith("secret:", StringComparison.OrdinalIgnoreCase)
-                ? "reading that Kubernetes secret is not supported yet"
+                ? "the secret is read only through the Kubernetes API (Invoke-ImageUpdater -Kubeconfig)"
                 : "reading Argo CD's repository credentials is not supported yet";
             return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
         }
@@ -153,6 +160,14 @@ namespace ImageUpdater.Core.WriteBack.Git
             var from = credentials.Source is null ? string.Empty : " from " + credentials.Source;
             return credentials.Https is not null ? $"the HTTPS credential{from} (user '{credentials.Https.UserName}')" : $"the SSH key{from} ('{credentials.SshKeyPath}')";
         }
+
+        /// <summary>A credential was given but is not bound to this repository's host or URL prefix (an annotation named it).</summary>
+        public static ImageUpdaterException CredentialNotBound(ArgoApplication application, string url, string why) =>
+            Error("GitCredentialNotBound", $"Application '{application.QualifiedName}' writes to {url}, but the git credential was not sent: {why}. Bind it with -GitCredentialScope or a -GitCredential map (@{{ 'https://host/org' = $credential }}){(why.IndexOf("plain http", StringComparison.Ordinal) >= 0 ? ", and allow plain http with -AllowHttpGitCredential" : string.Empty)}.", application);
+
+        /// <summary>A git-repository annotation naming a repository on this machine.</summary>
+        public static ImageUpdaterException LocalRepositoryRefused(ArgoApplication application, string url) =>
+            Error("GitLocalRepositoryRefused", $"Application '{application.QualifiedName}' names the local repository '{url}' in its git-repository annotation; write-back goes to a local path or file:// URL only with -AllowLocalRepository.", application);
 
         /// <summary>The server refused the push for a reason other than a moved branch (a protected branch, a hook).</summary>
         public static ImageUpdaterException PushRefused(string url, string branch, string rejection) =>
