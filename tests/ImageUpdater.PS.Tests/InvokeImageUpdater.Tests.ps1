@@ -318,6 +318,9 @@ Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if l
         $after = & $list
         $after | Should -Be $before
         @($after | Where-Object { $_ -like '*.lock' -and $_ -notmatch '^[\\/][^\\/]+\.lock$' }).Count | Should -Be 0 -Because 'only the one lock file per clone (the cross-process mutex) is kept'
+    }
+}
+
 Describe 'Invoke-ImageUpdater -Kubeconfig with write-back-method git:secret:<ns>/<name>' {
     BeforeAll {
         $script:fleet = New-Fleet 'web', 'api' (Join-Path $TestDrive 'secret-manifests')

@@ -89,14 +89,17 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             GitSecretCredentials? secret = null;
+            GitCredentials? credentials = null;
+            var fromUrl = false;
             try
             {
                 secret = GitSecretCredentials.Read(batch, options, url);
-                var credentials = (secret?.Credentials ?? options.Credentials).For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
+                credentials = (secret?.Credentials ?? options.Credentials).For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
                 if (credentials.Https is null && embedded is not null)
                 {
                     // user:token@ written into the URL itself goes only to that URL.
                     credentials.Https = embedded;
+                    fromUrl = true;
                 }
 
                 if (credentials.Https is null && RepositoryUrl.IsHttp(url))
@@ -116,9 +119,9 @@ namespace ImageUpdater.Core.WriteBack
             catch (Exception e) when (!IsCancellation(e))
             {
                 var failure = GitErrors.Describe(e, url);
-                if (failure.ErrorId == "GitAuthenticationFailed")
+                if (failure.ErrorId == "GitAuthenticationFailed" && credentials is not null)
                 {
-                    failure = GitErrors.AuthenticationFailed(url, GitErrors.CredentialTried(credentials, fromUrl: options.Credentials.IsEmpty && embedded is not null), failure.InnerException ?? failure, failure.Data[GitErrors.SshDetail] as string);
+                    failure = GitErrors.AuthenticationFailed(url, GitErrors.CredentialTried(credentials, fromUrl), failure.InnerException ?? failure, failure.Data[GitErrors.SshDetail] as string);
                 }
 
                 Fail(outcome, batch.Candidates.Where(c => !outcome.Reported.Contains(c)).ToList(), url, null, failure);
