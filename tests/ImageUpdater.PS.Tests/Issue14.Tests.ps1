@@ -129,8 +129,7 @@ Describe 'Issue14 item 3: an application read from a file knows its current tag 
         $candidate.UpdateNeeded | Should -BeFalse
         $candidate.Reason | Should -Match 'running 1\.1\.0 \(apps/web/values\.yaml\)'
 
-        $out = Invoke-ImageUpdater -Path $repo.Manifests -WorkingDirectory $repo.Cache @aws -WhatIf -WarningAction SilentlyContinue
-        $summary = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary' }
+        $out = Invoke-ImageUpdater -Path $repo.Manifests -WorkingDirectory $repo.Cache @aws -WhatIf -WarningAction SilentlyContinue -SummaryVariable summary
         $summary.WhatIf | Should -Be 0
         $summary.Unchanged | Should -Be 1
     }
@@ -221,8 +220,7 @@ Describe 'Issue14 item 5: no qualifying tag is NoTag, not Unchanged' {
         $result.Status | Should -Be 'NoTag'
         ($warnings -join "`n") | Should -Match 'no tag qualifies, nothing written'
 
-        $out = Invoke-ImageUpdater -Path $repo.Manifests -WorkingDirectory $repo.Cache @aws -WarningAction SilentlyContinue
-        $summary = $out | Where-Object { $_.PSObject.TypeNames[0] -eq 'ImageUpdater.ImageUpdateSummary' }
+        $out = Invoke-ImageUpdater -Path $repo.Manifests -WorkingDirectory $repo.Cache @aws -WarningAction SilentlyContinue -SummaryVariable summary
         $summary.NoTag | Should -Be 1
         $summary.Unchanged | Should -Be 0
         ($summary | Format-List | Out-String) | Should -Match 'NoTag\s*:\s*1'

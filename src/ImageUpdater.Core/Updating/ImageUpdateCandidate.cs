@@ -35,7 +35,7 @@ namespace ImageUpdater.Core.Updating
         internal System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; set; } = System.Array.Empty<string>();
 
         /// <summary>The tag being replaced: what runs, else what the file held.</summary>
-        internal string? OldTag => CurrentTag ?? FileTag;
+        internal string? OldTag => FileTag ?? CurrentTag;
 
         public string? NewTag { get; init; }
 

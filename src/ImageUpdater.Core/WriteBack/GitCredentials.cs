@@ -53,7 +53,7 @@ namespace ImageUpdater.Core.WriteBack
         public GitCredentials For(string url, IEnumerable<string?> ownRepositories, out string? refusal)
         {
             refusal = null;
-            var chosen = new GitCredentials { SshKeyPath = SshKeyPath, SshKeyPassphrase = SshKeyPassphrase, SshKnownHostsPath = SshKnownHostsPath, AllowHttp = AllowHttp };
+            var chosen = new GitCredentials { SshKeyPath = SshKeyPath, SshKeyPassphrase = SshKeyPassphrase, SshKnownHostsPath = SshKnownHostsPath, AllowHttp = AllowHttp, Source = Source };
             if (!RepositoryUrl.IsHttp(url.Trim()))
             {
                 return chosen;
