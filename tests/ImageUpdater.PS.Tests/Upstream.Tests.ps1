@@ -58,8 +58,7 @@ Describe 'Issue14 write-back parity with upstream (git, real bare repositories)'
     It 'Issue14 item 6: a source Argo CD reports as Kustomize gets the Kustomize form of .argocd-source, without a kustomize block' {
         $repo = New-SeededRepository @{ 'apps/api/kustomization.yaml' = "resources: []`n" }
         $manifest = New-GitManifest $repo 'api' @{ 'image-list' = 'api=gcr.io/acme/api' } @('path: apps/api') @('sourceType: Kustomize')
-        # The annotation names a repository on this machine: allowed explicitly (untrusted-input rule).
-        $result = New-Candidate (Get-ArgoApplication -Path $manifest) '1.1.0' | Update-HelmImageTag -WorkingDirectory $repo.Cache -AllowLocalRepository
+        $result = New-Candidate (Get-ArgoApplication -Path $manifest) '1.1.0' | Update-HelmImageTag -WorkingDirectory $repo.Cache
         $result.Status | Should -Be 'Updated'
         Show-File $repo 'apps/api/.argocd-source-api.yaml' | Should -BeExactly "kustomize:`n  images:`n  - gcr.io/acme/api:1.1.0"
     }
@@ -93,7 +92,8 @@ Describe 'Issue14 write-back parity with upstream (git, real bare repositories)'
         $manifest = New-GitManifest $repo 'web' @{ 'image-list' = 'web=nginx'; 'web.helm.image-tag' = 'image.tag'; 'write-back-target' = 'helmvalues:values.yaml'; 'git-repository' = $repo.Url } @('path: apps/web', 'helm: {}')
         (Get-Content $manifest -Raw).Replace("repoURL: $($repo.Url)", 'repoURL: https://charts.example.com/web') | Set-Content $manifest
         $main = Invoke-Git -C $repo.Bare rev-parse main
-        $result = New-Candidate (Get-ArgoApplication -Path $manifest) '1.1.0' | Update-HelmImageTag -WorkingDirectory $repo.Cache
+        # The annotation names a repository on this machine: allowed explicitly (untrusted-input rule).
+        $result = New-Candidate (Get-ArgoApplication -Path $manifest) '1.1.0' | Update-HelmImageTag -WorkingDirectory $repo.Cache -AllowLocalRepository
         $result.Status | Should -Be 'Updated'
         $result.Branch | Should -Be 'trunk'
         (Invoke-Git -C $repo.Bare show trunk:apps/web/values.yaml) -join "`n" | Should -BeExactly "image:`n  tag: 1.1.0"

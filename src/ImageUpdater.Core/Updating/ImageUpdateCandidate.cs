@@ -28,13 +28,13 @@ namespace ImageUpdater.Core.Updating
         /// <summary>The digest that runs, when the live image or the Helm parameter shows one (the digest strategy's "old" value).</summary>
         public string? CurrentDigest { get; init; }
 
-        /// <summary>The tag the git write-back found in the file, for results where the Application had no status to say what runs.</summary>
+        /// <summary>The tag the git write-back found in the file it edited (the old tag of what it wrote).</summary>
         internal string? FileTag { get; set; }
 
         /// <summary>Key paths the git write-back added to a values file that lacked them (a mistyped Helm key, say).</summary>
         internal System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; set; } = System.Array.Empty<string>();
 
-        /// <summary>The tag being replaced: what runs, else what the file held.</summary>
+        /// <summary>The tag being replaced: what the written file held, else what runs.</summary>
         internal string? OldTag => FileTag ?? CurrentTag;
 
         public string? NewTag { get; init; }

@@ -13,8 +13,8 @@ namespace ImageUpdater.Core.WriteBack
         {
             var edit = For(target).Apply(target.FullPath, content, changes.Select(ImageUpdate.From).ToList());
 
-            // Where the Application had no status to say what runs, the file says what was written before: that is the old tag.
-            foreach (var candidate in changes.Where(c => c.CurrentTag is null))
+            // The file says what was written before: that is the old tag of the change (what runs, or a stale checkout, may differ).
+            foreach (var candidate in changes)
             {
                 candidate.FileTag = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.OldTag is not null)?.OldTag;
             }
