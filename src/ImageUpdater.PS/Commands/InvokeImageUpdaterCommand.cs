@@ -258,7 +258,6 @@ namespace ImageUpdater.PS.Commands
         private List<ArgoApplication> ReadApplications() =>
             ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
-        /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
         /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
         private KubernetesSecretReader? SecretReader()
         {
@@ -277,6 +276,7 @@ namespace ImageUpdater.PS.Commands
             return null;
         }
 
+        /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
         private RegistrySettings RegistrySettings(ISecretReader? secrets)
         {
             var config = LoadRegistriesConfig(RegistriesConfig);
