@@ -132,7 +132,11 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     }
 
     $w.WriteStartElement('command', 'syntax', $cmd)
-    foreach ($set in $command.ParameterSets) {
+    # A dispatch set (one that only holds the parameters every set has, like Find-EcrTag's default) says nothing a reader can use.
+    $shared = @($command.ParameterSets[0].Parameters.Name)
+    foreach ($other in $command.ParameterSets) { $shared = @($shared | Where-Object { $other.Parameters.Name -contains $_ }) }
+    $sets = @($command.ParameterSets | Where-Object { $command.ParameterSets.Count -eq 1 -or @($_.Parameters.Name | Where-Object { $shared -notcontains $_ }).Count -gt 0 })
+    foreach ($set in $sets) {
         $w.WriteStartElement('command', 'syntaxItem', $cmd)
         $w.WriteElementString('maml', 'name', $maml, $command.Name)
         foreach ($sp in $set.Parameters | Where-Object { $commonParameters -notcontains $_.Name }) {

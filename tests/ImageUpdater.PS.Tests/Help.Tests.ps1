@@ -33,6 +33,16 @@ Describe 'Help for <Name>' -ForEach $Cmdlets {
         }
     }
 
+    It 'shows only syntax forms a reader can use: each names a parameter the others lack' {
+        $items = @($help.Syntax.SyntaxItem)
+        if ($items.Count -gt 1) {
+            foreach ($item in $items) {
+                $own = @($item.Parameter.Name | Where-Object { $parameterName = $_; @($items | Where-Object { $_.Parameter.Name -notcontains $parameterName }).Count -gt 0 })
+                $own.Count | Should -BeGreaterThan 0 -Because "a syntax form of $Name with only shared parameters tells a reader nothing"
+            }
+        }
+    }
+
     It 'has examples (at least two), each with code' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
         foreach ($example in $help.Examples.Example) { $example.Code | Should -Not -BeNullOrEmpty }
@@ -86,5 +96,14 @@ Describe 'about_ImageUpdater' {
             'git-branch', 'git-repository', 'git.commit-message', 'git.user', 'git.email') {
             $text | Should -Match ([regex]::Escape($key))
         }
+    }
+}
+
+Describe 'Find-EcrTag syntax in help' {
+    It 'lists the repository form first, then the Application form, and not the dispatch set' {
+        $items = @((Get-Help Find-EcrTag -Full).Syntax.SyntaxItem)
+        $items.Count | Should -Be 2
+        $items[0].Parameter.Name | Should -Contain 'Repository'
+        $items[1].Parameter.Name | Should -Contain 'Application'
     }
 }

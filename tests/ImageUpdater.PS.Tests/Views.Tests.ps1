@@ -105,6 +105,15 @@ Describe 'Default views at 80 and 120 columns' {
         $text | Should -Match 'Repository: team/checkout-service-with-a-long-name'
         $text | Should -Match '1\.4\.7\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+\.\d\s+sha256:[0-9a-f]{12}'
     }
+
+    It 'ImageTag.Platforms is the platforms in Export-Csv and a list in ConvertTo-Json' {
+        $tags = Find-EcrTag -Repository team/checkout-service-with-a-long-name @Aws -Platform linux/amd64 -First 1
+        $csv = Join-Path $TestDrive 'tags.csv'
+        $tags | Export-Csv -Path $csv -NoTypeInformation
+        (Import-Csv $csv).Platforms | Should -Be 'linux/amd64,linux/arm64'
+        ($tags | ConvertTo-Json -Depth 3 | ConvertFrom-Json).Platforms | Should -Be @('linux/amd64', 'linux/arm64')
+        "$($tags.Platforms)" | Should -Be 'linux/amd64 linux/arm64'
+    }
 }
 
 Describe 'Enums and durations serialise for scripts' {

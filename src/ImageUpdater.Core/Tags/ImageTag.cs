@@ -31,7 +31,14 @@ namespace ImageUpdater.Core.Tags
         public string? MediaType { get; set; }
 
         /// <summary>Platforms (<c>os/arch[/variant]</c>) the image is built for, when manifests were read.</summary>
-        public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
+        // Kept as PlatformList whatever is assigned, so Export-Csv writes the platforms instead of a type name.
+        public IReadOnlyList<string> Platforms
+        {
+            get => platforms;
+            set => platforms = value as PlatformList ?? new PlatformList(value ?? Array.Empty<string>());
+        }
+
+        private PlatformList platforms = PlatformList.Empty;
 
         public override string ToString() => Tag;
     }
