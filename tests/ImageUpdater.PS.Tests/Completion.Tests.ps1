@@ -54,6 +54,13 @@ Describe 'Get-ArgoApplication -Name completion from the connected Argo CD server
         (Get-Completion 'Get-ArgoApplication -Name ').CompletionText | Should -Be @('billing', 'web-api', 'web-frontend')
     }
 
+    It '-Project lists the projects that hold the server''s applications' {
+        (Get-Completion 'Get-ArgoApplication -Project ').CompletionText | Should -Be @('finance', 'shop')
+        $shop = Get-Completion 'Invoke-ImageUpdater -Project s'
+        $shop.CompletionText | Should -Be 'shop'
+        $shop[0].ToolTip | Should -Be 'project shop (2 application(s))'
+    }
+
     It 'keeps to -Project when it is given' {
         (Get-Completion 'Get-ArgoApplication -Project finance -Name ').CompletionText | Should -Be 'billing'
     }
@@ -116,9 +123,9 @@ kind: Config
 current-context: prod
 contexts:
   - name: staging
-    context: { cluster: staging, user: admin }
+    context: { cluster: staging, user: admin, namespace: gitops }
   - name: prod
-    context: { cluster: prod, user: admin }
+    context: { cluster: prod, user: admin, namespace: argocd-prod }
 clusters: []
 users: []
 '@ | Set-Content $Kubeconfig
@@ -155,6 +162,12 @@ users: []
         (Get-Completion 'Invoke-ImageUpdater -Shard ').CompletionText | Should -Contain '1/2'
         (Get-Completion 'Invoke-ImageUpdater -Shard /4').CompletionText | Should -Be @('0/4', '1/4', '2/4', '3/4')
         (Get-Completion 'Invoke-ImageUpdater -Shard 1').CompletionText | Should -Be @('1/2', '1/3', '1/4')
+    }
+
+    It '-Namespace lists the namespaces the kubeconfig''s contexts name, -Context''s first, then argocd' {
+        (Get-Completion "Get-ArgoApplication -Kubeconfig $Kubeconfig -Namespace ").CompletionText | Should -Be @('argocd-prod', 'gitops', 'argocd')
+        (Get-Completion "Invoke-ImageUpdater -Kubeconfig $Kubeconfig -Context staging -Namespace ").CompletionText | Should -Be @('gitops', 'argocd-prod', 'argocd')
+        (Get-Completion "Get-ArgoApplication -Kubeconfig $Kubeconfig -Namespace arg").CompletionText | Should -Be @('argocd-prod', 'argocd')
     }
 
     It '-Context lists the contexts of -Kubeconfig, else KUBECONFIG, the current one first' {

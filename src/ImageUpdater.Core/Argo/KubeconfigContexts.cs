@@ -23,7 +23,34 @@ namespace ImageUpdater.Core.Argo
         }
 
         /// <summary>Context names in file order, the current context first; none when the file is missing or not a kubeconfig.</summary>
-        public static IReadOnlyList<string> Names(string? path)
+        public static IReadOnlyList<string> Names(string? path) =>
+            Read(path, (root, contexts, current) => contexts
+                .Select(c => ObjectTree.Text(c, "name"))
+                .Where(n => !string.IsNullOrEmpty(n))
+                .Select(n => n!)
+                .OrderBy(n => n == current ? 0 : 1)
+                .ToList());
+
+        /// <summary>
+        /// Namespaces worth offering for -Namespace: the one set on <paramref name="context"/> (else the current context) first,
+        /// then the other contexts' namespaces, then Argo CD's default <c>argocd</c>.
+        /// </summary>
+        public static IReadOnlyList<string> Namespaces(string? path, string? context)
+        {
+            var found = Read(path, (root, contexts, current) =>
+            {
+                var chosen = context ?? current;
+                return contexts
+                    .OrderBy(c => ObjectTree.Text(c, "name") == chosen ? 0 : 1)
+                    .Select(c => ObjectTree.Text(c, "context.namespace"))
+                    .Where(n => !string.IsNullOrEmpty(n))
+                    .Select(n => n!)
+                    .ToList();
+            });
+            return found.Concat(new[] { ApplicationQuery.DefaultNamespace }).Distinct(StringComparer.Ordinal).ToList();
+        }
+
+        private static IReadOnlyList<string> Read(string? path, Func<object?, IList<object?>, string?, IReadOnlyList<string>> pick)
         {
             try
             {
@@ -35,13 +62,7 @@ namespace ImageUpdater.Core.Argo
 
                 var documents = YamlObjectReader.Read(File.ReadAllText(file), file);
                 var root = documents.Count > 0 ? documents[0] : null;
-                var names = (ObjectTree.List(root, "contexts") ?? new List<object?>())
-                    .Select(c => ObjectTree.Text(c, "name"))
-                    .Where(n => !string.IsNullOrEmpty(n))
-                    .Select(n => n!)
-                    .ToList();
-                var current = ObjectTree.Text(root, "current-context");
-                return names.OrderBy(n => n == current ? 0 : 1).ToList();
+                return pick(root, ObjectTree.List(root, "contexts") ?? new List<object?>(), ObjectTree.Text(root, "current-context"));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is YamlDotNet.Core.YamlException || e is InvalidCastException || e is ImageUpdaterException)
             {

@@ -40,6 +40,7 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = ServerSet)]
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArgoProjectCompleter))]
         public string[]? Project { get; set; }
 
         /// <summary>Kubernetes label selector on the Applications' labels (team=shop,env!=prod).</summary>
@@ -67,6 +68,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>The namespace holding the Applications (where Argo CD runs).</summary>
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigNamespaceCompleter))]
         public string Namespace { get; set; } = ApplicationQuery.DefaultNamespace;
 
         /// <summary>Paths from the pipeline are gathered, so that their files are parsed together on every core.</summary>

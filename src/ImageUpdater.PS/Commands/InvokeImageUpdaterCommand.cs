@@ -77,6 +77,7 @@ namespace ImageUpdater.PS.Commands
         /// <summary>Namespace of the Application resources (default argocd).</summary>
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigNamespaceCompleter))]
         public string Namespace { get; set; } = "argocd";
 
         /// <summary>Application names (wildcards).</summary>
@@ -90,6 +91,7 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = ServerSet)]
         [Parameter(ParameterSetName = KubeconfigSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArgoProjectCompleter))]
         public string[]? Project { get; set; }
 
         /// <summary>Kubernetes label selector for the Applications.</summary>

@@ -76,5 +76,20 @@ namespace ImageUpdater.PS.Completion
             var needs = typed == '\'' || name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#' }) >= 0;
             return needs ? "'" + name.Replace("'", "''") + "'" : name;
         }
+
+        /// <summary>A path as typed, relative to PowerShell's current location (not the process's), as the cmdlet will resolve it.</summary>
+        public static string ProviderPath(string path)
+        {
+            try
+            {
+                using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+                var resolved = ps.AddCommand("Microsoft.PowerShell.Management\\Resolve-Path").AddParameter("LiteralPath", path).AddParameter("ErrorAction", "Ignore").Invoke<PathInfo>();
+                return resolved.Count > 0 ? resolved[0].ProviderPath : path;
+            }
+            catch (System.Exception)
+            {
+                return path;
+            }
+        }
     }
 }

@@ -14,25 +14,10 @@ namespace ImageUpdater.PS.Completion
             var kubeconfig = CompletionText.Text(fakeBoundParameters, "Kubeconfig");
             if (kubeconfig is not null)
             {
-                kubeconfig = ProviderPath(kubeconfig);
+                kubeconfig = CompletionText.ProviderPath(kubeconfig);
             }
 
             return CompletionText.Matching(KubeconfigContexts.Names(kubeconfig), wordToComplete, name => "kubeconfig context " + name);
-        }
-
-        /// <summary>A path as typed, relative to PowerShell's current location (not the process's), as the cmdlet will resolve it.</summary>
-        private static string ProviderPath(string path)
-        {
-            try
-            {
-                using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-                var resolved = ps.AddCommand("Microsoft.PowerShell.Management\\Resolve-Path").AddParameter("LiteralPath", path).AddParameter("ErrorAction", "Ignore").Invoke<PathInfo>();
-                return resolved.Count > 0 ? resolved[0].ProviderPath : path;
-            }
-            catch (System.Exception)
-            {
-                return path;
-            }
         }
     }
 }
