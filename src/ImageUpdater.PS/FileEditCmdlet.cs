@@ -96,14 +96,20 @@ namespace ImageUpdater.PS
             {
                 Emit(edit, UpdateStatus.WhatIf);
             }
+            else
+            {
+                // Declined reads as it does on the git and argocd paths: Skipped, with the same message.
+                Emit(edit, UpdateStatus.Skipped, WriteBackOutcome.DeclinedMessage);
+            }
         }
 
-        /// <summary>With -PassThru, the edit's results; <paramref name="updated"/> is what an Updated result becomes (WhatIf when nothing was written).</summary>
-        private void Emit(FileEdit edit, UpdateStatus updated = UpdateStatus.Updated)
+        /// <summary>With -PassThru, the edit's results; <paramref name="updated"/> is what an Updated result becomes (WhatIf or Skipped when nothing was written).</summary>
+        private void Emit(FileEdit edit, UpdateStatus updated = UpdateStatus.Updated, string? message = null)
         {
             foreach (var result in edit.Results)
             {
-                var shown = result with { Method = result.Method ?? "file", Status = result.Status == UpdateStatus.Updated ? updated : result.Status };
+                var changed = result.Status == UpdateStatus.Updated;
+                var shown = result with { Method = result.Method ?? "file", Status = changed ? updated : result.Status, Message = changed && message is not null ? message : result.Message };
                 WriteResultWarning(shown);
                 if (PassThru)
                 {

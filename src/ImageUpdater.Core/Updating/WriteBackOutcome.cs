@@ -19,13 +19,16 @@ namespace ImageUpdater.Core.Updating
             Results.Add(result);
         }
 
+        /// <summary>The Message of a result whose write the user declined at the confirmation prompt (every writing path).</summary>
+        public const string DeclinedMessage = "Declined at the confirmation prompt.";
+
         /// <summary>Skipped results for a unit the user declined at the confirmation prompt.</summary>
         public static WriteBackOutcome Declined(IWriteBackUnit unit)
         {
             var outcome = new WriteBackOutcome();
             foreach (var candidate in unit.Candidates)
             {
-                outcome.Add(candidate, ImageUpdateResult.For(candidate, unit.Method, UpdateStatus.Skipped, "Declined at the confirmation prompt.") with { Repository = unit.Repository });
+                outcome.Add(candidate, ImageUpdateResult.For(candidate, unit.Method, UpdateStatus.Skipped, DeclinedMessage) with { Repository = unit.Repository });
             }
 
             return outcome;
