@@ -107,7 +107,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         private static string Fingerprint(string key)
         {
             using var sha = SHA256.Create();
-            return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(key)));
+            return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(key.Replace("\r\n", "\n").Trim())));
         }
 
         private static string Message(string body)
