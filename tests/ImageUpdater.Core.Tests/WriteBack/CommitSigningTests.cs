@@ -102,6 +102,34 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
+        public void TheCheckoutPathSignsTooAndMovesItsBranch()
+        {
+            using var repo = new GitFixture(Files);
+            var checkout = Path.Combine(repo.Root, "checkout");
+            GitFixture.Git(repo.Root, "clone", "--quiet", repo.Bare, checkout);
+            var key = Path.Combine(repo.Root, "signing-key");
+            Assert.Equal(0, Run("ssh-keygen", null, null, "-q", "-t", "ed25519", "-N", string.Empty, "-C", "bot", "-f", key).Code);
+            var signers = Path.Combine(repo.Root, "allowed_signers");
+            File.WriteAllText(signers, "noreply@argoproj.io " + File.ReadAllText(key + ".pub"));
+            var options = repo.Options();
+            options.LocalRepository = checkout;
+            options.Push = true;
+            options.SigningKey = key;
+            options.SigningMethod = CommitSigningMethod.Ssh;
+            options.SignOff = true;
+
+            var result = Assert.Single(Write(repo, options).SelectMany(o => o.Results));
+
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.Equal(GitFixture.Git(checkout, "rev-parse", "HEAD").Trim(), result.Commit);
+            Assert.Equal(result.Commit, GitFixture.Git(repo.Bare, "rev-parse", "main").Trim());
+            Assert.Equal(string.Empty, GitFixture.Git(checkout, "status", "--porcelain").Trim());
+            var verified = Run("git", null, checkout, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=" + signers, "verify-commit", "HEAD");
+            Assert.True(verified.Code == 0, verified.Output);
+            Assert.Contains("Signed-off-by: argocd-image-updater <noreply@argoproj.io>", GitFixture.Git(checkout, "log", "-1", "--format=%B"));
+        }
+
+        [Fact]
         public void AnAnnotatedKeyTheOperatorDidNotAllowFailsBeforeAnythingIsPushed()
         {
             using var repo = new GitFixture(Files);

@@ -67,6 +67,41 @@ namespace ImageUpdater.Core.Tests.WriteBack
         }
 
         [Fact]
+        public async Task ATokenNearItsExpiryIsFetchedAgain()
+        {
+            using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "nginx.tag: 1.0.0\n", ["apps/b/values.yaml"] = "nginx.tag: 1.0.0\n" });
+            var (pem, pub) = Key(repo.Root);
+            await using var github = GitHubAppEmulator.Create(new[] { "--app-id", "5", "--installation-id", "6", "--public-key", pub, "--token", "ghs_SHORTLIVED", "--expires-in", "120" });
+            await using var git = GitHttpEmulator.Create(new[] { "--root", Path.GetDirectoryName(repo.Bare)!, "--user", "x-access-token", "--password", "ghs_SHORTLIVED" });
+            var url = git.Url + "apps.git";
+            var options = repo.Options();
+            options.Credentials = new GitCredentials { GitHubApp = new GitHubAppCredential("5", "6", pem, github.Url) };
+            var before = GitHubAppToken.Exchanges;
+
+            new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a", repository: url)) });
+            var second = new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("b", "apps/b", repository: url)) });
+
+            Assert.Empty(second.SelectMany(o => o.Errors));
+            Assert.Equal(2, GitHubAppToken.Exchanges - before);
+        }
+
+        [Fact]
+        public void AnAppFromParametersGoesOnlyToTheApplicationsOwnHostsAndTheApiMustBeHttps()
+        {
+            using var rsa = RSA.Create(2048);
+            var credentials = new GitCredentials { GitHubApp = new GitHubAppCredential("5", "6", rsa.ExportRSAPrivateKeyPem()) };
+            Assert.Null(credentials.For("https://evil.example.com/x.git", new[] { "https://github.com/org/repo.git" }, out var refusal).GitHubApp);
+            Assert.NotNull(refusal);
+            Assert.NotNull(credentials.For("https://github.com/org/other.git", new[] { "https://github.com/org/repo.git" }, out _).GitHubApp);
+
+            using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "nginx.tag: 1.0.0\n" });
+            var options = repo.Options();
+            options.Credentials = new GitCredentials { GitHubApp = new GitHubAppCredential("5", "6", rsa.ExportRSAPrivateKeyPem(), "http://ghe.example.com/api/v3") };
+            var error = Assert.Single(new GitWriteBack(new LineTagEditor(), options).Run(new[] { GitFixture.Candidate(repo.App("a", "apps/a", repository: "https://ghe.example.com/org/a.git")) }).SelectMany(o => o.Errors));
+            Assert.Equal("GitHubAppInvalid", error.ErrorId);
+        }
+
+        [Fact]
         public void TheJwtCarriesIssuerAndAShortLifetime()
         {
             using var rsa = RSA.Create(2048);

@@ -92,7 +92,19 @@ namespace ImageUpdater.Core.WriteBack.Git
                 return null;
             }
 
-            if (ArgoRepositoryCredentials.Read(options.RepositorySecrets, options.ArgoCDNamespace, url, options.CancellationToken) is not { } match)
+            KeyValuePair<string, IReadOnlyDictionary<string, byte[]>>? found;
+            try
+            {
+                found = ArgoRepositoryCredentials.Read(options.RepositorySecrets, options.ArgoCDNamespace, url, options.CancellationToken);
+            }
+            catch (ImageUpdaterException e) when (e.Kind == FailureKind.PermissionDenied && RepositoryUrl.IsSsh(url))
+            {
+                // ssh still has its own keys and agent to try; an https push without a credential would only fail later.
+                options.Warning?.Invoke(e.Message);
+                return null;
+            }
+
+            if (found is not { } match)
             {
                 return null;
             }
