@@ -28,6 +28,9 @@ namespace ImageUpdater.Core.Annotations
         public const string GitCommitMessage = "git.commit-message";
         public const string GitUser = "git.user";
         public const string GitEmail = "git.email";
+        public const string GitCommitSigningKey = "git.commit-signing-key";
+        public const string GitCommitSigningMethod = "git.commit-signing-method";
+        public const string GitCommitSignOff = "git.commit-sign-off";
 
         /// <summary>Options that may follow an alias (<c>&lt;alias&gt;.&lt;option&gt;</c>).</summary>
         public static readonly IReadOnlyList<string> PerImageOptions = new[]
@@ -41,6 +44,7 @@ namespace ImageUpdater.Core.Annotations
         {
             ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret,
             WriteBackMethod, WriteBackTarget, GitBranch, GitBranchDotted, GitRepository, GitCommitMessage, GitUser, GitEmail,
+            GitCommitSigningKey, GitCommitSigningMethod, GitCommitSignOff,
         };
     }
 }

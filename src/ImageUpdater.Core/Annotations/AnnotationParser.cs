@@ -349,6 +349,23 @@ namespace ImageUpdater.Core.Annotations
             spec.CommitMessage = keys.TryGetValue(AnnotationKeys.GitCommitMessage, out var message) && message.Trim().Length > 0 ? message : null;
             spec.AuthorName = Value(keys, AnnotationKeys.GitUser);
             spec.AuthorEmail = Value(keys, AnnotationKeys.GitEmail);
+            spec.SigningKey = Value(keys, AnnotationKeys.GitCommitSigningKey);
+            switch (Value(keys, AnnotationKeys.GitCommitSigningMethod)?.ToLowerInvariant())
+            {
+                case null: break;
+                case "openpgp": spec.SigningMethod = CommitSigningMethod.OpenPgp; break;
+                case "ssh": spec.SigningMethod = CommitSigningMethod.Ssh; break;
+                case var other: report(AnnotationKeys.GitCommitSigningMethod, DiagnosticSeverity.Error, $"Invalid commit signing method '{other}'; use openpgp or ssh."); break;
+            }
+
+            switch (Value(keys, AnnotationKeys.GitCommitSignOff)?.ToLowerInvariant())
+            {
+                case null: break;
+                case "true": spec.SignOff = true; break;
+                case "false": spec.SignOff = false; break;
+                case var other: report(AnnotationKeys.GitCommitSignOff, DiagnosticSeverity.Error, $"Invalid git.commit-sign-off '{other}'; use true or false."); break;
+            }
+
             return spec;
         }
 

@@ -54,6 +54,17 @@ namespace ImageUpdater.Core.Annotations
         };
     }
 
+    /// <summary>How a write-back commit is signed (upstream's git.commit-signing-method).</summary>
+    // 64-bit on purpose: PowerShell's ConvertTo-Json writes such enums by name.
+    public enum CommitSigningMethod : long
+    {
+        /// <summary>GnuPG: the key is a key ID, fingerprint or user ID of the operator's keyring (GNUPGHOME).</summary>
+        OpenPgp,
+
+        /// <summary>SSH signatures (ssh-keygen -Y sign): the key is the path of a private key file.</summary>
+        Ssh,
+    }
+
     /// <summary>An application's write-back settings (PSTypeName ImageUpdater.WriteBackSpec).</summary>
     public sealed class WriteBackSpec
     {
@@ -82,6 +93,15 @@ namespace ImageUpdater.Core.Annotations
         public string? AuthorName { get; set; }
 
         public string? AuthorEmail { get; set; }
+
+        /// <summary><c>git.commit-signing-key</c>: honoured only when the operator allowed that key (our extension; upstream has it controller-wide).</summary>
+        public string? SigningKey { get; set; }
+
+        /// <summary><c>git.commit-signing-method</c> (openpgp | ssh); null = the operator's.</summary>
+        public CommitSigningMethod? SigningMethod { get; set; }
+
+        /// <summary><c>git.commit-sign-off</c>; null = the operator's.</summary>
+        public bool? SignOff { get; set; }
 
         public override string ToString() => Method == WriteBackMethod.Argocd
             ? "argocd"

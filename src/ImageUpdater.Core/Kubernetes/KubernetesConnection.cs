@@ -91,6 +91,24 @@ namespace ImageUpdater.Core.Kubernetes
 #endif
         }
 
+        /// <summary>The name and data of every secret of <paramref name="ns"/> matching <paramref name="labelSelector"/>.</summary>
+        public async Task<IReadOnlyList<KeyValuePair<string, IDictionary<string, byte[]>?>>> ListSecretsAsync(string ns, string labelSelector, CancellationToken cancellationToken)
+        {
+#if NET8_0_OR_GREATER
+            var list = await Client.CoreV1.ListNamespacedSecretAsync(ns, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = new List<KeyValuePair<string, IDictionary<string, byte[]>?>>();
+            foreach (var item in list.Items)
+            {
+                result.Add(new KeyValuePair<string, IDictionary<string, byte[]>?>(item.Metadata?.Name ?? string.Empty, item.Data));
+            }
+
+            return result;
+#else
+            await Task.CompletedTask.ConfigureAwait(false);
+            throw new PlatformNotSupportedException();
+#endif
+        }
+
         /// <summary>
         /// Runs one API call; an HTTP failure becomes an <see cref="ImageUpdaterException"/> whose message names the cluster and
         /// what to do. <paramref name="denied"/> and <paramref name="notFound"/> give the texts that depend on the resource.

@@ -33,6 +33,13 @@ namespace ImageUpdater.Core.Registries
         Task<IReadOnlyDictionary<string, byte[]>> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken);
     }
 
+    /// <summary>Lists the secrets of a namespace that carry a label (Argo CD's repository secrets); given by whoever holds a Kubernetes connection.</summary>
+    public interface ISecretLister
+    {
+        /// <summary>Each matching secret's name and decoded data.</summary>
+        Task<IReadOnlyList<KeyValuePair<string, IReadOnlyDictionary<string, byte[]>>>> ListSecretsAsync(string ns, string labelSelector, CancellationToken cancellationToken);
+    }
+
     /// <summary>A parsed credential reference; <see cref="ResolveAsync"/> fetches the credential it names.</summary>
     public sealed class CredentialSource
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ImageUpdater.Core.Kubernetes;
@@ -10,7 +11,7 @@ namespace ImageUpdater.Core.Registries
     /// Reads the secrets behind <c>secret:</c> and <c>pullsecret:</c> credentials through the Kubernetes API of a kubeconfig,
     /// as upstream does in-cluster.
     /// </summary>
-    public sealed class KubernetesSecretReader : ISecretReader, IDisposable
+    public sealed class KubernetesSecretReader : ISecretReader, ISecretLister, IDisposable
     {
         private readonly KubernetesConnection connection;
 
@@ -34,6 +35,16 @@ namespace ImageUpdater.Core.Registries
                 detail => $"denied reading secret {target} ({detail}). Grant the kubeconfig's user 'get' on secrets in namespace '{ns}'.",
                 detail => ("RegistryCredentialMissing", $"There is no secret {target} at {Origin} ({detail}). Check the registries.conf credentials.")).ConfigureAwait(false);
             return new Dictionary<string, byte[]>(data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal);
+        }
+
+        public async Task<IReadOnlyList<KeyValuePair<string, IReadOnlyDictionary<string, byte[]>>>> ListSecretsAsync(string ns, string labelSelector, CancellationToken cancellationToken)
+        {
+            var items = await connection.Call(
+                () => connection.ListSecretsAsync(ns, labelSelector, cancellationToken),
+                ns, $"list secrets in '{ns}'",
+                detail => $"denied listing the secrets of namespace '{ns}' ({detail}). Argo CD's repository credentials (git:repocreds) are secrets labelled {labelSelector} there: grant the kubeconfig's user 'list' on secrets in namespace '{ns}', pass -ArgoCDNamespace if Argo CD runs elsewhere, or pass -GitCredential.",
+                detail => ("GitRepoCredsNamespaceNotFound", $"There is no namespace '{ns}' at {Origin} ({detail}). Pass -ArgoCDNamespace with the namespace Argo CD runs in.")).ConfigureAwait(false);
+            return items.Select(i => new KeyValuePair<string, IReadOnlyDictionary<string, byte[]>>(i.Key, new Dictionary<string, byte[]>(i.Value ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal))).ToList();
         }
 
         public void Dispose() => connection.Dispose();

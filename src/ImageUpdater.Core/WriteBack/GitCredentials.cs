@@ -37,12 +37,18 @@ namespace ImageUpdater.Core.WriteBack
 
         public string? SshKeyPath { get; set; }
 
+        /// <summary>A GitHub App whose installation token is the HTTPS credential (user x-access-token), bound like <see cref="Https"/> or to <see cref="GitHubAppScope"/>.</summary>
+        public Git.GitHubAppCredential? GitHubApp { get; set; }
+
+        /// <summary>Where <see cref="GitHubApp"/> may go when it came from a secret (the secret's repository); null = like <see cref="Https"/>.</summary>
+        public IReadOnlyList<string>? GitHubAppScope { get; set; }
+
         public SecureString? SshKeyPassphrase { get; set; }
 
         /// <summary>The known_hosts file to check SSH servers against; null = <see cref="SshKnownHostsVariable"/>, else ssh's own (~/.ssh/known_hosts).</summary>
         public string? SshKnownHostsPath { get; set; }
 
-        public bool IsEmpty => Https is null && SshKeyPath is null && HttpsByPrefix.Count == 0;
+        public bool IsEmpty => Https is null && SshKeyPath is null && HttpsByPrefix.Count == 0 && GitHubApp is null;
 
         /// <summary>
         /// The credentials for one repository: the HTTPS credential of the longest <see cref="HttpsByPrefix"/> prefix covering <paramref name="url"/>,
@@ -68,6 +74,20 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             chosen.Https = CredentialScope.Pick(scoped, url);
+            if (chosen.Https is null && GitHubApp is not null)
+            {
+                var hosts = ownRepositories.Where(r => r is not null && RepositoryUrl.IsHttp(r.Trim())).Select(r => Uri.TryCreate(r!.Trim(), UriKind.Absolute, out var u) ? u.Authority : null);
+                var appScope = new CredentialScope(GitHubAppScope ?? hosts.Where(h => h is not null).Select(h => h!).Concat(HttpsScope), AllowHttp);
+                if (appScope.Problem(url) is { } problem)
+                {
+                    refusal = problem;
+                    return chosen;
+                }
+
+                chosen.GitHubApp = GitHubApp;
+                return chosen;
+            }
+
             if (chosen.Https is null && scoped.Count > 0)
             {
                 // The reason of the scope that came closest: the http refusal when the prefix matched, else the plain credential's scope.
@@ -109,7 +129,8 @@ namespace ImageUpdater.Core.WriteBack
         }
 
         public override string ToString() =>
-            Https is not null ? "https user " + Https.UserName
+            GitHubApp is not null && Https is null ? GitHubApp.ToString()
+            : Https is not null ? "https user " + Https.UserName
             : HttpsByPrefix.Count > 0 ? "https credentials for " + string.Join(", ", HttpsByPrefix.Select(p => p.Key))
             : SshKeyPath is not null ? "ssh key " + SshKeyPath : "none";
     }

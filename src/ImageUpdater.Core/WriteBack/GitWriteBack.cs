@@ -93,8 +93,21 @@ namespace ImageUpdater.Core.WriteBack
             var fromUrl = false;
             try
             {
+                var own = batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl).ToList();
                 secret = GitSecretCredentials.Read(batch, options, url);
-                credentials = (secret?.Credentials ?? options.Credentials).For(url, batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl), out var refusal);
+                credentials = (secret?.Credentials ?? options.Credentials).For(url, own, out var refusal);
+                if (secret is null && embedded is null && (RepositoryUrl.IsHttp(url) ? credentials.Https is null && credentials.GitHubApp is null : credentials.SshKeyPath is null)
+                    && GitSecretCredentials.ReadRepoCreds(batch, options, url) is { } repoCreds)
+                {
+                    // The parameters name no credential for this repository: Argo CD's own, as upstream's git:repocreds.
+                    secret = repoCreds;
+                    credentials = repoCreds.Credentials.For(url, own, out refusal);
+                }
+                if (credentials.Https is null && credentials.GitHubApp is { } app)
+                {
+                    credentials.Https = GitHubAppToken.Credential(app, options, url);
+                }
+
                 if (credentials.Https is null && embedded is not null)
                 {
                     // user:token@ written into the URL itself goes only to that URL.
@@ -104,7 +117,7 @@ namespace ImageUpdater.Core.WriteBack
 
                 if (credentials.Https is null && RepositoryUrl.IsHttp(url))
                 {
-                    throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
+                    throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url, options.RepositorySecrets is null ? null : options.ArgoCDNamespace) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
                 }
 
                 if (options.LocalRepository is not null)

@@ -29,6 +29,12 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Reads the Kubernetes secrets of <c>git:secret:&lt;ns&gt;/&lt;name&gt;</c>; null = those applications use <see cref="Credentials"/>.</summary>
         public Registries.ISecretReader? Secrets { get; set; }
 
+        /// <summary>Lists Argo CD's repository secrets for <c>git:repocreds</c> (and plain <c>git</c>); null = only the parameters apply.</summary>
+        public Registries.ISecretLister? RepositorySecrets { get; set; }
+
+        /// <summary>The namespace Argo CD (and its repository secrets) runs in (-ArgoCDNamespace).</summary>
+        public string ArgoCDNamespace { get; set; } = "argocd";
+
         /// <summary>git:secret: references allowed beyond the application's own namespace (<c>secret:ns/name</c>, <c>*</c> matches any text; -AllowGitSecret).</summary>
         public IReadOnlyList<string> AllowedSecrets { get; set; } = Array.Empty<string>();
 
@@ -38,6 +44,22 @@ namespace ImageUpdater.Core.WriteBack
         public string? AuthorName { get; set; }
 
         public string? AuthorEmail { get; set; }
+
+        /// <summary>The operator's commit signing key (-CommitSigningKey): a GnuPG key ID/fingerprint, or an SSH private key path; null = unsigned.</summary>
+        public string? SigningKey { get; set; }
+
+        public Annotations.CommitSigningMethod SigningMethod { get; set; }
+
+        /// <summary>Adds a Signed-off-by trailer for the committer (-CommitSignOff).</summary>
+        public bool SignOff { get; set; }
+
+        /// <summary>Keys a git.commit-signing-key annotation may name besides <see cref="SigningKey"/> (-AllowCommitSigningKey).</summary>
+        public IReadOnlyList<string> AllowedSigningKeys { get; set; } = Array.Empty<string>();
+
+        /// <summary>The programs that sign (tests may point them elsewhere); found on PATH.</summary>
+        public string GpgProgram { get; set; } = "gpg";
+
+        public string SshKeygenProgram { get; set; } = "ssh-keygen";
 
         /// <summary>Repository paths (files or folders) that write-back may edit although they configure CI or git (<see cref="Annotations.ProtectedPaths"/>).</summary>
         public IReadOnlyList<string> AllowedProtectedPaths { get; set; } = Array.Empty<string>();

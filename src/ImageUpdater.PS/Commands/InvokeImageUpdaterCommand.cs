@@ -160,6 +160,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public string[] AllowGitSecret { get; set; } = Array.Empty<string>();
 
+        /// <summary>The namespace of Argo CD's repository secrets, read for git:repocreds (and plain git) with -Kubeconfig.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ArgoCDNamespace { get; set; } = "argocd";
+
         /// <summary>SSH private key for git write-back over SSH.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -168,6 +173,44 @@ namespace ImageUpdater.PS.Commands
         /// <summary>Passphrase of -SshKeyPath.</summary>
         [Parameter]
         public SecureString? SshKeyPassphrase { get; set; }
+
+        /// <summary>Signs each write-back commit with this key: a GnuPG key ID or fingerprint (openpgp), or an SSH private key path (ssh).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CommitSigningKey { get; set; }
+
+        /// <summary>openpgp (gpg, the default) or ssh (ssh-keygen -Y sign).</summary>
+        [Parameter]
+        public CommitSigningMethod CommitSigningMethod { get; set; }
+
+        /// <summary>Adds a Signed-off-by trailer for the committer to each write-back commit.</summary>
+        [Parameter]
+        public SwitchParameter CommitSignOff { get; set; }
+
+        /// <summary>Signing keys a git.commit-signing-key annotation may name besides -CommitSigningKey (none by default).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowCommitSigningKey { get; set; } = Array.Empty<string>();
+
+        /// <summary>GitHub App ID: HTTPS pushes use the app's installation token (with -GitHubAppInstallationId and -GitHubAppPrivateKeyPath).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppId { get; set; }
+
+        /// <summary>The installation of the GitHub App whose token pushes.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppInstallationId { get; set; }
+
+        /// <summary>The GitHub App's private key (PEM file).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppPrivateKeyPath { get; set; }
+
+        /// <summary>The API of GitHub Enterprise Server (https://host/api/v3); default https://api.github.com.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppEnterpriseBaseUrl { get; set; }
 
         /// <summary>Commit author when the application has no git.user annotation.</summary>
         [Parameter]
@@ -308,9 +351,15 @@ namespace ImageUpdater.PS.Commands
             WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
             AuthorName = AuthorName,
             AuthorEmail = AuthorEmail,
-            Credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent),
+            Credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl),
+            SigningKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod),
+            SigningMethod = CommitSigningMethod,
+            SignOff = CommitSignOff.IsPresent,
+            AllowedSigningKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList(),
             AllowLocalRepository = AllowLocalRepository.IsPresent,
             Secrets = gitSecrets,
+            RepositorySecrets = gitSecrets as ISecretLister,
+            ArgoCDNamespace = ArgoCDNamespace,
             AllowedSecrets = AllowGitSecret,
             WhatIf = whatIf,
             AllowedProtectedPaths = AllowProtectedPath,

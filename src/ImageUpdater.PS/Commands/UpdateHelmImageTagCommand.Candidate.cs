@@ -9,7 +9,9 @@ using System.Threading;
 using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Run;
+using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Updating;
+using ImageUpdater.PS.Completion;
 using ImageUpdater.Core.WriteBack;
 using ImageUpdater.PS.Parameters;
 
@@ -63,6 +65,27 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = CandidateSet)]
         public SwitchParameter AllowLocalRepository { get; set; }
 
+        /// <summary>Read git:secret: and git:repocreds secrets through the Kubernetes API with this kubeconfig.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Kubeconfig { get; set; }
+
+        /// <summary>kubeconfig context; default: its current context.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KubeconfigContextCompleter))]
+        public string? Context { get; set; }
+
+        /// <summary>The namespace of Argo CD's repository secrets, read for git:repocreds (and plain git) with -Kubeconfig.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string ArgoCDNamespace { get; set; } = "argocd";
+
+        /// <summary>git:secret: write-back methods allowed beyond secrets of the application's own namespace (secret:ns/name, secret:ns/*; '*' matches any text).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNull]
+        public string[] AllowGitSecret { get; set; } = Array.Empty<string>();
+
         /// <summary>SSH private key for ssh:// and scp-like repository URLs.</summary>
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
@@ -70,6 +93,44 @@ namespace ImageUpdater.PS.Commands
 
         [Parameter(ParameterSetName = CandidateSet)]
         public SecureString? SshKeyPassphrase { get; set; }
+
+        /// <summary>Signs each write-back commit with this key: a GnuPG key ID or fingerprint (openpgp), or an SSH private key path (ssh).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? CommitSigningKey { get; set; }
+
+        /// <summary>openpgp (gpg, the default) or ssh (ssh-keygen -Y sign).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public CommitSigningMethod CommitSigningMethod { get; set; }
+
+        /// <summary>Adds a Signed-off-by trailer for the committer to each write-back commit.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter CommitSignOff { get; set; }
+
+        /// <summary>Signing keys a git.commit-signing-key annotation may name besides -CommitSigningKey (none by default).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNull]
+        public string[] AllowCommitSigningKey { get; set; } = Array.Empty<string>();
+
+        /// <summary>GitHub App ID: HTTPS pushes use the app's installation token (with -GitHubAppInstallationId and -GitHubAppPrivateKeyPath).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppId { get; set; }
+
+        /// <summary>The installation of the GitHub App whose token pushes.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppInstallationId { get; set; }
+
+        /// <summary>The GitHub App's private key (PEM file).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppPrivateKeyPath { get; set; }
+
+        /// <summary>The API of GitHub Enterprise Server (https://host/api/v3); default https://api.github.com.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNullOrEmpty]
+        public string? GitHubAppEnterpriseBaseUrl { get; set; }
 
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
@@ -87,7 +148,23 @@ namespace ImageUpdater.PS.Commands
         private void WriteBackCandidates()
         {
             var log = new RunLog();
-            var credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent);
+            KubernetesSecretReader? secrets = null;
+            if (Kubeconfig is not null)
+            {
+                try
+                {
+                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    ThrowFailure(ex, Kubeconfig);
+                }
+            }
+
+            using var reader = secrets;
+            var credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl);
+            var signingKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod);
+            var allowedKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList();
             var services = new WriteBackServices(
                 whatIf => new GitWriteBackOptions
                 {
@@ -96,8 +173,16 @@ namespace ImageUpdater.PS.Commands
                     Push = Push.IsPresent,
                     AuthorName = AuthorName,
                     AuthorEmail = AuthorEmail,
+                    SigningKey = signingKey,
+                    SigningMethod = CommitSigningMethod,
+                    SignOff = CommitSignOff.IsPresent,
+                    AllowedSigningKeys = allowedKeys,
                     Credentials = credentials,
                     AllowLocalRepository = AllowLocalRepository.IsPresent,
+                    Secrets = secrets,
+                    RepositorySecrets = secrets,
+                    ArgoCDNamespace = ArgoCDNamespace,
+                    AllowedSecrets = AllowGitSecret,
                     WhatIf = whatIf,
                     Verbose = log.Verbose,
                     Warning = log.Warning,

@@ -47,6 +47,44 @@ namespace ImageUpdater.PS.Parameters
             return credentials;
         }
 
+        /// <summary>Adds the -GitHubApp* parameters (all three or none) to <paramref name="credentials"/>; the key file is read now, so a bad path fails before any work.</summary>
+        public static GitCredentials WithGitHubApp(PSCmdlet cmdlet, GitCredentials credentials, string? appId, string? installationId, string? keyPath, string? enterpriseBaseUrl)
+        {
+            if (appId is null && installationId is null && keyPath is null)
+            {
+                return credentials;
+            }
+
+            if (appId is null || installationId is null || keyPath is null)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException("A GitHub App needs -GitHubAppId, -GitHubAppInstallationId and -GitHubAppPrivateKeyPath together."), "GitHubAppIncomplete", ErrorCategory.InvalidArgument, appId ?? installationId ?? keyPath));
+            }
+
+            var path = cmdlet.GetUnresolvedProviderPathFromPSPath(keyPath);
+            string pem;
+            try
+            {
+                pem = System.IO.File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new System.IO.FileNotFoundException($"Cannot read the GitHub App private key '{path}': {e.Message}", e), "GitHubAppKeyNotFound", ErrorCategory.ObjectNotFound, path));
+                throw;
+            }
+
+            credentials.GitHubApp = new ImageUpdater.Core.WriteBack.Git.GitHubAppCredential(appId!, installationId!, pem, enterpriseBaseUrl);
+            if (credentials.Source is null or "-SshKeyPath")
+            {
+                credentials.Source = "-GitHubAppId";
+            }
+
+            return credentials;
+        }
+
+        /// <summary>An SSH signing key is a file (resolved like other paths); a GnuPG key is an ID, kept as written.</summary>
+        public static string? SigningKey(PSCmdlet cmdlet, string? key, ImageUpdater.Core.Annotations.CommitSigningMethod method) =>
+            key is null || method != ImageUpdater.Core.Annotations.CommitSigningMethod.Ssh ? key : cmdlet.GetUnresolvedProviderPathFromPSPath(key);
+
         internal static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
 
         private static IReadOnlyList<KeyValuePair<string, NetworkCredential>> Map(IDictionary map) =>

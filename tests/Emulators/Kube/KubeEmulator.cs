@@ -15,13 +15,15 @@ namespace ImageUpdater.Emulators.Kube
     /// /apis/argoproj.io/v1alpha1/namespaces/{ns}/applications, a bearer token, Kubernetes Status error bodies.
     /// Options: --documents DIR, --seed FILE, --namespace NS (of Applications without one), --token T (default random),
     /// --forbid-namespace NS (403 there), --secret NS/NAME=KEY:VALUE (repeatable; served, base64-encoded, at
-    /// /api/v1/namespaces/NS/secrets/NAME). Test hook: POST /__emulator/applications.
+    /// /api/v1/namespaces/NS/secrets/NAME), --secret-label NS/NAME=KEY=VALUE (labels; secrets are listed with labelSelector at
+    /// /api/v1/namespaces/NS/secrets). Test hook: POST /__emulator/applications.
     /// </summary>
     public sealed class KubeEmulator : LoopbackHttpServer
     {
         private const string Prefix = "/apis/argoproj.io/v1alpha1/namespaces/";
         private readonly HashSet<string> forbidden = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<string, Dictionary<string, string>> secrets = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, Dictionary<string, string>> secretLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
 
         private KubeEmulator(string[] args)
         {
@@ -50,7 +52,18 @@ namespace ImageUpdater.Emulators.Kube
 
                         data[pair.Substring(0, pair.IndexOf(':'))] = pair.Substring(pair.IndexOf(':') + 1);
                         break;
-                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS, --secret NS/NAME=KEY:VALUE.");
+                    case "--secret-label":
+                        var labelSpec = Next();
+                        var at = labelSpec.IndexOf('=');
+                        var label = labelSpec.Substring(at + 1);
+                        if (!secretLabels.TryGetValue(labelSpec.Substring(0, at), out var labels))
+                        {
+                            secretLabels[labelSpec.Substring(0, at)] = labels = new Dictionary<string, string>(StringComparer.Ordinal);
+                        }
+
+                        labels[label.Substring(0, label.IndexOf('='))] = label.Substring(label.IndexOf('=') + 1);
+                        break;
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS, --secret NS/NAME=KEY:VALUE, --secret-label NS/NAME=KEY=VALUE.");
                 }
             }
 
@@ -149,6 +162,11 @@ namespace ImageUpdater.Emulators.Kube
         /// <summary>GET /api/v1/namespaces/{ns}/secrets/{name}: an Opaque secret with base64 data, 403 in forbidden namespaces.</summary>
         private Task SecretAsync(HttpListenerRequest request, HttpListenerResponse response, string[] parts)
         {
+            if (request.HttpMethod == "GET" && parts.Length == 2 && parts[1] == "secrets")
+            {
+                return ListSecretsAsync(request, response, Uri.UnescapeDataString(parts[0]));
+            }
+
             if (request.HttpMethod != "GET" || parts.Length != 3 || parts[1] != "secrets")
             {
                 return StatusAsync(response, 404, "NotFound", "the server could not find the requested resource");
@@ -166,19 +184,61 @@ namespace ImageUpdater.Emulators.Kube
                 return StatusAsync(response, 404, "NotFound", $"secrets \"{name}\" not found");
             }
 
+            return WriteJsonAsync(response, 200, SecretObject(ns, name, data));
+        }
+
+        private JsonObject SecretObject(string ns, string name, Dictionary<string, string> data)
+        {
             var encoded = new JsonObject();
             foreach (var pair in data)
             {
                 encoded[pair.Key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair.Value));
             }
 
-            return WriteJsonAsync(response, 200, new JsonObject
+            var labels = new JsonObject();
+            foreach (var pair in secretLabels.TryGetValue(ns + "/" + name, out var l) ? l : new Dictionary<string, string>())
+            {
+                labels[pair.Key] = pair.Value;
+            }
+
+            return new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = "Secret",
-                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["resourceVersion"] = "1" },
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["resourceVersion"] = "1", ["labels"] = labels },
                 ["type"] = data.ContainsKey(".dockerconfigjson") ? "kubernetes.io/dockerconfigjson" : "Opaque",
                 ["data"] = encoded,
+            };
+        }
+
+        /// <summary>GET /api/v1/namespaces/{ns}/secrets?labelSelector=…: a SecretList, 403 in forbidden namespaces (as 'list' not granted).</summary>
+        private Task ListSecretsAsync(HttpListenerRequest request, HttpListenerResponse response, string ns)
+        {
+            if (forbidden.Contains(ns))
+            {
+                return StatusAsync(response, 403, "Forbidden", $"secrets is forbidden: User \"system:serviceaccount:test:reader\" cannot list resource \"secrets\" in API group \"\" in the namespace \"{ns}\"");
+            }
+
+            Func<IReadOnlyDictionary<string, string>, bool> selector;
+            try
+            {
+                selector = LabelSelector.Parse(request.QueryString["labelSelector"]);
+            }
+            catch (FormatException ex)
+            {
+                return StatusAsync(response, 400, "BadRequest", "unable to parse requirement: " + ex.Message);
+            }
+
+            var items = secrets.Where(p => p.Key.StartsWith(ns + "/", StringComparison.Ordinal))
+                .Where(p => selector(secretLabels.TryGetValue(p.Key, out var l) ? l : new Dictionary<string, string>()))
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => (JsonNode)SecretObject(ns, p.Key.Substring(ns.Length + 1), p.Value)).ToArray();
+            return WriteJsonAsync(response, 200, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "SecretList",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = "1" },
+                ["items"] = new JsonArray(items),
             });
         }
 

@@ -114,7 +114,7 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
             var app = new Secrets(new Dictionary<string, Dictionary<string, string>> { ["argocd/git-creds"] = new Dictionary<string, string> { ["githubAppID"] = "1", ["githubAppPrivateKey"] = "PEM-S3CRET" } });
             var error = Assert.Single(Run(repo, "https://git.example.invalid/apps.git", "secret:argocd/git-creds", app).Outcomes.SelectMany(o => o.Errors));
-            Assert.Equal("GitHubAppNotSupported", error.ErrorId);
+            Assert.Equal(("GitHubAppInvalid", FailureKind.InvalidData), (error.ErrorId, error.Kind));
             Assert.DoesNotContain("PEM-S3CRET", error.Message);
         }
 

@@ -71,7 +71,8 @@ namespace ImageUpdater.Core.WriteBack.Git
                 var changed = edits.Changed;
                 var (name, email) = CommitText.Author(changed.Select(e => e.Target.Application), options);
                 var author = new Signature(name, email, DateTimeOffset.Now);
-                var commit = repo.ObjectDatabase.CreateCommit(author, author, CommitText.Message(edits.ChangedApplications, options.Warning), tree, new[] { start }, prettifyMessage: true);
+                var signing = CommitSigning.For(changed.Select(e => e.Target.Application), options);
+                var commit = signing.Create(repo, author, CommitText.Message(edits.ChangedApplications, options.Warning), tree, new[] { start }, options, url);
                 statistics.Commit();
                 options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
 

@@ -78,7 +78,27 @@ namespace ImageUpdater.Core.WriteBack.Git
             var changed = edits.Changed;
             var (name, email) = CommitText.Author(changed.Select(e => e.Target.Application), options);
             var author = new Signature(name, email, DateTimeOffset.Now);
-            var commit = repo.Commit(CommitText.Message(edits.ChangedApplications, options.Warning), author, author, new CommitOptions());
+            var signing = CommitSigning.For(changed.Select(e => e.Target.Application), options);
+            Commit commit;
+            if (signing.Key is null)
+            {
+                commit = repo.Commit(signing.Message(CommitText.Message(edits.ChangedApplications, options.Warning), author), author, author, new CommitOptions());
+            }
+            else
+            {
+                // libgit2's Commit cannot sign: the signed commit is written, then the branch (or detached HEAD) moved to it.
+                var parents = repo.Head.Tip is null ? Array.Empty<Commit>() : new[] { repo.Head.Tip };
+                commit = signing.Create(repo, author, CommitText.Message(edits.ChangedApplications, options.Warning), repo.ObjectDatabase.CreateTree(repo.Index), parents, options, url);
+                if (repo.Info.IsHeadDetached)
+                {
+                    repo.Refs.UpdateTarget(repo.Refs.Head, commit.Id, "commit (signed): image update");
+                }
+                else
+                {
+                    repo.Refs.UpdateTarget(repo.Refs[repo.Head.CanonicalName], commit.Id, "commit (signed): image update");
+                }
+            }
+
             statistics.Commit();
             options.Verbose?.Invoke($"Committed {commit.Sha.Substring(0, 12)} on {group.Push}: {paths.Count} file(s) for {changed.Select(e => e.Target.Application.Name).Distinct().Count()} application(s).");
             if (!options.Push)

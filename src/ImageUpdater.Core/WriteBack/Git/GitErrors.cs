@@ -20,7 +20,14 @@ namespace ImageUpdater.Core.WriteBack.Git
             ["GitSecretNotAllowed"] = FailureKind.PermissionDenied,
             ["GitSecretNotFound"] = FailureKind.ObjectNotFound,
             ["GitSecretEmpty"] = FailureKind.InvalidData,
-            ["GitHubAppNotSupported"] = FailureKind.NotImplemented,
+            ["GitHubAppInvalid"] = FailureKind.InvalidData,
+            ["GitHubAppAuthenticationFailed"] = FailureKind.AuthenticationError,
+            ["GitHubAppInstallationNotFound"] = FailureKind.ObjectNotFound,
+            ["GitHubAppTokenFailed"] = FailureKind.ConnectionError,
+            ["GitRepoCredsNamespaceNotFound"] = FailureKind.ObjectNotFound,
+            ["GitSigningKeyNotAllowed"] = FailureKind.PermissionDenied,
+            ["GitSigningKeyNotFound"] = FailureKind.ObjectNotFound,
+            ["GitSigningFailed"] = FailureKind.InvalidOperation,
             ["GitSshHostKeyUnknown"] = FailureKind.SecurityError,
             ["GitSshHostKeyChanged"] = FailureKind.SecurityError,
             ["GitConnectionFailed"] = FailureKind.ConnectionError,
@@ -124,14 +131,16 @@ namespace ImageUpdater.Core.WriteBack.Git
         }
 
         /// <summary>An HTTPS repository without any credential: says which annotation asked for which credential, and what to pass instead.</summary>
-        public static ImageUpdaterException CredentialRequired(ArgoApplication application, string url)
+        public static ImageUpdaterException CredentialRequired(ArgoApplication application, string url, string? repoCredsNamespace = null)
         {
             var source = application.WriteBack.Credentials;
-            var asked = string.IsNullOrEmpty(source) ? "git:repocreds (Argo CD's repository credentials)" : "git:" + source;
+            var asked = string.IsNullOrEmpty(source) || source == "repocreds" ? "git:repocreds (Argo CD's repository credentials)" : "git:" + source;
             var why = source is not null && source.StartsWith("secret:", StringComparison.OrdinalIgnoreCase)
-                ? "the secret is read only through the Kubernetes API (Invoke-ImageUpdater -Kubeconfig)"
-                : "reading Argo CD's repository credentials is not supported yet";
-            return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}: pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
+                ? "the secret is read only through the Kubernetes API (-Kubeconfig)"
+                : repoCredsNamespace is not null
+                    ? $"no Argo CD secret in namespace '{repoCredsNamespace}' labelled argocd.argoproj.io/secret-type=repository has its URL, nor one labelled repo-creds a prefix of it (pass -ArgoCDNamespace if Argo CD runs elsewhere)"
+                    : "Argo CD's repository secrets are read only through the Kubernetes API, which this run does not have (the Argo CD API never returns them): pass -Kubeconfig (its user needs 'list' on secrets in Argo CD's namespace, -ArgoCDNamespace)";
+            return Error("GitCredentialRequired", $"Application '{application.QualifiedName}' writes to {url} with {asked}, but {why}; or pass -GitCredential (user name and password or token) or -SshKeyPath, or set {GitCredentials.UserNameVariable}/{GitCredentials.PasswordVariable}.", application);
         }
 
         /// <summary>

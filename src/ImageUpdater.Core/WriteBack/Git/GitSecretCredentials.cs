@@ -80,6 +80,42 @@ namespace ImageUpdater.Core.WriteBack.Git
             return FromData(data, application, reference, url, options.Credentials);
         }
 
+        /// <summary>
+        /// Argo CD's repository credentials for <paramref name="url"/> when an application of the batch uses git:repocreds (or plain git) and
+        /// Argo CD's secrets can be listed; null when none matches (the parameters apply). The credential goes only to that URL.
+        /// </summary>
+        public static GitSecretCredentials? ReadRepoCreds(GitRepositoryBatch batch, GitWriteBackOptions options, string url)
+        {
+            var application = batch.Candidates.Select(c => c.ApplicationObject).FirstOrDefault(IsRepoCreds);
+            if (application is null || options.RepositorySecrets is null || !(RepositoryUrl.IsHttp(url) || RepositoryUrl.IsSsh(url)))
+            {
+                return null;
+            }
+
+            KeyValuePair<string, IReadOnlyDictionary<string, byte[]>>? found;
+            try
+            {
+                found = ArgoRepositoryCredentials.Read(options.RepositorySecrets, options.ArgoCDNamespace, url, options.CancellationToken);
+            }
+            catch (ImageUpdaterException e) when (e.Kind == FailureKind.PermissionDenied && RepositoryUrl.IsSsh(url))
+            {
+                // ssh still has its own keys and agent to try; an https push without a credential would only fail later.
+                options.Warning?.Invoke(e.Message);
+                return null;
+            }
+
+            if (found is not { } match)
+            {
+                return null;
+            }
+
+            var reference = options.ArgoCDNamespace + "/" + match.Key;
+            options.Verbose?.Invoke($"Using Argo CD's repository credentials (secret {reference}) for {url}.");
+            return FromData(match.Value, application, reference, url, options.Credentials);
+        }
+
+        internal static bool IsRepoCreds(ArgoApplication application) => application.WriteBack.Credentials is null or "repocreds";
+
         private static bool IsSecret(ArgoApplication application) => application.WriteBack.Credentials?.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true;
 
         /// <summary>Why the application's git:secret: reference may not be read (malformed, or another namespace not allowed), or null.</summary>
@@ -129,12 +165,19 @@ namespace ImageUpdater.Core.WriteBack.Git
                 return result;
             }
 
-            if (Value("githubAppID") is not null)
+            if (Value("githubAppPrivateKey") is { } appKey)
             {
-                throw GitErrors.Error("GitHubAppNotSupported", $"Secret {reference} of application '{application.QualifiedName}' holds GitHub App credentials (githubAppID), which git write-back cannot use yet; give the secret username and password (a token) or sshPrivateKey.", application);
+                if (Value("githubAppID") is not { } appId || Value("githubAppInstallationID") is not { } installation)
+                {
+                    throw GitErrors.Error("GitHubAppInvalid", $"Secret {reference} of application '{application.QualifiedName}' has githubAppPrivateKey but not both githubAppID and githubAppInstallationID.", application);
+                }
+
+                credentials.GitHubApp = new GitHubAppCredential(appId, installation, appKey, Value("githubAppEnterpriseBaseUrl"));
+                credentials.GitHubAppScope = new[] { url };
+                return new GitSecretCredentials(credentials);
             }
 
-            throw GitErrors.Error("GitSecretEmpty", $"Secret {reference} of application '{application.QualifiedName}' has none of the keys git write-back reads: username and password, or sshPrivateKey.", application);
+            throw GitErrors.Error("GitSecretEmpty", $"Secret {reference} of application '{application.QualifiedName}' has none of the keys git write-back reads: username and password, sshPrivateKey, or githubAppID, githubAppInstallationID and githubAppPrivateKey.", application);
         }
 
         /// <summary>ssh reads keys from files: the key goes into a file only this user can read, deleted with the batch.</summary>
