@@ -25,6 +25,7 @@
         'Find-EcrTag'
         'Find-ImageTag'
         'Get-ArgoApplication'
+        'Get-ArgoImageUpdater'
         'Get-EcrAuthorizationToken'
         'Invoke-ImageUpdater'
         'Test-ImageUpdate'
