@@ -28,6 +28,7 @@
         'Get-ArgoImageUpdater'
         'Get-EcrAuthorizationToken'
         'Invoke-ImageUpdater'
+        'Test-ArgoImageUpdater'
         'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'
