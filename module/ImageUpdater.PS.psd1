@@ -21,6 +21,8 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Connect-ArgoCD'
+        'ConvertFrom-ArgoImageUpdater'
+        'ConvertTo-ArgoImageUpdater'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
         'Find-ImageTag'

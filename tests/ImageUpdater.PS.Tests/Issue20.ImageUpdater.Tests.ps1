@@ -242,7 +242,7 @@ Describe 'The same run from annotations and from the equivalent ImageUpdater res
     }
     AfterAll { if ($Ecr) { $Ecr.Stop() } }
 
-    It 'gives the same results and writes byte-identical files' {
+    It 'gives the same results and writes byte-identical files, with the converted resource and with annotations converted back from it' {
         $names = @('web-a', 'web-b')
         $annotations = @{
             'image-list'              = "web=$EcrHost/team/web:1.x"
@@ -254,40 +254,40 @@ Describe 'The same run from annotations and from the equivalent ImageUpdater res
         }
         $byAnnotation = New-Repository (Join-Path $TestDrive 'a') $names
         $byResource = New-Repository (Join-Path $TestDrive 'r') $names
+        $byPatch = New-Repository (Join-Path $TestDrive 'p') $names
         $annotated = Join-Path $TestDrive 'annotated'; $null = New-Item -ItemType Directory $annotated
         $plain = Join-Path $TestDrive 'plain'; $null = New-Item -ItemType Directory $plain
         foreach ($n in $names) {
             New-AppYaml $n -Annotations $annotations -RepoUrl $byAnnotation.Url | Set-Content (Join-Path $annotated "$n.yaml")
             New-AppYaml $n -RepoUrl $byResource.Url | Set-Content (Join-Path $plain "$n.yaml")
         }
-        @"
-apiVersion: argocd-image-updater.argoproj.io/v1alpha1
-kind: ImageUpdater
-metadata: {name: web, namespace: argocd}
-spec:
-  writeBackConfig:
-    method: git
-    gitConfig: {writeBackTarget: 'helmvalues:values.yaml'}
-  applicationRefs:
-  - namePattern: 'web-*'
-    images:
-    - alias: web
-      imageName: $EcrHost/team/web:1.x
-      commonUpdateSettings: {ignoreTags: ['1.2.0']}
-      manifestTargets: {helm: {name: web.image.repository, tag: web.image.tag}}
-"@ | Set-Content (Join-Path $plain 'image-updater.yaml')
+        Get-ArgoApplication -Path $annotated | ConvertTo-ArgoImageUpdater -Name web | Set-Content (Join-Path $plain 'image-updater.yaml')
+        (Get-ArgoImageUpdater -Path $plain).ApplicationRefs.NamePattern | Should -Be $names
 
         $fromAnnotations = Invoke-ImageUpdater -Path $annotated -WorkingDirectory (Join-Path $TestDrive 'cache-a') @Aws
         $fromResource = Invoke-ImageUpdater -Path $plain -WorkingDirectory (Join-Path $TestDrive 'cache-r') @Aws
+
+        # Back to annotations: the metadata patches ConvertFrom-ArgoImageUpdater writes configure Applications the same way.
+        $patch = Join-Path $TestDrive 'patch.yaml'
+        Get-ArgoImageUpdater -Path $plain | ConvertFrom-ArgoImageUpdater -Application (Get-ChildItem $plain -Filter 'web-*.yaml' | Get-ArgoApplication) | Set-Content $patch
+        $back = Join-Path $TestDrive 'back'; $null = New-Item -ItemType Directory $back
+        foreach ($patched in Get-ArgoApplication -Path $patch) {
+            $own = @{}
+            foreach ($k in $patched.Annotations.Keys) { $own[$k.Substring('argocd-image-updater.argoproj.io/'.Length)] = $patched.Annotations[$k] }
+            New-AppYaml $patched.Name -Annotations $own -RepoUrl $byPatch.Url | Set-Content (Join-Path $back "$($patched.Name).yaml")
+        }
+        $fromPatch = Invoke-ImageUpdater -Path $back -WorkingDirectory (Join-Path $TestDrive 'cache-p') @Aws
 
         $a = $fromAnnotations | ForEach-Object { "$($_.Application) $($_.Image) $($_.OldTag) $($_.NewTag) $($_.Status)" } | Sort-Object
         $r = $fromResource | ForEach-Object { "$($_.Application) $($_.Image) $($_.OldTag) $($_.NewTag) $($_.Status)" } | Sort-Object
         $a | Should -Be @("web-a $EcrHost/team/web 1.0.0 1.1.0 Updated", "web-b $EcrHost/team/web 1.0.0 1.1.0 Updated")
         $r | Should -Be $a
+        $fromPatch | ForEach-Object { "$($_.Application) $($_.Image) $($_.OldTag) $($_.NewTag) $($_.Status)" } | Sort-Object | Should -Be $a
         foreach ($n in $names) {
             $left = Invoke-Git -C $byAnnotation.Bare show "main:apps/$n/values.yaml" | Out-String
             $right = Invoke-Git -C $byResource.Bare show "main:apps/$n/values.yaml" | Out-String
             $right | Should -BeExactly $left
+            Invoke-Git -C $byPatch.Bare show "main:apps/$n/values.yaml" | Out-String | Should -BeExactly $left
             $left | Should -Match 'tag: 1\.1\.0 # pinned by the updater'
         }
     }
