@@ -291,4 +291,35 @@ Describe 'The same run from annotations and from the equivalent ImageUpdater res
             $left | Should -Match 'tag: 1\.1\.0 # pinned by the updater'
         }
     }
+    It 'runs the same engine through Invoke-ImageUpdater -ImageUpdater and Get-ArgoImageUpdater | Get-ArgoApplication | Find-EcrTag | Update-HelmImageTag' {
+        $names = @('pipe-a', 'pipe-b')
+        $repo = New-Repository (Join-Path $TestDrive 'pipe') $names
+        $plainOnly = Join-Path $TestDrive 'pipe-apps'; $null = New-Item -ItemType Directory $plainOnly
+        foreach ($n in $names) { New-AppYaml $n -RepoUrl $repo.Url | Set-Content (Join-Path $plainOnly "$n.yaml") }
+        $crFile = Join-Path $TestDrive 'pipe-cr.yaml'
+        @"
+apiVersion: argocd-image-updater.argoproj.io/v1alpha1
+kind: ImageUpdater
+metadata: {name: pipe, namespace: argocd}
+spec:
+  commonUpdateSettings: {ignoreTags: ['1.2.0']}
+  writeBackConfig: {method: git, gitConfig: {writeBackTarget: 'helmvalues:values.yaml'}}
+  applicationRefs:
+  - namePattern: 'pipe-*'
+    images:
+    - alias: web
+      imageName: $EcrHost/team/web:1.x
+      manifestTargets: {helm: {name: web.image.repository, tag: web.image.tag}}
+"@ | Set-Content $crFile
+
+        $piped = Get-ArgoImageUpdater -Path $crFile | Get-ArgoApplication -Path $plainOnly | Find-EcrTag @Aws | Update-HelmImageTag -WorkingDirectory (Join-Path $TestDrive 'pipe-cache1') -WhatIf
+        $invoked = Invoke-ImageUpdater -Path $plainOnly -ImageUpdater (Get-ArgoImageUpdater -Path $crFile) -WorkingDirectory (Join-Path $TestDrive 'pipe-cache2') @Aws -WhatIf
+
+        $fields = 'Application', 'Image', 'OldTag', 'NewTag', 'Method', 'Status', 'Message'
+        ($piped | Sort-Object Application | Select-Object $fields | ConvertTo-Json -Compress) | Should -Be ($invoked | Sort-Object Application | Select-Object $fields | ConvertTo-Json -Compress)
+        $invoked.Status | Should -Be @('WhatIf', 'WhatIf')
+        $invoked.NewTag | Should -Be @('1.1.0', '1.1.0')
+        $invoked[0].Diff | Should -Match '(?m)^\+    tag: 1\.1\.0 # pinned by the updater'
+        (Invoke-Git -C $repo.Bare rev-list --count main) | Should -Be 1
+    }
 }
