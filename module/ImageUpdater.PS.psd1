@@ -21,12 +21,16 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Connect-ArgoCD'
+        'ConvertFrom-ArgoImageUpdater'
+        'ConvertTo-ArgoImageUpdater'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
         'Find-ImageTag'
         'Get-ArgoApplication'
+        'Get-ArgoImageUpdater'
         'Get-EcrAuthorizationToken'
         'Invoke-ImageUpdater'
+        'Test-ArgoImageUpdater'
         'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
         'Update-HelmImageTag'

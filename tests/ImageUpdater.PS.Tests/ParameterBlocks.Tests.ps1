@@ -4,7 +4,7 @@
 BeforeDiscovery {
     $script:Blocks = @(
         @{ Block = 'Argo CD server'; Names = @('Server', 'Token', 'SkipCertificateCheck') }
-        @{ Block = 'application source'; Names = @('Path', 'Recurse', 'AppNamespace', 'Kubeconfig', 'Context', 'Namespace', 'Name', 'Project', 'Selector') }
+        @{ Block = 'application source'; Names = @('Path', 'Recurse', 'AppNamespace', 'Kubeconfig', 'Context', 'Namespace', 'Name', 'Project', 'Selector', 'ImageUpdater') }
     )
 }
 

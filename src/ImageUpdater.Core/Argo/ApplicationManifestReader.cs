@@ -34,7 +34,8 @@ namespace ImageUpdater.Core.Argo
         /// The Applications in one file. A document that cannot be mapped is reported through <paramref name="onError"/> and the
         /// others are still read; invalid or oversized YAML stops the file (the parser cannot resynchronise) with file, line and column.
         /// </summary>
-        public static IReadOnlyList<ArgoApplication> ReadFile(string file, Action<ImageUpdaterException> onError)
+        /// <param name="imageUpdaters">Receives the file's ImageUpdater resources; null = they are skipped like any other kind.</param>
+        public static IReadOnlyList<ArgoApplication> ReadFile(string file, Action<ImageUpdaterException> onError, ICollection<ImageUpdaterResource>? imageUpdaters = null)
         {
             string text;
             try
@@ -46,22 +47,29 @@ namespace ImageUpdater.Core.Argo
                 throw new ImageUpdaterException("FileUnreadable", FailureKind.ReadError, $"Cannot read '{file}': {ex.Message}", file, ex);
             }
 
-            return ReadText(text, file, onError);
+            return ReadText(text, file, onError, imageUpdaters);
         }
 
-        public static IReadOnlyList<ArgoApplication> ReadText(string text, string origin, Action<ImageUpdaterException> onError)
+        public static IReadOnlyList<ArgoApplication> ReadText(string text, string origin, Action<ImageUpdaterException> onError, ICollection<ImageUpdaterResource>? imageUpdaters = null)
         {
             var result = new List<ArgoApplication>();
             foreach (var document in YamlObjectReader.Read(text, origin))
             {
-                if (document is not IDictionary<string, object?> manifest || !ApplicationMapper.IsApplication(manifest))
+                if (document is not IDictionary<string, object?> manifest)
                 {
                     continue;
                 }
 
                 try
                 {
-                    result.Add(ApplicationMapper.FromObject(manifest, origin));
+                    if (ApplicationMapper.IsApplication(manifest))
+                    {
+                        result.Add(ApplicationMapper.FromObject(manifest, origin));
+                    }
+                    else if (imageUpdaters is not null && ImageUpdaterMapper.IsImageUpdater(manifest))
+                    {
+                        imageUpdaters.Add(ImageUpdaterMapper.FromObject(manifest, origin));
+                    }
                 }
                 catch (ImageUpdaterException ex)
                 {

@@ -88,7 +88,36 @@ namespace ImageUpdater.Core.Argo
                 }
             }
 
-            var parsed = AnnotationParser.Parse(name!, annotations);
+            ApplyAnnotations(app);
+            return app;
+        }
+
+        /// <summary>
+        /// A copy of an Application configured by other annotations (the annotation form of an ImageUpdater's settings), parsed
+        /// and checked exactly as an Application's own; <paramref name="configuredBy"/> says which resource configured it.
+        /// </summary>
+        public static ArgoApplication Reconfigure(ArgoApplication app, IReadOnlyDictionary<string, string> annotations, string configuredBy)
+        {
+            var copy = new ArgoApplication(app.Name)
+            {
+                Namespace = app.Namespace,
+                Project = app.Project,
+                Annotations = annotations,
+                Labels = app.Labels,
+                Sources = app.Sources,
+                IsMultiSource = app.IsMultiSource,
+                LiveImages = app.LiveImages,
+                Origin = app.Origin,
+                ResourceVersion = app.ResourceVersion,
+                ConfiguredBy = configuredBy,
+            };
+            ApplyAnnotations(copy);
+            return copy;
+        }
+
+        private static void ApplyAnnotations(ArgoApplication app)
+        {
+            var parsed = AnnotationParser.Parse(app.Name, app.Annotations);
             app.Images = parsed.Images;
             foreach (var spec in app.Images)
             {
@@ -100,7 +129,6 @@ namespace ImageUpdater.Core.Argo
             var diagnostics = parsed.Diagnostics.ToList();
             diagnostics.AddRange(CheckAgainstSpec(app));
             app.Diagnostics = diagnostics;
-            return app;
         }
 
         /// <summary>A valid Application name: a DNS-1123 subdomain of at most 253 characters.</summary>

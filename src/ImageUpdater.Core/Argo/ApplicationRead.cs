@@ -7,6 +7,9 @@ namespace ImageUpdater.Core.Argo
         Error,
         Warning,
         Verbose,
+
+        /// <summary>An ImageUpdater resource found among the manifests (files hold both kinds).</summary>
+        ImageUpdater,
     }
 
     /// <summary>
@@ -28,6 +31,8 @@ namespace ImageUpdater.Core.Argo
 
         public ArgoApplication? Application { get; }
 
+        public ImageUpdaterResource? ImageUpdater { get; private set; }
+
         public ImageUpdaterException? Error { get; }
 
         /// <summary>The text of a warning or verbose line.</summary>
@@ -39,6 +44,8 @@ namespace ImageUpdater.Core.Argo
         public static ApplicationRead Found(ArgoApplication application) => new ApplicationRead(ApplicationReadKind.Application, application, null, null, null);
 
         public static ApplicationRead Failed(ImageUpdaterException error, object? target = null) => new ApplicationRead(ApplicationReadKind.Error, null, error, error.Message, target ?? error.Target);
+
+        public static ApplicationRead ImageUpdaterFound(ImageUpdaterResource resource) => new ApplicationRead(ApplicationReadKind.ImageUpdater, null, null, null, null) { ImageUpdater = resource };
 
         public static ApplicationRead Warning(string message) => new ApplicationRead(ApplicationReadKind.Warning, null, null, message, null);
 

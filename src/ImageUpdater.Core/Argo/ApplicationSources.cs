@@ -27,6 +27,9 @@ namespace ImageUpdater.Core.Argo
         /// <summary>The Connect-ArgoCD session, if any.</summary>
         public ArgoCDConnection? Session { get; set; }
 
+        /// <summary>ImageUpdater resources that configure the Applications read (with any found among manifest files); null = none given.</summary>
+        public IReadOnlyList<ImageUpdaterResource>? ImageUpdaters { get; set; }
+
         /// <summary>Files parsed at once; 0 = one per core, at most 8.</summary>
         public int Parallelism { get; set; }
     }
@@ -36,6 +39,13 @@ namespace ImageUpdater.Core.Argo
     {
         /// <summary>The source the options name. Throws an <see cref="ImageUpdaterException"/> when it cannot be opened (no server, no kubeconfig).</summary>
         public static IApplicationSource Create(ApplicationSourceOptions options)
+        {
+            // Files may hold ImageUpdater resources beside the Applications, so a file source always looks for them.
+            var source = Open(options);
+            return options.Paths is not null || options.ImageUpdaters is { Count: > 0 } ? new ImageUpdaterSource(source, options.ImageUpdaters) : source;
+        }
+
+        private static IApplicationSource Open(ApplicationSourceOptions options)
         {
             if (options.Paths is not null)
             {

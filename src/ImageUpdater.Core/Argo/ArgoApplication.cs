@@ -106,6 +106,12 @@ namespace ImageUpdater.Core.Argo
         /// <summary>The run-time warnings of mistyped keys (with "did you mean"), which would otherwise fall back to defaults silently.</summary>
         public IEnumerable<string> KeyWarnings() => Diagnostics.Where(d => d.UnknownKey).Select(d => $"{Name}: {d.Message}");
 
+        /// <summary>
+        /// The ImageUpdater resource and reference whose settings configure this Application (<c>argocd/web-updater applicationRefs[0]</c>),
+        /// or null when its own annotations do; <see cref="Annotations"/> then hold the annotation form of those settings.
+        /// </summary>
+        public string? ConfiguredBy { get; set; }
+
         /// <summary>Where the Application was read: a server URL or a file path.</summary>
         public string? Origin { get; set; }
 

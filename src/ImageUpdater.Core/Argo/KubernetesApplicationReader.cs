@@ -32,26 +32,8 @@ namespace ImageUpdater.Core.Argo
         public string Origin => connection.Origin;
 
         /// <summary>Lists the Applications of a namespace, filtered by the API server on a label selector, page by page.</summary>
-        public async Task<IReadOnlyList<JsonElement>> ListAsync(string ns, string? labelSelector, CancellationToken cancellationToken = default)
-        {
-            var items = new List<JsonElement>();
-            string? next = null;
-            do
-            {
-                var page = await Call(() => connection.ListCustomObjectsAsync(Group, Version, ns, Plural, labelSelector, next, PageSize, cancellationToken), ns, "list", "*").ConfigureAwait(false);
-                if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var item in pageItems.EnumerateArray())
-                    {
-                        items.Add(item.Clone());
-                    }
-                }
-
-                next = page.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String && c.GetString()!.Length > 0 ? c.GetString() : null;
-            }
-            while (next is not null);
-            return items;
-        }
+        public Task<IReadOnlyList<JsonElement>> ListAsync(string ns, string? labelSelector, CancellationToken cancellationToken = default) =>
+            Call(() => connection.ListAllCustomObjectsAsync(Group, Version, ns, Plural, labelSelector, PageSize, cancellationToken), ns, "list", "*");
 
         /// <summary>One Application by name.</summary>
         public async Task<JsonElement> GetAsync(string ns, string name, CancellationToken cancellationToken = default)
@@ -62,7 +44,7 @@ namespace ImageUpdater.Core.Argo
 
         public void Dispose() => connection.Dispose();
 
-        private Task<JsonElement> Call(Func<Task<JsonElement>> call, string ns, string verb, string name) =>
+        private Task<T> Call<T>(Func<Task<T>> call, string ns, string verb, string name) =>
             connection.Call(call, name, $"{verb} applications in '{ns}'",
                 detail => $"denied '{verb}' on applications.argoproj.io in namespace '{ns}' ({detail}). Grant the kubeconfig's user a Role with get and list on applications.argoproj.io there.",
                 detail => ("ArgoApplicationNotFound", name == "*"

@@ -54,6 +54,11 @@ namespace ImageUpdater.Core.Argo
             foreach (var file in parsed)
             {
                 yield return ApplicationRead.Verbose($"Reading Applications from '{file.Path}'.");
+                foreach (var resource in file.ImageUpdaters)
+                {
+                    yield return ApplicationRead.ImageUpdaterFound(resource);
+                }
+
                 read += file.Applications.Count;
                 foreach (var app in file.Applications.Where(query.Matches))
                 {
@@ -117,9 +122,10 @@ namespace ImageUpdater.Core.Argo
         private static ParsedFile Parse(string path)
         {
             var errors = new List<ImageUpdaterException>();
+            var imageUpdaters = new List<ImageUpdaterResource>();
             try
             {
-                return new ParsedFile(path, ApplicationManifestReader.ReadFile(path, errors.Add), errors);
+                return new ParsedFile(path, ApplicationManifestReader.ReadFile(path, errors.Add, imageUpdaters), errors) { ImageUpdaters = imageUpdaters };
             }
             catch (ImageUpdaterException ex)
             {
@@ -142,6 +148,8 @@ namespace ImageUpdater.Core.Argo
             public IReadOnlyList<ArgoApplication> Applications { get; }
 
             public List<ImageUpdaterException> Errors { get; }
+
+            public IReadOnlyList<ImageUpdaterResource> ImageUpdaters { get; set; } = Array.Empty<ImageUpdaterResource>();
         }
     }
 }

@@ -72,6 +72,28 @@ namespace ImageUpdater.Core.Kubernetes
             throw new PlatformNotSupportedException();
 #endif
 
+        /// <summary>Every item of a namespaced custom resource list, page by page (the API server filters on the label selector).</summary>
+        public async Task<IReadOnlyList<JsonElement>> ListAllCustomObjectsAsync(string group, string version, string ns, string plural, string? labelSelector, int pageSize, CancellationToken cancellationToken)
+        {
+            var items = new List<JsonElement>();
+            string? next = null;
+            do
+            {
+                var page = await ListCustomObjectsAsync(group, version, ns, plural, labelSelector, next, pageSize, cancellationToken).ConfigureAwait(false);
+                if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in pageItems.EnumerateArray())
+                    {
+                        items.Add(item.Clone());
+                    }
+                }
+
+                next = page.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String && c.GetString()!.Length > 0 ? c.GetString() : null;
+            }
+            while (next is not null);
+            return items;
+        }
+
         /// <summary>One namespaced custom resource.</summary>
         public Task<JsonElement> GetCustomObjectAsync(string group, string version, string ns, string plural, string name, CancellationToken cancellationToken) =>
 #if NET8_0_OR_GREATER

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using ImageUpdater.Core.Argo;
@@ -18,6 +19,7 @@ namespace ImageUpdater.PS.Commands
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private readonly List<string> paths = new List<string>();
+        private readonly List<ImageUpdaterResource> imageUpdaters = new List<ImageUpdaterResource>();
 
         /// <summary>Manifest files or folders (wildcards allowed).</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -71,12 +73,22 @@ namespace ImageUpdater.PS.Commands
         [ArgumentCompleter(typeof(KubeconfigNamespaceCompleter))]
         public string Namespace { get; set; } = ApplicationQuery.DefaultNamespace;
 
+        /// <summary>ImageUpdater resources (Get-ArgoImageUpdater) that configure the Applications read, as Argo CD Image Updater v1 does.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public ImageUpdaterResource[]? ImageUpdater { get; set; }
+
         /// <summary>Paths from the pipeline are gathered, so that their files are parsed together on every core.</summary>
         protected override void ProcessRecord()
         {
             if (ParameterSetName == PathSet)
             {
                 paths.AddRange(Path);
+            }
+
+            if (ImageUpdater is not null)
+            {
+                imageUpdaters.AddRange(ImageUpdater.Where(r => !imageUpdaters.Contains(r)));
             }
         }
 
@@ -85,8 +97,10 @@ namespace ImageUpdater.PS.Commands
             var block = ApplicationSourceParameters.FromBound(this);
             if (ParameterSetName == PathSet)
             {
-                block.Path = paths.ToArray();
+                block.Path = paths.Distinct(StringComparer.Ordinal).ToArray();
             }
+
+            block.ImageUpdater = imageUpdaters.Count == 0 ? null : imageUpdaters.ToArray();
 
             foreach (var app in block.Read(this, stopping.Token))
             {

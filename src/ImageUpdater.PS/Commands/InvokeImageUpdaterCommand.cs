@@ -100,6 +100,11 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? Selector { get; set; }
 
+        /// <summary>ImageUpdater resources (Get-ArgoImageUpdater) that configure the Applications read, as Argo CD Image Updater v1 does.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public ImageUpdaterResource[]? ImageUpdater { get; set; }
+
         /// <summary>registries.conf (or the argocd-image-updater-config ConfigMap) for non-ECR registries.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -301,7 +306,7 @@ namespace ImageUpdater.PS.Commands
 
         /// <summary>Applications from the source the parameters name (Core's IApplicationSource), with Get-ArgoApplication's errors, warnings and verbose lines.</summary>
         private List<ArgoApplication> ReadApplications() =>
-            ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
+            ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
         /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
         private KubernetesSecretReader? SecretReader()

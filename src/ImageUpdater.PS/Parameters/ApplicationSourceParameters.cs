@@ -11,7 +11,7 @@ namespace ImageUpdater.PS.Parameters
 {
     /// <summary>
     /// The application-source block (-Path, -Recurse | -Server, -Token, -SkipCertificateCheck, -AppNamespace | -Kubeconfig,
-    /// -Context, -Namespace; -Name, -Project, -Selector) and its mapping to Core's source options and query. The cmdlets that
+    /// -Context, -Namespace; -Name, -Project, -Selector, -ImageUpdater) and its mapping to Core's source options and query. The cmdlets that
     /// take it (Get-ArgoApplication, Invoke-ImageUpdater) declare the properties themselves so that help and completion see
     /// them; ParameterBlocks.Tests.ps1 keeps those declarations identical.
     /// </summary>
@@ -41,6 +41,8 @@ namespace ImageUpdater.PS.Parameters
 
         public string? Selector { get; set; }
 
+        public ImageUpdaterResource[]? ImageUpdater { get; set; }
+
         /// <summary>The block as the cmdlet's caller bound it (unbound parameters keep their defaults).</summary>
         public static ApplicationSourceParameters FromBound(PSCmdlet cmdlet)
         {
@@ -61,6 +63,7 @@ namespace ImageUpdater.PS.Parameters
                 Name = Get<string[]>("Name"),
                 Project = Get<string[]>("Project"),
                 Selector = Get<string>("Selector"),
+                ImageUpdater = Get<ImageUpdaterResource[]>("ImageUpdater"),
             };
         }
 
@@ -77,6 +80,7 @@ namespace ImageUpdater.PS.Parameters
             Token = Token is null ? null : ArgoCmdletBase.ToPlainText(Token),
             SkipCertificateCheck = SkipCertificateCheck,
             Session = ArgoCDSession.Current,
+            ImageUpdaters = ImageUpdater,
         };
 
         /// <summary>
@@ -99,6 +103,8 @@ namespace ImageUpdater.PS.Parameters
                             break;
                         case ApplicationReadKind.Warning:
                             cmdlet.WriteWarning(read.Message);
+                            break;
+                        case ApplicationReadKind.ImageUpdater:
                             break;
                         default:
                             cmdlet.WriteVerbose(read.Message);

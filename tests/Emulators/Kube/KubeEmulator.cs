@@ -17,10 +17,15 @@ namespace ImageUpdater.Emulators.Kube
     /// --forbid-namespace NS (403 there), --secret NS/NAME=KEY:VALUE (repeatable; served, base64-encoded, at
     /// /api/v1/namespaces/NS/secrets/NAME), --secret-label NS/NAME=KEY=VALUE (labels; secrets are listed with labelSelector at
     /// /api/v1/namespaces/NS/secrets). Test hook: POST /__emulator/applications.
+    /// ImageUpdater resources (Argo CD Image Updater v1's CRD) are served like the API server serves an installed CRD, list (labelSelector,
+    /// limit/continue) and get under /apis/argocd-image-updater.argoproj.io/v1alpha1/namespaces/{ns}/imageupdaters; --no-imageupdater-crd
+    /// answers 404 there as a cluster without the CRD does. Test hook: POST /__emulator/imageupdaters.
     /// </summary>
     public sealed class KubeEmulator : LoopbackHttpServer
     {
         private const string Prefix = "/apis/argoproj.io/v1alpha1/namespaces/";
+        private const string UpdaterPrefix = "/apis/argocd-image-updater.argoproj.io/v1alpha1/namespaces/";
+        private readonly bool imageUpdaterCrd = true;
         private readonly HashSet<string> forbidden = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<string, Dictionary<string, string>> secrets = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         private readonly Dictionary<string, Dictionary<string, string>> secretLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
@@ -41,6 +46,7 @@ namespace ImageUpdater.Emulators.Kube
                     case "--namespace": ns = Next(); break;
                     case "--token": Token = Next(); break;
                     case "--forbid-namespace": forbidden.Add(Next()); break;
+                    case "--no-imageupdater-crd": imageUpdaterCrd = false; break;
                     case "--secret":
                         var spec = Next();
                         var eq = spec.IndexOf('=');
@@ -63,16 +69,20 @@ namespace ImageUpdater.Emulators.Kube
 
                         labels[label.Substring(0, label.IndexOf('='))] = label.Substring(label.IndexOf('=') + 1);
                         break;
-                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS, --secret NS/NAME=KEY:VALUE, --secret-label NS/NAME=KEY=VALUE.");
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --documents DIR, --seed FILE, --namespace NS, --token T, --forbid-namespace NS, --secret NS/NAME=KEY:VALUE, --secret-label NS/NAME=KEY=VALUE, --no-imageupdater-crd.");
                 }
             }
 
             Store = new ApplicationStore(ns);
+            ImageUpdaters = new ApplicationStore(ns);
             documents.ForEach(d => Store.LoadFolder(d));
             seeds.ForEach(s => Store.LoadFile(s));
         }
 
         public ApplicationStore Store { get; }
+
+        /// <summary>The ImageUpdater resources served (the store keys objects by namespace/name whatever their kind).</summary>
+        public ApplicationStore ImageUpdaters { get; }
 
         public string Token { get; }
 
@@ -92,6 +102,14 @@ namespace ImageUpdater.Emulators.Kube
                 return;
             }
 
+            if (path == "/__emulator/imageupdaters" && request.HttpMethod == "POST" && JsonNode.Parse(await ReadBodyAsync(request).ConfigureAwait(false)) is JsonObject updater)
+            {
+                updater["apiVersion"] ??= "argocd-image-updater.argoproj.io/v1alpha1";
+                updater["kind"] ??= "ImageUpdater";
+                await WriteJsonAsync(response, 201, ImageUpdaters.Put(updater)).ConfigureAwait(false);
+                return;
+            }
+
             if (BearerToken(request) != Token)
             {
                 await StatusAsync(response, 401, "Unauthorized", "Unauthorized").ConfigureAwait(false);
@@ -104,8 +122,20 @@ namespace ImageUpdater.Emulators.Kube
                 return;
             }
 
+            if (path.StartsWith(UpdaterPrefix, StringComparison.Ordinal) && imageUpdaterCrd)
+            {
+                await ServeAsync(request, response, path.Substring(UpdaterPrefix.Length).Split('/'), "imageupdaters", "argocd-image-updater.argoproj.io", ImageUpdaters).ConfigureAwait(false);
+                return;
+            }
+
             var parts = path.StartsWith(Prefix, StringComparison.Ordinal) ? path.Substring(Prefix.Length).Split('/') : Array.Empty<string>();
-            if (request.HttpMethod != "GET" || parts.Length < 2 || parts.Length > 3 || parts[1] != "applications")
+            await ServeAsync(request, response, parts, "applications", "argoproj.io", Store).ConfigureAwait(false);
+        }
+
+        /// <summary>GET one object or a list of a namespaced resource, as the API server answers for a custom resource.</summary>
+        private async Task ServeAsync(HttpListenerRequest request, HttpListenerResponse response, string[] parts, string plural, string group, ApplicationStore store)
+        {
+            if (request.HttpMethod != "GET" || parts.Length < 2 || parts.Length > 3 || parts[1] != plural)
             {
                 await StatusAsync(response, 404, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
                 return;
@@ -115,16 +145,16 @@ namespace ImageUpdater.Emulators.Kube
             if (forbidden.Contains(ns))
             {
                 var verb = parts.Length == 3 ? "get" : "list";
-                await StatusAsync(response, 403, "Forbidden", $"applications.argoproj.io is forbidden: User \"system:serviceaccount:test:reader\" cannot {verb} resource \"applications\" in API group \"argoproj.io\" in the namespace \"{ns}\"").ConfigureAwait(false);
+                await StatusAsync(response, 403, "Forbidden", $"{plural}.{group} is forbidden: User \"system:serviceaccount:test:reader\" cannot {verb} resource \"{plural}\" in API group \"{group}\" in the namespace \"{ns}\"").ConfigureAwait(false);
                 return;
             }
 
             if (parts.Length == 3)
             {
                 var name = Uri.UnescapeDataString(parts[2]);
-                var found = Store.Get(ns, name);
+                var found = store.Get(ns, name);
                 await (found is null
-                    ? StatusAsync(response, 404, "NotFound", $"applications.argoproj.io \"{name}\" not found")
+                    ? StatusAsync(response, 404, "NotFound", $"{plural}.{group} \"{name}\" not found")
                     : WriteJsonAsync(response, 200, found)).ConfigureAwait(false);
                 return;
             }
@@ -140,7 +170,7 @@ namespace ImageUpdater.Emulators.Kube
                 return;
             }
 
-            var all = Store.List(ns).Where(a => selector(ApplicationStore.Labels(a))).ToList();
+            var all = store.List(ns).Where(a => selector(ApplicationStore.Labels(a))).ToList();
             var offset = int.TryParse(request.QueryString["continue"], NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : 0;
             var limit = int.TryParse(request.QueryString["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
             var page = all.Skip(offset).Take(limit).ToList();
@@ -152,8 +182,8 @@ namespace ImageUpdater.Emulators.Kube
 
             await WriteJsonAsync(response, 200, new JsonObject
             {
-                ["apiVersion"] = "argoproj.io/v1alpha1",
-                ["kind"] = "ApplicationList",
+                ["apiVersion"] = group + "/v1alpha1",
+                ["kind"] = plural == "applications" ? "ApplicationList" : "ImageUpdaterList",
                 ["metadata"] = metadata,
                 ["items"] = new JsonArray(page.Select(a => (JsonNode)a).ToArray()),
             }).ConfigureAwait(false);
