@@ -21,6 +21,7 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Connect-ArgoCD'
+        'ConvertFrom-RegistryWebhook'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
         'Find-ImageTag'

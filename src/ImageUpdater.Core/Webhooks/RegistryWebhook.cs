@@ -103,7 +103,7 @@ namespace ImageUpdater.Core.Webhooks
                 return RegistryProvider.Harbor;
             }
 
-            if (root.TryGetProperty("updated_tags", out _))
+            if (root.TryGetProperty("updated_tags", out _) || root.TryGetProperty("docker_url", out _))
             {
                 return RegistryProvider.Quay;
             }

@@ -91,7 +91,7 @@ namespace ImageUpdater.Core.Webhooks
         }
 
         private static ImageUpdaterException Missing(RegistryProvider provider, string what) =>
-            new ImageUpdaterException("WebhookSecretMissing", FailureKind.SecurityError, $"The {provider} webhook carries no {what}, but -Secret was given: it is refused and nothing is run.", provider.ToString());
+            new ImageUpdaterException("WebhookSecretMissing", FailureKind.SecurityError, $"The {provider} webhook does not carry {what}, but -Secret was given: it is refused and nothing is run.", provider.ToString());
 
         private static ImageUpdaterException Mismatch(RegistryProvider provider, string why) =>
             new ImageUpdaterException("WebhookSecretMismatch", FailureKind.SecurityError, $"The {provider} webhook is refused: {why}. Nothing is run.", provider.ToString());
