@@ -155,10 +155,23 @@ namespace ImageUpdater.Core.Updating
         /// Plans one image with the planner <paramref name="planners"/> gives; a failure (of the look-up or of choosing a registry)
         /// becomes a candidate with Decision Failed and an error naming the application and image, so a run goes on with the others.
         /// </summary>
-        public static async Task<ImageUpdateCandidate> PlanOrFailAsync(IPlannerSource planners, ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken)
+        /// <param name="pushed">Tags that stand for the listing (a scoped run's pushed tags, <c>Run/ImageScope</c>), or null to list the repository.</param>
+        public static async Task<ImageUpdateCandidate> PlanOrFailAsync(IPlannerSource planners, ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken, IReadOnlyList<ImageTag>? pushed = null)
         {
             try
             {
+                if (pushed is not null)
+                {
+                    var skipped = SkipReason(app, spec);
+                    if (skipped is not null)
+                    {
+                        return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
+                    }
+
+                    var decided = Decide(app, spec, pushed);
+                    return decided with { Reason = "no listing, the push decides (" + string.Join(", ", pushed.Select(t => t.Tag)) + "): " + decided.Reason };
+                }
+
                 return await planners.PlannerFor(spec).PlanAsync(app, spec, cancellationToken).ConfigureAwait(false);
             }
             catch (ImageUpdaterException ex)
