@@ -72,6 +72,12 @@ namespace ImageUpdater.Core.Run
                     return null;
                 }
 
+                // An age is measured from the push time: without one the repository is listed.
+                if (pushedAt is null && spec.MinimumAge > TimeSpan.Zero)
+                {
+                    return null;
+                }
+
                 var tag = new ImageTag(reference.Tag) { Registry = spec.Registry, Repository = spec.Repository, Digest = reference.Digest, PushedAt = pushedAt };
                 if (!strategy.AcceptsPushedTag(tag, spec.Constraint))
                 {

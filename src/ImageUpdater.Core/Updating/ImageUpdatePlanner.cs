@@ -56,7 +56,7 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
             }
 
-            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
+            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms, spec.MinimumAge > TimeSpan.Zero);
             IReadOnlyList<ImageTag> tags;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -81,7 +81,7 @@ namespace ImageUpdater.Core.Updating
 
         private TagSelectionResult SelectOnce(IReadOnlyList<ImageTag> tags, TagSelectionOptions options)
         {
-            var key = string.Join("\u0001", options.Strategy.ToString(), options.Constraint ?? string.Empty, options.AllowTags ?? string.Empty, string.Join(",", options.IgnoreTags), string.Join(",", options.Platforms));
+            var key = string.Join("\u0001", options.Strategy.ToString(), options.Constraint ?? string.Empty, options.AllowTags ?? string.Empty, string.Join(",", options.IgnoreTags), string.Join(",", options.Platforms), options.MinimumAge?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
             var perListing = selections.GetValue(tags, _ => new ConcurrentDictionary<string, Lazy<TagSelectionResult>>(StringComparer.Ordinal));
             return perListing.GetOrAdd(key, _ => new Lazy<TagSelectionResult>(() =>
             {

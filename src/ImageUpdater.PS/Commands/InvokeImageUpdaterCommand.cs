@@ -198,6 +198,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>How old a tag must be (push, else build time) before it is chosen, for images without a min-age annotation: 30m, 2h, 1h30m, 3d.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MinimumAge { get; set; }
+
         /// <summary>Pushed images (registry/repository:tag[@digest]): only Applications whose annotations name them are run, and only for those images.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -279,7 +284,23 @@ namespace ImageUpdater.PS.Commands
                 return;
             }
 
+            TimeSpan? minimumAge = null;
+            if (MinimumAge is not null)
+            {
+                if (!Core.Tags.MinimumAge.TryParse(MinimumAge, out var age, out var ageError))
+                {
+                    ThrowFailure(new ImageUpdaterException("MinimumAgeInvalid", FailureKind.InvalidArgument, "-MinimumAge " + ageError + ".", MinimumAge));
+                }
+
+                minimumAge = age;
+            }
+
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
+            foreach (var spec in applications.SelectMany(a => a.Images).Where(s => s.MinimumAge is null))
+            {
+                spec.MinimumAge = minimumAge;
+            }
+
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
             using var secretReader = SecretReader();
