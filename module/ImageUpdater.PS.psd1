@@ -23,6 +23,7 @@
         'Connect-ArgoCD'
         'ConvertFrom-ArgoImageUpdater'
         'ConvertTo-ArgoImageUpdater'
+        'ConvertFrom-RegistryWebhook'
         'Disconnect-ArgoCD'
         'Find-EcrTag'
         'Find-ImageTag'

@@ -16,6 +16,9 @@ namespace ImageUpdater.Core.Annotations
         public const string ForceUpdate = "force-update";
         public const string PullSecret = "pull-secret";
         public const string Platforms = "platforms";
+
+        /// <summary>Our extension (upstream ignores it): how old a tag must be before it is chosen.</summary>
+        public const string MinAge = "min-age";
         public const string HelmImageName = "helm.image-name";
         public const string HelmImageTag = "helm.image-tag";
         public const string HelmImageSpec = "helm.image-spec";
@@ -35,14 +38,14 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>Options that may follow an alias (<c>&lt;alias&gt;.&lt;option&gt;</c>).</summary>
         public static readonly IReadOnlyList<string> PerImageOptions = new[]
         {
-            UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, Platforms,
+            UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, Platforms, MinAge,
             HelmImageName, HelmImageTag, HelmImageSpec, KustomizeImageName,
         };
 
         /// <summary>Keys valid without an alias.</summary>
         public static readonly ISet<string> ApplicationKeys = new HashSet<string>(StringComparer.Ordinal)
         {
-            ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret,
+            ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, MinAge,
             WriteBackMethod, WriteBackTarget, GitBranch, GitBranchDotted, GitRepository, GitCommitMessage, GitUser, GitEmail,
             GitCommitSigningKey, GitCommitSigningMethod, GitCommitSignOff,
         };

@@ -209,6 +209,21 @@ namespace ImageUpdater.Core.Annotations
                 }
             }
 
+            var minAge = Option(keys, image, AnnotationKeys.MinAge, appWide: true);
+            if (minAge is not null)
+            {
+                if (MinimumAge.TryParse(minAge, out var age, out var ageError))
+                {
+                    image.MinimumAge = age;
+                }
+                else
+                {
+                    // Unreadable: the image is held rather than updated to a tag that is perhaps too young.
+                    image.MinimumAge = TimeSpan.FromDays(36500);
+                    report(KeyOf(keys, image, AnnotationKeys.MinAge), DiagnosticSeverity.Error, char.ToUpperInvariant(ageError[0]) + ageError.Substring(1) + "; the image is not updated.");
+                }
+            }
+
             image.ForceUpdate = Option(keys, image, AnnotationKeys.ForceUpdate, appWide: true) == "true";
             image.PullSecret = Option(keys, image, AnnotationKeys.PullSecret, appWide: true);
             image.HelmImageName = Option(keys, image, AnnotationKeys.HelmImageName, appWide: false);

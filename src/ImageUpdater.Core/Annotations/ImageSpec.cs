@@ -39,6 +39,9 @@ namespace ImageUpdater.Core.Annotations
 
         public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
 
+        /// <summary>min-age (per image, else application-wide, else -MinimumAge): younger tags are not chosen yet.</summary>
+        public TimeSpan? MinimumAge { get; set; }
+
         public bool ForceUpdate { get; set; }
 
         public string? PullSecret { get; set; }

@@ -21,10 +21,11 @@ namespace ImageUpdater.Core.Registries
         public string? OnlyTag { get; set; }
 
         /// <summary>What a listing must read for a strategy, as the strategy declares it (metadata, and the one tag it needs it for).</summary>
-        public static TagListOptions For(UpdateStrategy strategy, string? constraint, IReadOnlyList<string> platforms)
+        /// <param name="needsTimes">A minimum age is set: every tag's push or build time is read whatever the strategy needs.</param>
+        public static TagListOptions For(UpdateStrategy strategy, string? constraint, IReadOnlyList<string> platforms, bool needsTimes = false)
         {
             var needs = TagSelector.For(strategy);
-            return new TagListOptions { Platforms = platforms, NeedsMetadata = needs.NeedsMetadata, OnlyTag = needs.OnlyTag(constraint) };
+            return new TagListOptions { Platforms = platforms, NeedsMetadata = needs.NeedsMetadata || needsTimes, OnlyTag = needs.OnlyTag(constraint) };
         }
 
         /// <summary>A key that tells option sets apart, for caches.</summary>

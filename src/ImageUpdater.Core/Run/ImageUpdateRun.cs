@@ -52,7 +52,8 @@ namespace ImageUpdater.Core.Run
         public ImageUpdateSummary Summary { get; } = new ImageUpdateSummary();
 
         /// <summary>Plans every annotated image of <paramref name="applications"/> and writes back each unit as soon as it is complete.</summary>
-        public IEnumerable<RunEvent> Run(IReadOnlyList<ArgoApplication> applications, CancellationToken cancellationToken = default)
+        /// <param name="scope">Only images naming a pushed image are planned, from the pushed tag where the strategy allows (null: every image).</param>
+        public IEnumerable<RunEvent> Run(IReadOnlyList<ArgoApplication> applications, CancellationToken cancellationToken = default, ImageScope? scope = null)
         {
             if (planners is null)
             {
@@ -73,19 +74,19 @@ namespace ImageUpdater.Core.Run
                     slots[key] = slot = new Slot();
                 }
 
-                slot.Work.AddRange(app.Images.Select(s => (app, s)));
+                slot.Work.AddRange(app.Images.Where(s => scope is null || scope.Includes(s)).Select(s => (app, s)));
             }
 
             // Units in first-seen order, so the first repositories finish planning (and start writing) early.
             var work = slots.Values.SelectMany(u => u.Work.Select(w => (Slot: u, w.App, w.Spec))).ToList();
-            Summary.Applications = applications.Count;
+            Summary.Applications = scope is null ? applications.Count : work.Select(w => w.App).Distinct().Count();
             Summary.ImagesChecked = work.Count;
             var sources = planners;
             return Loop(() =>
             {
                 // Every image starts at once: the registry clients bound the listings in flight, so images waiting for a repository
                 // already being listed do not keep other repositories from being listed.
-                foreach (var planned in BoundedConcurrency.Stream(work, Math.Max(1, work.Count), async (item, ct) => new PlanDone(item.Slot, await ImageUpdatePlanner.PlanOrFailAsync(sources, item.App, item.Spec, ct).ConfigureAwait(false)), cancellationToken))
+                foreach (var planned in BoundedConcurrency.Stream(work, Math.Max(1, work.Count), async (item, ct) => new PlanDone(item.Slot, await ImageUpdatePlanner.PlanOrFailAsync(sources, item.App, item.Spec, ct, scope?.CandidatesFor(item.App, item.Spec)).ConfigureAwait(false)), cancellationToken))
                 {
                     channel.Add(planned);
                 }

@@ -111,6 +111,8 @@ namespace ImageUpdater.Core.Tags
                 ArrayPool<ImageTag>.Shared.Return(kept);
             }
 
+            var young = options.MinimumAge is { } minimum && minimum > TimeSpan.Zero ? HoldYoung(outcome, minimum, options.Now ?? DateTimeOffset.UtcNow) : null;
+
             var parts = new List<string>();
             if (invalid > 0)
             {
@@ -133,6 +135,11 @@ namespace ImageUpdater.Core.Tags
             }
 
             parts.AddRange(outcome.Rejections);
+            if (young is not null)
+            {
+                parts.Add(young);
+            }
+
             parts.Add(outcome.Ordered.Count > 0 ? outcome.WinnerPhrase ?? ("chose " + outcome.Ordered[0].Tag) : "none left");
 
             var reason = tags.Count == 0
@@ -152,6 +159,34 @@ namespace ImageUpdater.Core.Tags
             {
                 WinnerText = outcome.Ordered.Count > 0 ? outcome.WinnerText ?? outcome.Ordered[0].Tag : null,
             };
+        }
+
+        /// <summary>
+        /// Drops the ranked tags younger than <paramref name="minimum"/> (or of unknown age), so the best old-enough one wins; returns the
+        /// Reason part naming the best held-back tag and when it may be chosen, or null when none was held back.
+        /// </summary>
+        private static string? HoldYoung(StrategyOutcome outcome, TimeSpan minimum, DateTimeOffset now)
+        {
+            var best = outcome.Ordered.Count > 0 ? outcome.Ordered[0] : null;
+            var held = outcome.Ordered.Where(t => !(MinimumAge.TimeOf(t) is { } at && now - at >= minimum)).ToList();
+            if (held.Count == 0)
+            {
+                return null;
+            }
+
+            outcome.Ordered.RemoveAll(held.Contains);
+            if (!ReferenceEquals(best, outcome.Ordered.FirstOrDefault()))
+            {
+                outcome.WinnerPhrase = outcome.Ordered.Count > 0 ? "newest old enough " + outcome.Ordered[0].Tag : null;
+                outcome.WinnerText = null;
+            }
+
+            var age = MinimumAge.Format(minimum);
+            var first = held[0];
+            var when = MinimumAge.TimeOf(first) is { } pushed
+                ? $"{first.Tag} can be chosen from {(pushed + minimum).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}"
+                : $"{first.Tag} has no push or build time, so it is never old enough";
+            return $"{held.Count} younger than min-age {age} ({when})";
         }
 
         private static bool IsIgnored(List<TagGlob> globs, string tag)
@@ -184,8 +219,15 @@ namespace ImageUpdater.Core.Tags
         /// <summary><c>os/arch[/variant]</c>; only applied to tags whose Platforms are known.</summary>
         public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
 
+        /// <summary>Tags younger than this (push, else build time) are not chosen yet; null or zero: any age.</summary>
+        public TimeSpan? MinimumAge { get; set; }
+
+        /// <summary>The time ages are measured at; null: the current time.</summary>
+        public DateTimeOffset? Now { get; set; }
+
         public static TagSelectionOptions FromSpec(ImageSpec spec) => new TagSelectionOptions
         {
+            MinimumAge = spec.MinimumAge,
             Strategy = spec.UpdateStrategy,
             Constraint = spec.Constraint,
             AllowTags = spec.AllowTags,

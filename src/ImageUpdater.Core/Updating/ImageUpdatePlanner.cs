@@ -56,7 +56,7 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
             }
 
-            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms);
+            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms, spec.MinimumAge > TimeSpan.Zero);
             IReadOnlyList<ImageTag> tags;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -81,7 +81,7 @@ namespace ImageUpdater.Core.Updating
 
         private TagSelectionResult SelectOnce(IReadOnlyList<ImageTag> tags, TagSelectionOptions options)
         {
-            var key = string.Join("\u0001", options.Strategy.ToString(), options.Constraint ?? string.Empty, options.AllowTags ?? string.Empty, string.Join(",", options.IgnoreTags), string.Join(",", options.Platforms));
+            var key = string.Join("\u0001", options.Strategy.ToString(), options.Constraint ?? string.Empty, options.AllowTags ?? string.Empty, string.Join(",", options.IgnoreTags), string.Join(",", options.Platforms), options.MinimumAge?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
             var perListing = selections.GetValue(tags, _ => new ConcurrentDictionary<string, Lazy<TagSelectionResult>>(StringComparer.Ordinal));
             return perListing.GetOrAdd(key, _ => new Lazy<TagSelectionResult>(() =>
             {
@@ -155,10 +155,23 @@ namespace ImageUpdater.Core.Updating
         /// Plans one image with the planner <paramref name="planners"/> gives; a failure (of the look-up or of choosing a registry)
         /// becomes a candidate with Decision Failed and an error naming the application and image, so a run goes on with the others.
         /// </summary>
-        public static async Task<ImageUpdateCandidate> PlanOrFailAsync(IPlannerSource planners, ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken)
+        /// <param name="pushed">Tags that stand for the listing (a scoped run's pushed tags, <c>Run/ImageScope</c>), or null to list the repository.</param>
+        public static async Task<ImageUpdateCandidate> PlanOrFailAsync(IPlannerSource planners, ArgoApplication app, ImageSpec spec, CancellationToken cancellationToken, IReadOnlyList<ImageTag>? pushed = null)
         {
             try
             {
+                if (pushed is not null)
+                {
+                    var skipped = SkipReason(app, spec);
+                    if (skipped is not null)
+                    {
+                        return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
+                    }
+
+                    var decided = Decide(app, spec, pushed);
+                    return decided with { Reason = "no listing, the push decides (" + string.Join(", ", pushed.Select(t => t.Tag)) + "): " + decided.Reason };
+                }
+
                 return await planners.PlannerFor(spec).PlanAsync(app, spec, cancellationToken).ConfigureAwait(false);
             }
             catch (ImageUpdaterException ex)

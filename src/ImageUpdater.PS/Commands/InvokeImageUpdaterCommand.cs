@@ -14,6 +14,7 @@ using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.Webhooks;
 using ImageUpdater.PS.Completion;
 using ImageUpdater.PS.Parameters;
 
@@ -247,6 +248,50 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>How old a tag must be (push, else build time) before it is chosen, for images without a min-age annotation: 30m, 2h, 1h30m, 3d.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MinimumAge { get; set; }
+
+        /// <summary>Pushed images (registry/repository:tag[@digest]): only Applications whose annotations name them are run, and only for those images.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Image { get; set; }
+
+        /// <summary>Registry events from ConvertFrom-RegistryWebhook, as -Image with their push times.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public RegistryEvent[]? RegistryEvent { get; set; }
+
+        private readonly List<(string Image, DateTimeOffset? PushedAt)> pushed = new List<(string, DateTimeOffset?)>();
+
+        protected override void BeginProcessing()
+        {
+            // Images named on the command line; pipeline records bind Image or RegistryEvent per record.
+            if (Image is not null)
+            {
+                pushed.AddRange(Image.Select(i => (i, (DateTimeOffset?)null)));
+                Image = null;
+            }
+
+            base.BeginProcessing();
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (RegistryEvent is not null)
+            {
+                pushed.AddRange(RegistryEvent.Select(e => (e.Image, e.PushedAt)));
+                RegistryEvent = null;
+            }
+            else if (Image is not null)
+            {
+                pushed.AddRange(Image.Select(i => (i, (DateTimeOffset?)null)));
+            }
+
+            Image = null;
+        }
+
         /// <summary>Stores the run's ImageUpdateSummary in this variable of the caller's scope (as -ErrorVariable does); the output stream holds only results.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -268,7 +313,44 @@ namespace ImageUpdater.PS.Commands
                 }
             }
 
+            ImageScope? scope = null;
+            if (pushed.Count > 0)
+            {
+                try
+                {
+                    scope = ImageScope.For(pushed);
+                }
+                catch (ImageUpdaterException ex)
+                {
+                    ThrowFailure(ex);
+                }
+
+                WriteVerbose("Scoped to the pushed image(s) " + string.Join(", ", scope!.Images) + ".");
+            }
+            else if (MyInvocation.ExpectingInput)
+            {
+                // Piped events that never came (a refused webhook) must not turn into a run of everything.
+                WriteWarning("No pushed image came through the pipeline: nothing is run.");
+                return;
+            }
+
+            TimeSpan? minimumAge = null;
+            if (MinimumAge is not null)
+            {
+                if (!Core.Tags.MinimumAge.TryParse(MinimumAge, out var age, out var ageError))
+                {
+                    ThrowFailure(new ImageUpdaterException("MinimumAgeInvalid", FailureKind.InvalidArgument, "-MinimumAge " + ageError + ".", MinimumAge));
+                }
+
+                minimumAge = age;
+            }
+
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
+            foreach (var spec in applications.SelectMany(a => a.Images).Where(s => s.MinimumAge is null))
+            {
+                spec.MinimumAge = minimumAge;
+            }
+
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
             using var secretReader = SecretReader();
@@ -276,7 +358,7 @@ namespace ImageUpdater.PS.Commands
             using var registries = new RegistryRouter(RegistrySettings(secretReader));
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
-            WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
+            WriteRun(run, run.Run(applications, stopping.Token, scope), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
             {
                 var summary = run.Summary;
                 summary.Requests = new SortedDictionary<string, int>(registries.Requests.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);

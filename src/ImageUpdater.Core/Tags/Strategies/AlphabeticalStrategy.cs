@@ -20,6 +20,9 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public string? OnlyTag(string? constraint) => null;
 
+        // Any tag of the repository may sort after the pushed one: the listing decides.
+        public bool AcceptsPushedTag(ImageTag pushed, string? constraint) => false;
+
         public string? CheckConstraint(string? constraint, string image) => null;
 
         public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) => !string.Equals(currentTag, winner.Tag, StringComparison.Ordinal);

@@ -18,6 +18,9 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public string? OnlyTag(string? constraint) => constraint;
 
+        // The tracked tag's new digest is all the strategy reads.
+        public bool AcceptsPushedTag(ImageTag pushed, string? constraint) => pushed.Digest is not null && string.Equals(pushed.Tag, constraint, System.StringComparison.Ordinal);
+
         public string? CheckConstraint(string? constraint, string image) =>
             string.IsNullOrEmpty(constraint) ? $"Image '{image}' uses the digest strategy without a tag to track; write '{image}:<tag>' in image-list." : null;
 

@@ -26,6 +26,9 @@ namespace ImageUpdater.Core.Tags.Strategies
         /// <summary>The one tag a listing needs metadata for, or null for every tag.</summary>
         string? OnlyTag(string? constraint);
 
+        /// <summary>True when a pushed tag (with the running tag) can stand for the whole listing: its ranking needs no other tag of the repository.</summary>
+        bool AcceptsPushedTag(ImageTag pushed, string? constraint);
+
         /// <summary>Why <paramref name="constraint"/> cannot work for <paramref name="image"/>, in one sentence, or null when it can.</summary>
         string? CheckConstraint(string? constraint, string image);
 

@@ -21,6 +21,9 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public string? OnlyTag(string? constraint) => null;
 
+        // Just pushed is newest, when the push time is known.
+        public bool AcceptsPushedTag(ImageTag pushed, string? constraint) => pushed.PushedAt is not null;
+
         public string? CheckConstraint(string? constraint, string image) => null;
 
         public bool IsUpdate(string? currentTag, string? currentDigest, ImageTag winner) => !string.Equals(currentTag, winner.Tag, StringComparison.Ordinal);

@@ -21,6 +21,9 @@ namespace ImageUpdater.Core.Tags.Strategies
 
         public string? OnlyTag(string? constraint) => null;
 
+        // The pushed version competes with the running one; a version between them that was never applied waits for the next full run.
+        public bool AcceptsPushedTag(ImageTag pushed, string? constraint) => true;
+
         public string? CheckConstraint(string? constraint, string image) =>
             !string.IsNullOrWhiteSpace(constraint) && !SemverConstraint.TryParse(constraint!, out _, out var error)
                 ? $"'{image}': the constraint '{constraint}' is not a semver constraint ({error}); no tag satisfies it."
