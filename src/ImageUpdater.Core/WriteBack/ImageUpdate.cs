@@ -56,8 +56,8 @@ namespace ImageUpdater.Core.WriteBack
                 Application = candidate.Application,
                 Alias = candidate.Alias,
                 OldTag = candidate.CurrentTag,
-                // Only helm.image-tag set: the name stays unwritten in a values file (upstream v1 writes image.name; not yet followed here).
-                HelmImageNameKey = keys.Spec is null && (candidate.Spec.HelmImageName is not null || candidate.Spec.HelmImageTag is null) ? keys.Name : null,
+                // Only helm.image-tag set: the name still goes to the default image.name, as upstream v1 writes it on every path.
+                HelmImageNameKey = keys.Spec is null ? keys.Name : null,
                 HelmImageTagKey = keys.Spec is null ? keys.Tag : null,
                 HelmImageSpecKey = keys.Spec,
                 KustomizeImageName = candidate.Spec.KustomizeImageName,
