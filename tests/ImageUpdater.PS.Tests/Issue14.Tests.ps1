@@ -357,13 +357,13 @@ Describe 'Issue14 item 10: without a platforms annotation only linux/amd64 image
         $script:Alice = [pscredential]::new('alice', (ConvertTo-SecureString 's3cret-pw' -AsPlainText -Force))
         $script:OciCache = Join-Path $TestDrive 'issue14-oci.json'
 
-        function New-MultiApp([hashtable] $Extra = @{}) {
+        function New-MultiApp([hashtable] $Extra = @{}, [string] $RepoUrl = 'https://git.example.com/gitops.git') {
             $file = Join-Path $TestDrive ("multi-" + [guid]::NewGuid().ToString('N').Substring(0, 6) + '.yaml')
             $lines = @('apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: multi', '  namespace: argocd', '  annotations:',
                 "    argocd-image-updater.argoproj.io/image-list: multi=$($Registry10.host)/team/multi",
                 '    argocd-image-updater.argoproj.io/multi.update-strategy: newest-build')
             foreach ($k in $Extra.Keys) { $lines += "    argocd-image-updater.argoproj.io/${k}: '$($Extra[$k])'" }
-            $lines += 'spec:', '  project: default', '  source:', '    repoURL: https://git.example.com/gitops.git', '    path: apps/multi', '    targetRevision: main', '    helm: {}'
+            $lines += 'spec:', '  project: default', '  source:', "    repoURL: $RepoUrl", '    path: apps/web', '    targetRevision: main', '    helm: {}'
             Set-Content -Path $file -Value ($lines -join "`n")
             $file
         }
@@ -388,12 +388,13 @@ Describe 'Issue14 item 10: without a platforms annotation only linux/amd64 image
     }
 
     It 'Issue14 item 10: Invoke-ImageUpdater -WhatIf takes the same default and -Platform' {
+        $repo = New-GitOpsRepository "image:`n  tag: v0`n"
         $folder = Join-Path $TestDrive ('invoke-' + [guid]::NewGuid().ToString('N').Substring(0, 6))
         $null = New-Item -ItemType Directory $folder
-        Move-Item (New-MultiApp @{ 'write-back-method' = 'argocd' }) (Join-Path $folder 'multi.yaml')
+        Move-Item (New-MultiApp @{ 'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml' } $repo.Url) (Join-Path $folder 'multi.yaml')
 
-        $default = Invoke-ImageUpdater -Path $folder -RegistryCredential $Alice -RegistryCredentialScope $Registry10.host -WhatIf -WarningAction SilentlyContinue
-        $arm = Invoke-ImageUpdater -Path $folder -Platform linux/arm64 -RegistryCredential $Alice -RegistryCredentialScope $Registry10.host -WhatIf -WarningAction SilentlyContinue
+        $default = Invoke-ImageUpdater -Path $folder -WorkingDirectory $repo.Cache -RegistryCredential $Alice -RegistryCredentialScope $Registry10.host -WhatIf -WarningAction SilentlyContinue
+        $arm = Invoke-ImageUpdater -Path $folder -WorkingDirectory $repo.Cache -Platform linux/arm64 -RegistryCredential $Alice -RegistryCredentialScope $Registry10.host -WhatIf -WarningAction SilentlyContinue
 
         $default.NewTag | Should -Be 'v2'
         $arm.NewTag | Should -Be 'v1'
@@ -457,5 +458,69 @@ Describe 'Issue14 item 14: registries.conf ca_file and ca_data trust a registry'
         $conf = New-RegistriesConf "  ca_file: bad-ca.pem`n"
         { Find-ImageTag "$TlsHost/team/app" -RegistriesConfig $conf -RegistryCredential $Alice -ErrorAction Stop } |
             Should -Throw -ExpectedMessage "*line 5: could not configure CA certificates for registry private: CA file *bad-ca.pem does not contain a valid PEM certificate*"
+    }
+}
+
+Describe 'Issue14 item 15: commit templates get .Labels, the OCI labels of the new image' {
+    BeforeAll {
+        $script:Missing15 = $null
+        if (-not (Get-Command docker-registry -ErrorAction SilentlyContinue) -or -not (Get-Command htpasswd -ErrorAction SilentlyContinue)) {
+            $script:Missing15 = 'docker-registry or htpasswd is not installed (apt-get install docker-registry apache2-utils)'
+            if (Test-IsCI) { throw "$Missing15, and under CI=true the registry tests must run." }
+        }
+        else {
+            # team/labelled 1.1.0 (newest) carries org.opencontainers.image.source and .revision labels.
+            $script:Registry15 = Start-Emulator docker-registry @('--user', 'alice:s3cret-pw', '--seed')
+        }
+        $script:Alice = [pscredential]::new('alice', (ConvertTo-SecureString 's3cret-pw' -AsPlainText -Force))
+    }
+
+    AfterAll { if ($Registry15) { $Registry15.Stop() } }
+
+    BeforeEach { if ($Missing15) { Set-ItResult -Skipped -Because $Missing15 } }
+
+    It 'Issue14 item 15: upstream''s "Upstream Commit" example renders from the labels of the new image' {
+        $image = "$($Registry15.host)/team/labelled"
+        $repo = New-GitOpsRepository "image:`n  name: $image`n  tag: 1.0.0`n"
+        $null = New-Item -ItemType Directory $repo.Manifests -Force
+        $manifest = Join-Path $repo.Manifests 'web.yaml'
+        @"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=$image
+    argocd-image-updater.argoproj.io/web.update-strategy: newest-build
+    argocd-image-updater.argoproj.io/write-back-method: git
+    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
+    argocd-image-updater.argoproj.io/git.commit-message: |
+      build: Automatic update of {{ .AppName }}
+
+      {{ range .AppChanges -}}
+      updates image {{ .Image }} tag '{{ .OldTag }}' to '{{ .NewTag }}'
+      {{- if index .Labels "org.opencontainers.image.revision" }}
+      {{- `$source := index .Labels "org.opencontainers.image.source" }}
+      {{- `$revision := index .Labels "org.opencontainers.image.revision" }}
+      Upstream Commit: {{ `$source }}/commit/{{ `$revision }}
+      {{ end }}
+      {{ end -}}
+spec:
+  project: default
+  source:
+    repoURL: $($repo.Url)
+    path: apps/web
+    targetRevision: main
+    helm: {}
+"@ | Set-Content $manifest
+
+        @(Test-ImageUpdaterAnnotation -Path $manifest | Where-Object Severity -ne 'Info') | Should -HaveCount 0
+        $result = Get-ArgoApplication -Path $manifest | Find-ImageTag -RegistryCredential $Alice -CachePath (Join-Path $TestDrive 'labels.json') | Update-HelmImageTag -WorkingDirectory $repo.Cache -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $result.Status | Should -Be 'Updated'
+        $warnings | Should -BeNullOrEmpty
+        ((Invoke-Git -C $repo.Bare log -1 --format=%B main) -join "`n").TrimEnd() |
+            Should -Be "build: Automatic update of web`n`nupdates image team/labelled tag '1.0.0' to '1.1.0'`nUpstream Commit: https://github.com/example/labelled/commit/0123abcd"
     }
 }

@@ -33,6 +33,12 @@ namespace ImageUpdater.Core.Tags
         /// <summary>Platforms (<c>os/arch[/variant]</c>) the image is built for, when manifests were read.</summary>
         public IReadOnlyList<string> Platforms { get; set; } = Array.Empty<string>();
 
+        /// <summary>OCI labels of the image's config (of the newest wanted platform image of an index), when its config was read; else empty.</summary>
+        public IReadOnlyDictionary<string, string> Labels { get; set; } = NoLabels;
+
+        /// <summary>No labels (upstream's empty map).</summary>
+        public static IReadOnlyDictionary<string, string> NoLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
         public override string ToString() => Tag;
     }
 }

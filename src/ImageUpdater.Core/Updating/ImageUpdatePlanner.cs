@@ -135,6 +135,7 @@ namespace ImageUpdater.Core.Updating
                 NewTag = winner.Tag,
                 // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
                 NewDigest = strategy.DigestToWrite(winner),
+                NewLabels = winner.Labels,
                 Decision = needed ? CandidateDecision.Update : CandidateDecision.UpToDate,
                 Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) + (moved is null ? string.Empty : " (image moves from " + moved + " to " + spec.Image + ")") : ": up to date"),
             };

@@ -75,7 +75,8 @@ namespace ImageUpdater.Emulators.Oci
 
         /// <summary>
         /// Demo content: <c>team/app</c> tags 1.0.0, 1.1.0, 1.2.0, 2.0.0-rc.1, latest (built on different days, 1.1.0 newest),
-        /// <c>team/multi</c> tags v1 and v2 as OCI indexes over linux/amd64 and linux/arm64 (v1's arm64 image newest of all).
+        /// <c>team/multi</c> tags v1 and v2 as OCI indexes over linux/amd64 and linux/arm64 (v1's arm64 image newest of all),
+        /// <c>team/labelled</c> 1.0.0 and 1.1.0 (newer, with OCI source and revision labels).
         /// </summary>
         public static async Task SeedAsync(RegistryPusher pusher)
         {
@@ -87,6 +88,12 @@ namespace ImageUpdater.Emulators.Oci
             await pusher.PushImageAsync("team/app", "latest", day.AddDays(10)).ConfigureAwait(false);
             await pusher.PushIndexAsync("team/multi", "v1", new[] { ("linux/amd64", day.AddDays(2)), ("linux/arm64", day.AddDays(40)) }).ConfigureAwait(false);
             await pusher.PushIndexAsync("team/multi", "v2", new[] { ("linux/amd64", day.AddDays(35)), ("linux/arm64", day.AddDays(5)) }).ConfigureAwait(false);
+            await pusher.PushImageAsync("team/labelled", "1.0.0", day.AddDays(1)).ConfigureAwait(false);
+            await pusher.PushImageAsync("team/labelled", "1.1.0", day.AddDays(2), labels: new Dictionary<string, string>
+            {
+                ["org.opencontainers.image.source"] = "https://github.com/example/labelled",
+                ["org.opencontainers.image.revision"] = "0123abcd",
+            }).ConfigureAwait(false);
         }
 
         /// <summary>Starts a registry with htpasswd users (<c>user:password</c>), or without auth when none are given.</summary>
