@@ -73,8 +73,8 @@ Describe 'Issue14 item 1: a helmvalues target with one Helm key set writes the o
         Show-File $repo | Should -Be "image:`n  repository: $EcrHost/team/web`n  tag: 1.1.0"
     }
 
-    It 'Issue14 item 1: only helm.image-tag set: a values file without image.name gains it, as upstream v1 writes it' {
-        $repo = New-GitOpsRepository "image:`n  version: 1.0.0`n"
+    It 'Issue14 item 1: only helm.image-tag set: an image.name in the values file is written as upstream v1 does (here the image moved)' {
+        $repo = New-GitOpsRepository "image:`n  name: old.example.com/team/web`n  version: 1.0.0`n"
         $manifest = New-AppManifest $repo @{
             'image-list' = "web=$EcrHost/team/web"; 'web.helm.image-tag' = 'image.version'
             'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml'
@@ -83,9 +83,22 @@ Describe 'Issue14 item 1: a helmvalues target with one Helm key set writes the o
         $result = Get-ArgoApplication -Path $manifest | Find-EcrTag @aws -WarningAction SilentlyContinue | Update-HelmImageTag -WorkingDirectory $repo.Cache -WarningVariable warnings -WarningAction SilentlyContinue
 
         $result.Status | Should -Be 'Updated'
-        $result.CreatedKeys | Should -Be @('image.name')
-        ($warnings -join "`n") | Should -Match 'image\.name'
-        Show-File $repo | Should -Be "image:`n  version: 1.1.0`n  name: $EcrHost/team/web"
+        $result.CreatedKeys | Should -BeNullOrEmpty
+        Show-File $repo | Should -Be "image:`n  name: $EcrHost/team/web`n  version: 1.1.0"
+    }
+
+    It 'Issue14 item 1: only helm.image-tag set: a chart without image.name is not given one (documented difference)' {
+        $repo = New-GitOpsRepository "image:`n  repository: $EcrHost/team/web`n  version: 1.0.0`n"
+        $manifest = New-AppManifest $repo @{
+            'image-list' = "web=$EcrHost/team/web"; 'web.helm.image-tag' = 'image.version'
+            'write-back-method' = 'git'; 'write-back-target' = 'helmvalues:values.yaml'
+        }
+
+        $result = Get-ArgoApplication -Path $manifest | Find-EcrTag @aws -WarningAction SilentlyContinue | Update-HelmImageTag -WorkingDirectory $repo.Cache -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $result.Status | Should -Be 'Updated'
+        $warnings | Should -BeNullOrEmpty
+        Show-File $repo | Should -Be "image:`n  repository: $EcrHost/team/web`n  version: 1.1.0"
     }
 
     It 'Issue14 item 1: only helm.image-tag set: an image.name already naming the image is kept as written' {

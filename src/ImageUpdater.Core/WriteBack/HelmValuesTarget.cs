@@ -56,7 +56,11 @@ namespace ImageUpdater.Core.WriteBack
             if (update.HelmImageNameKey is { } nameKey && (update.NewName ?? update.Image) is { } image)
             {
                 var existing = editor.GetScalar(nameKey);
-                if (existing is null || !ImageName.SameImage(existing, image))
+                if (existing is null && update.HelmImageNameIfPresent && !newFile)
+                {
+                    // The default image.name a chart does not have would be a key it never reads (documented difference from upstream v1).
+                }
+                else if (existing is null || !ImageName.SameImage(existing, image))
                 {
                     changes.Add(editor.SetScalar(nameKey, image));
                 }

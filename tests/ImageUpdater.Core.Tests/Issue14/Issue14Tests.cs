@@ -39,16 +39,31 @@ namespace ImageUpdater.Core.Tests.Issue14
         }
 
         [Fact]
-        public void Item1_OnlyImageTag_WritesTheNameToImageNameInAValuesFileAsUpstreamV1()
+        public void Item1_OnlyImageTag_WritesImageNameWhereTheValuesFileHasItOrIsNew()
         {
             var spec = new ImageSpec("web", ImageReference.Parse("nginx")) { HelmImageTag = "image.version" };
             var update = ImageUpdate.From(Candidate(spec));
             Assert.Equal(HelmImageKeys.DefaultName, update.HelmImageNameKey);
+            Assert.True(update.HelmImageNameIfPresent);
             Assert.Equal("image.version", update.HelmImageTagKey);
 
-            var edit = new HelmValuesTarget().Apply("values.yaml", System.Text.Encoding.UTF8.GetBytes("image:\n  version: 1.0.0\n"), new[] { update });
-            Assert.Equal("image:\n  version: 1.1.0\n  name: nginx\n", edit.NewText);
-            Assert.Equal(new[] { "image.name" }, Assert.Single(edit.Results).CreatedKeys);
+            // A chart that keeps the name elsewhere does not get an image.name it never reads (the documented difference from upstream v1).
+            var edit = new HelmValuesTarget().Apply("values.yaml", System.Text.Encoding.UTF8.GetBytes("image:\n  repository: nginx\n  version: 1.0.0\n"), new[] { update });
+            Assert.Equal("image:\n  repository: nginx\n  version: 1.1.0\n", edit.NewText);
+            Assert.Empty(Assert.Single(edit.Results).CreatedKeys);
+
+            // Where the file has image.name, it is written as upstream v1 writes it (here: the image moved registry).
+            var moved = new HelmValuesTarget().Apply("values.yaml", System.Text.Encoding.UTF8.GetBytes("image:\n  name: old.example.com/nginx\n  version: 1.0.0\n"), new[] { update });
+            Assert.Equal("image:\n  name: nginx\n  version: 1.1.0\n", moved.NewText);
+
+            // A created file gets upstream's layout with the name.
+            var created = new HelmValuesTarget { CreatesMissingFile = true }.Apply("values.yaml", null, new[] { update });
+            Assert.Equal(HelmValuesTarget.CreatedFileHeader + "image:\n  version: 1.1.0\n  name: nginx\n", created.NewText);
+
+            // helm.image-name given explicitly is written even where the file lacks it (and reported as created).
+            var named = ImageUpdate.From(Candidate(new ImageSpec("web", ImageReference.Parse("nginx")) { HelmImageTag = "image.version", HelmImageName = "image.name" }));
+            Assert.False(named.HelmImageNameIfPresent);
+            Assert.Equal(new[] { "image.name" }, Assert.Single(new HelmValuesTarget().Apply("values.yaml", System.Text.Encoding.UTF8.GetBytes("image:\n  version: 1.0.0\n"), new[] { named }).Results).CreatedKeys);
 
             // A name already there for the same image (short or long form) is kept as written.
             var kept = new HelmValuesTarget().Apply("values.yaml", System.Text.Encoding.UTF8.GetBytes("image:\n  name: docker.io/library/nginx\n  version: 1.0.0\n"), new[] { update });
