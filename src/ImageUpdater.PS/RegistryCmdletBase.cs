@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
+using ImageUpdater.Core.WriteBack;
 using ImageUpdater.PS.Completion;
 
 namespace ImageUpdater.PS
@@ -72,6 +73,9 @@ namespace ImageUpdater.PS
         /// <summary>Cancelled when the command is stopped (Ctrl+C).</summary>
         protected CancellationToken StopToken => stopping.Token;
 
+        /// <summary>Platforms for application images without a platforms annotation (newest-build, digest); null = linux/amd64.</summary>
+        protected virtual System.Collections.Generic.IReadOnlyList<string>? DefaultPlatforms => null;
+
         protected override void BeginProcessing()
         {
             router = new RegistryRouter(GetRegistrySettings());
@@ -104,10 +108,12 @@ namespace ImageUpdater.PS
                 Secrets = secrets,
                 PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
                 AllowedTokenRealms = AllowTokenRealm,
+                DefaultPlatforms = DefaultPlatforms,
                 Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
                 MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),
+                CurrentTags = new CheckoutCurrentTag(),
                 Log = QueueVerbose,
                 Warn = QueueWarning,
                 OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total),

@@ -39,21 +39,29 @@ namespace ImageUpdater.PS
         [ValidateNotNull]
         public string[] IgnoreTags { get; set; } = Array.Empty<string>();
 
-        [Parameter(ParameterSetName = ImageSet)]
-        [ValidateNotNull]
+        /// <summary>Platforms the image must be built for; for applications, images without a platforms annotation; default linux/amd64 (newest-build, digest); '*' = every platform.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(PlatformCompleter))]
-        public string[] Platform { get; set; } = Array.Empty<string>();
+        public string[]? Platform { get; set; }
+
+        protected override System.Collections.Generic.IReadOnlyList<string>? DefaultPlatforms => Platform;
 
         /// <summary>The selection for an image; as in an image-list entry, text after ':' is the constraint unless -Constraint says otherwise.</summary>
-        protected TagSelectionOptions SelectionFor(ImageReference image) => new TagSelectionOptions
+        protected TagSelectionOptions SelectionFor(ImageReference image)
         {
             // Parsed once: a deprecated name warns once, not per pipeline image.
-            Strategy = strategy ??= ParseUpdateStrategy(UpdateStrategy),
-            Constraint = Constraint ?? image.Tag,
-            AllowTags = AllowTags,
-            IgnoreTags = IgnoreTags,
-            Platforms = Platform,
-        };
+            var parsed = strategy ??= ParseUpdateStrategy(UpdateStrategy);
+            return new TagSelectionOptions
+            {
+                Strategy = parsed,
+                Constraint = Constraint ?? image.Tag,
+                AllowTags = AllowTags,
+                IgnoreTags = IgnoreTags,
+                // -Platform names this image's platforms, as a platforms annotation does; '*' or none leaves the run's default rule.
+                Platforms = PlatformFilter.Effective(PlatformFilter.IsEvery(Platform) ? null : Platform, Platform, parsed),
+            };
+        }
 
         /// <summary>Plans one image of an application through the router; the returned action writes the candidate, or the failure naming both.</summary>
         protected async Task<Action> PlanAsync(ArgoApplication app, ImageSpec spec)

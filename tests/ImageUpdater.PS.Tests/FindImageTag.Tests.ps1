@@ -48,21 +48,23 @@ Describe 'Find-ImageTag -Image against docker-registry' {
     }
 
     It 'multi-arch: the newest matching platform decides' {
-        $all = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $Cache
+        $all = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform '*' -RegistryCredential $Alice -CachePath $Cache
         $all.Tag | Should -Be @('v1', 'v2')
         $all[0].Platforms | Should -Be @('linux/amd64', 'linux/arm64')
         $amd64 = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform linux/amd64 -RegistryCredential $Alice -CachePath $Cache
         $amd64.Tag | Should -Be @('v2', 'v1')
         $amd64[0].CreatedAt | Should -Be $Day.AddDays(35)
+        # Without -Platform only linux/amd64 images count (issue 14 item 10).
+        (Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $Cache).Tag | Should -Be @('v2', 'v1')
     }
 
     It 'a repeated run only resolves tags with HEAD (the cache file holds the rest)' {
         $fresh = Join-Path $TestDrive 'fresh-cache.json'
-        $first = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
+        $first = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform '*' -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Registry requests:*' }
         $first.Message | Should -Match 'GET blob 4'
         Test-Path $fresh | Should -BeTrue
-        $second = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
+        $second = Find-ImageTag "$RegistryHost/team/multi" -UpdateStrategy newest-build -Platform '*' -RegistryCredential $Alice -CachePath $fresh -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Registry requests:*' }
         $second.Message | Should -Match 'HEAD manifest 2'
         $second.Message | Should -Not -Match 'GET blob'

@@ -238,10 +238,11 @@ Describe 'Invoke-ImageUpdater and Find-EcrTag | Update-HelmImageTag: one confirm
 
 Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if leave-behinds' {
     It 'names the application, the repository and the repository-relative file of a failed edit, and the failed row has its Target' {
+        # A missing kustomization fails the edit (a missing helmvalues file is created, as upstream: issue 14 item 9).
         $manifests = Join-Path $TestDrive 'named'
         $fleet = New-Fleet @('named-good', 'named-broken') $manifests
         $file = Join-Path $manifests 'named-broken.yaml'
-        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'kustomization:missing.yaml') | Set-Content $file
         $cache = Join-Path $TestDrive 'named-cache'
 
         $out = Invoke-ImageUpdater -Path $manifests -WorkingDirectory $cache @Aws -ErrorVariable errs -ErrorAction SilentlyContinue
@@ -259,7 +260,7 @@ Describe 'Invoke-ImageUpdater: errors, stops, batch commits, typos and what-if l
         $manifests = Join-Path $TestDrive 'stop'
         $fleet = New-Fleet @('stop-good', 'stop-broken') $manifests
         $file = Join-Path $manifests 'stop-broken.yaml'
-        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'helmvalues:missing.yaml') | Set-Content $file
+        (Get-Content $file -Raw).Replace('helmvalues:values.yaml', 'kustomization:missing.yaml') | Set-Content $file
         $got = [System.Collections.Generic.List[object]]::new()
         $caught = $null
 

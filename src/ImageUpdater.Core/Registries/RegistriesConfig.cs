@@ -17,7 +17,7 @@ namespace ImageUpdater.Core.Registries
     {
         private static readonly HashSet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
         {
-            "name", "api_url", "prefix", "credentials", "credsexpire", "insecure", "defaultns", "default", "limit", "tagsortmode", "ping",
+            "name", "api_url", "prefix", "credentials", "credsexpire", "insecure", "defaultns", "default", "limit", "tagsortmode", "ping", "ca_file", "ca_data",
         };
 
         public RegistriesConfig(IReadOnlyList<RegistryEndpoint> registries, string? source = null)
@@ -225,6 +225,20 @@ namespace ImageUpdater.Core.Registries
                 catch (ImageUpdaterException e)
                 {
                     throw Error(source, At("credentials"), e.Message.TrimEnd('.'));
+                }
+            }
+
+            // As upstream: an insecure registry skips certificate checks, so its CA settings are not even read.
+            if (!endpoint.Insecure && (Text("ca_file") is not null || Text("ca_data") is not null))
+            {
+                try
+                {
+                    var folder = Path.IsPathRooted(source) ? Path.GetDirectoryName(source) : null;
+                    endpoint.Trust = RegistryTrust.Load(Text("ca_file"), values.TryGetValue("ca_data", out var data) ? data.Value : null, folder);
+                }
+                catch (ImageUpdaterException e)
+                {
+                    throw Error(source, At(e.Message.StartsWith("ca_data", StringComparison.Ordinal) ? "ca_data" : "ca_file"), $"could not configure CA certificates for registry {name}: {e.Message}");
                 }
             }
 

@@ -36,6 +36,9 @@ namespace ImageUpdater.Core.Registries
         /// <summary>Skip TLS certificate checks.</summary>
         public bool Insecure { get; set; }
 
+        /// <summary>Certificate authorities trusted for this registry besides the system's (ca_file, ca_data); null = the system's only. Ignored when <see cref="Insecure"/>.</summary>
+        public RegistryTrust? Trust { get; set; }
+
         /// <summary>Namespace for single-component names (<c>library</c> on Docker Hub).</summary>
         public string? DefaultNamespace { get; set; }
 

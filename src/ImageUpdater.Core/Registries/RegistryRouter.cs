@@ -255,7 +255,7 @@ namespace ImageUpdater.Core.Registries
             {
                 Client = client;
                 Cached = new CachingRegistryClient(client, settings.MaxConcurrentListings, settings.Lifetime);
-                Planner = new ImageUpdatePlanner(Cached) { Limits = settings.Limits };
+                Planner = new ImageUpdatePlanner(Cached) { Limits = settings.Limits, CurrentTags = settings.CurrentTags, DefaultPlatforms = settings.DefaultPlatforms };
             }
 
             public TClient Client { get; }

@@ -41,6 +41,12 @@ namespace ImageUpdater.Core.Registries
         /// <summary>The metadata cache file (digest → build date and platforms); null = the user's cache folder.</summary>
         public string? MetadataCachePath { get; set; }
 
+        /// <summary>Platforms newest-build and digest check images against when the image has no platforms annotation (-Platform; <c>*</c> = every platform); null = linux/amd64.</summary>
+        public IReadOnlyList<string>? DefaultPlatforms { get; set; }
+
+        /// <summary>Reads the current tag of applications read from files (no live status) from their write-back target; one per run; null = not read.</summary>
+        public Updating.ICurrentTagSource? CurrentTags { get; set; }
+
         /// <summary>Receives one line per request, retry and routing decision (never a secret), for -Verbose; any thread.</summary>
         public Action<string>? Log { get; set; }
 

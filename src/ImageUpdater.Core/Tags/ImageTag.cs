@@ -40,6 +40,12 @@ namespace ImageUpdater.Core.Tags
 
         private PlatformList platforms = PlatformList.Empty;
 
+        /// <summary>OCI labels of the image's config (of the newest wanted platform image of an index), when its config was read; else empty.</summary>
+        public IReadOnlyDictionary<string, string> Labels { get; set; } = NoLabels;
+
+        /// <summary>No labels (upstream's empty map).</summary>
+        public static IReadOnlyDictionary<string, string> NoLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
         public override string ToString() => Tag;
     }
 }

@@ -22,6 +22,33 @@ namespace ImageUpdater.Core.Tags
         /// <summary>Wants every platform.</summary>
         public static PlatformFilter Any { get; } = new PlatformFilter(Array.Empty<Platform>(), string.Empty);
 
+        /// <summary>The platform an image must be built for when nothing else is said: upstream's controller runs on linux/amd64 on a usual cluster.</summary>
+        public static IReadOnlyList<string> DefaultPlatforms { get; } = new[] { "linux/amd64" };
+
+        /// <summary>
+        /// The platforms an image is checked against: its own <c>platforms</c> (annotation, or -Platform for one image), else, for the strategies
+        /// that read manifests (newest-build, digest, as upstream), the run's default (-Platform; null = <see cref="DefaultPlatforms"/>).
+        /// <c>*</c> given as the run's default (or as the one image's -Platform) means every platform.
+        /// </summary>
+        public static IReadOnlyList<string> Effective(IReadOnlyList<string>? own, IReadOnlyList<string>? runDefault, UpdateStrategy strategy)
+        {
+            if (own is { Count: > 0 })
+            {
+                return own;
+            }
+
+            if (!TagSelector.For(strategy).NeedsMetadata)
+            {
+                return Array.Empty<string>();
+            }
+
+            var given = runDefault ?? DefaultPlatforms;
+            return IsEvery(given) ? Array.Empty<string>() : given;
+        }
+
+        /// <summary>True when an operator's list is the one entry <c>*</c> (every platform).</summary>
+        public static bool IsEvery(IReadOnlyList<string>? platforms) => platforms is { Count: 1 } && platforms[0]?.Trim() == "*";
+
         public bool IsEmpty => _wanted.Length == 0;
 
         /// <summary>The wanted platforms, comma separated.</summary>

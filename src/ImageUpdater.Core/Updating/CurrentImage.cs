@@ -29,12 +29,12 @@ namespace ImageUpdater.Core.Updating
         /// <summary>
         /// What the application runs now: the live image when the Application has a status, else the Helm parameter the
         /// spec names (helm.image-spec, helm.image-tag, default image.tag), else the kustomize images override, else (no status) the
-        /// value at the write-back target in the manifest's git checkout. Null when unknown.
+        /// value at the write-back target that <paramref name="checkout"/> reads (the manifest's git checkout). Null when unknown.
         /// </summary>
-        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec) => Find(app, spec, null);
+        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec, ICurrentTagSource? checkout = null) => Find(app, spec, null, checkout);
 
-        /// <summary>As <see cref="Find(ArgoApplication, ImageSpec)"/>; <paramref name="winner"/> (the digest strategy's tag) picks this alias's own container among several running the image.</summary>
-        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner)
+        /// <summary>As <see cref="Find(ArgoApplication, ImageSpec, ICurrentTagSource)"/>; <paramref name="winner"/> (the digest strategy's tag) picks this alias's own container among several running the image.</summary>
+        public static CurrentImage? Find(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner, ICurrentTagSource? checkout = null)
         {
             var live = Live(app, spec, winner);
             if (live is not null)
@@ -79,7 +79,7 @@ namespace ImageUpdater.Core.Updating
             }
 
             // An application read from a file has no status: what its write-back target holds is what an update replaces.
-            return app.LiveImages is null ? WriteBack.CheckoutCurrentTag.Read(app, spec) : null;
+            return app.LiveImages is null ? checkout?.Read(app, spec) : null;
         }
 
         private static ImageReference? Live(ArgoApplication app, ImageSpec spec, Tags.ImageTag? winner = null)

@@ -39,6 +39,9 @@ namespace ImageUpdater.Core.Updating
 
         public string? NewTag { get; init; }
 
+        /// <summary>OCI labels of the new image when its config was read (newest-build, digest, platforms on OCI registries); else empty. Templates' <c>.Labels</c>.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, string> NewLabels { get; init; } = Tags.ImageTag.NoLabels;
+
         public string? NewDigest { get; init; }
 
         /// <summary>The planner's decision; every later stage reads it instead of deciding again.</summary>

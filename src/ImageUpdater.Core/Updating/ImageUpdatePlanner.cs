@@ -36,6 +36,12 @@ namespace ImageUpdater.Core.Updating
         /// <summary>How long one image waits for its listing (<see cref="TagListLimits.ImageTimeout"/>); the listing itself is bounded by the client.</summary>
         public TagListLimits Limits { get; set; } = TagListLimits.Default;
 
+        /// <summary>Platforms for images without a platforms annotation (newest-build, digest); null = <see cref="PlatformFilter.DefaultPlatforms"/>.</summary>
+        public IReadOnlyList<string>? DefaultPlatforms { get; set; }
+
+        /// <summary>Reads the current tag of applications without live status from their write-back target (one per run); null = not read.</summary>
+        public ICurrentTagSource? CurrentTags { get; set; }
+
         /// <summary>Selections computed, as opposed to reused for another application with the same repository and options.</summary>
         public int Selections => selectionCount;
 
@@ -56,7 +62,8 @@ namespace ImageUpdater.Core.Updating
                 return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
             }
 
-            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, spec.Platforms, spec.MinimumAge > TimeSpan.Zero);
+            var platforms = PlatformFilter.Effective(spec.Platforms, DefaultPlatforms, spec.UpdateStrategy);
+            var options = TagListOptions.For(spec.UpdateStrategy, spec.Constraint, platforms, spec.MinimumAge > TimeSpan.Zero);
             IReadOnlyList<ImageTag> tags;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -76,7 +83,7 @@ namespace ImageUpdater.Core.Updating
                 }
             }
 
-            return Decide(app, spec, tags, SelectOnce);
+            return Decide(app, spec, tags, SelectOnce, CurrentTags, DefaultPlatforms);
         }
 
         private TagSelectionResult SelectOnce(IReadOnlyList<ImageTag> tags, TagSelectionOptions options)
@@ -103,11 +110,13 @@ namespace ImageUpdater.Core.Updating
         }
 
         /// <summary>The decision for one image given the repository's tags: pure, no I/O.</summary>
-        public static ImageUpdateCandidate Decide(ArgoApplication app, ImageSpec spec, IReadOnlyList<ImageTag> tags, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null)
+        public static ImageUpdateCandidate Decide(ArgoApplication app, ImageSpec spec, IReadOnlyList<ImageTag> tags, Func<IReadOnlyList<ImageTag>, TagSelectionOptions, TagSelectionResult>? select = null, ICurrentTagSource? currentTags = null, IReadOnlyList<string>? defaultPlatforms = null)
         {
-            var result = (select ?? DefaultSelect)(tags, TagSelectionOptions.FromSpec(spec));
+            var selection = TagSelectionOptions.FromSpec(spec);
+            selection.Platforms = PlatformFilter.Effective(spec.Platforms, defaultPlatforms, spec.UpdateStrategy);
+            var result = (select ?? DefaultSelect)(tags, selection);
             var winner = result.Winner;
-            var current = CurrentImage.Find(app, spec, winner);
+            var current = CurrentImage.Find(app, spec, winner, currentTags);
             var now = current is null ? "current tag unknown" : "running " + current;
             if (winner is null)
             {
@@ -126,6 +135,7 @@ namespace ImageUpdater.Core.Updating
                 NewTag = winner.Tag,
                 // Only the digest strategy writes tag@sha256:…; upstream writes the bare tag for the others.
                 NewDigest = strategy.DigestToWrite(winner),
+                NewLabels = winner.Labels,
                 Decision = needed ? CandidateDecision.Update : CandidateDecision.UpToDate,
                 Reason = result.Reason + "; " + now + (needed ? ": update to " + (result.WinnerText ?? winner.Tag) + (moved is null ? string.Empty : " (image moves from " + moved + " to " + spec.Image + ")") : ": up to date"),
             };

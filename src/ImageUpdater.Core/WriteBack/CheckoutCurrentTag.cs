@@ -12,13 +12,14 @@ namespace ImageUpdater.Core.WriteBack
     /// <summary>
     /// What an application read from a file writes back to now: the value at its write-back target in the git checkout the manifest
     /// lives in, read the way the git writer reads it (same target, same YAML target class), so the planner and the writer agree.
-    /// Only a checkout whose remote is the application's write-back repository is read; each file is read once while it is unchanged.
+    /// Only a checkout whose remote is the application's write-back repository is read. An instance is one run: it reads each file
+    /// once (every application of the run sees the same bytes), and the next run, with a new instance, reads the file again.
     /// </summary>
-    public static class CheckoutCurrentTag
+    public sealed class CheckoutCurrentTag : ICurrentTagSource
     {
-        private static readonly ConcurrentDictionary<string, (DateTime Stamp, byte[] Bytes)> Files = new ConcurrentDictionary<string, (DateTime, byte[])>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Lazy<byte[]?>> files = new ConcurrentDictionary<string, Lazy<byte[]?>>(StringComparer.Ordinal);
 
-        public static CurrentImage? Read(ArgoApplication app, ImageSpec spec)
+        public CurrentImage? Read(ArgoApplication app, ImageSpec spec)
         {
             if (app.Origin is null || app.WriteBack.Method != WriteBackMethod.Git || !File.Exists(app.Origin))
             {
@@ -58,23 +59,8 @@ namespace ImageUpdater.Core.WriteBack
             }
         }
 
-        private static byte[]? ReadOnce(string path)
-        {
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-
-            var stamp = File.GetLastWriteTimeUtc(path);
-            if (Files.TryGetValue(path, out var cached) && cached.Stamp == stamp)
-            {
-                return cached.Bytes;
-            }
-
-            var bytes = Yaml.YamlEditor.ReadBytes(path);
-            Files[path] = (stamp, bytes);
-            return bytes;
-        }
+        private byte[]? ReadOnce(string path) =>
+            files.GetOrAdd(path, p => new Lazy<byte[]?>(() => File.Exists(p) ? Yaml.YamlEditor.ReadBytes(p) : null)).Value;
 
         private static string? CheckoutOf(string? folder)
         {

@@ -35,7 +35,7 @@ namespace ImageUpdater.Core.WriteBack
             switch (target.Kind)
             {
                 case WriteBackTargetKind.HelmValues:
-                    return new HelmValuesTarget { RefuseSharedEdits = true };
+                    return new HelmValuesTarget { RefuseSharedEdits = true, CreatesMissingFile = true };
                 case WriteBackTargetKind.Kustomization:
                     return new KustomizationTarget { RefuseSharedEdits = true };
                 default:

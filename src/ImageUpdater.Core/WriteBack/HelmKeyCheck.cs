@@ -24,7 +24,7 @@ namespace ImageUpdater.Core.WriteBack
             var target = GitTarget.Resolve(repositoryRoot, app, app.AnnotatedSource, RepositoryFiles.WorkingTree);
             if (!File.Exists(target.FullPath))
             {
-                yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Error, $"The values file '{target.RelativePath}' does not exist in {repositoryRoot}; the write-back would fail.");
+                yield return new AnnotationDiagnostic(app.Name, AnnotationKeys.WriteBackTarget, DiagnosticSeverity.Warning, $"The values file '{target.RelativePath}' does not exist in {repositoryRoot}; the write-back would create it (as upstream does). Check the path if the chart's values file is elsewhere.");
                 yield break;
             }
 

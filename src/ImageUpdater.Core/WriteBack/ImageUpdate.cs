@@ -34,6 +34,12 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Helm key path of the image name (<c>image.repository</c>).</summary>
         public string? HelmImageNameKey { get; set; }
 
+        /// <summary>
+        /// True when the name key is the default <c>image.name</c> only because helm.image-tag alone was set: a values file gets it where it
+        /// has that key or is being created, never as a new key in a chart that keeps the name elsewhere (the .argocd-source and API paths always write it).
+        /// </summary>
+        public bool HelmImageNameIfPresent { get; set; }
+
         /// <summary>Helm key path of the tag (<c>image.tag</c>).</summary>
         public string? HelmImageTagKey { get; set; }
 
@@ -56,8 +62,9 @@ namespace ImageUpdater.Core.WriteBack
                 Application = candidate.Application,
                 Alias = candidate.Alias,
                 OldTag = candidate.CurrentTag,
-                // Only helm.image-tag set: the name stays unwritten in a values file (upstream v1 writes image.name; not yet followed here).
-                HelmImageNameKey = keys.Spec is null && (candidate.Spec.HelmImageName is not null || candidate.Spec.HelmImageTag is null) ? keys.Name : null,
+                // Only helm.image-tag set: the name still goes to the default image.name, as upstream v1 writes it (in a values file only where that key exists).
+                HelmImageNameKey = keys.Spec is null ? keys.Name : null,
+                HelmImageNameIfPresent = keys.Spec is null && string.IsNullOrEmpty(candidate.Spec.HelmImageName) && !string.IsNullOrEmpty(candidate.Spec.HelmImageTag),
                 HelmImageTagKey = keys.Spec is null ? keys.Tag : null,
                 HelmImageSpecKey = keys.Spec,
                 KustomizeImageName = candidate.Spec.KustomizeImageName,

@@ -33,7 +33,7 @@ namespace ImageUpdater.Core.WriteBack
                 throw new ImageUpdaterException("WriteBackFileNotFound", FailureKind.ObjectNotFound, $"The file '{file}' does not exist; check the path (this target edits an existing file).", file);
             }
 
-            var editor = content is null ? YamlEditor.Parse(string.Empty, file) : YamlEditor.FromBytes(content, file);
+            var editor = content is null ? YamlEditor.Parse(NewFileText, file) : YamlEditor.FromBytes(content, file);
             var results = new List<ImageUpdateResult>();
             foreach (var update in updates)
             {
@@ -71,6 +71,9 @@ namespace ImageUpdater.Core.WriteBack
 
             return new FileEdit(file, content is not null, editor, results);
         }
+
+        /// <summary>The text a created file starts from.</summary>
+        protected virtual string NewFileText => string.Empty;
 
         /// <summary>True when a key the file lacked is worth a warning (a values file); an override file gains entries by design.</summary>
         protected virtual bool ReportsCreatedKeys => false;

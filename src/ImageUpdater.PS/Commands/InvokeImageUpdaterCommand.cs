@@ -132,6 +132,12 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public string[] AllowTokenRealm { get; set; } = Array.Empty<string>();
 
+        /// <summary>Platforms newest-build and digest check images without a platforms annotation against; default linux/amd64; '*' = every platform.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PlatformCompleter))]
+        public string[]? Platform { get; set; }
+
         /// <summary>Seconds one image may wait for its registry listing before it is reported Failed and the others go on (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 86400)]
@@ -420,11 +426,13 @@ namespace ImageUpdater.PS.Commands
                 // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
                 CredentialScope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(RegistryCredentialScope), allowHttp: true),
                 AllowedTokenRealms = AllowTokenRealm,
+                DefaultPlatforms = Platform,
                 Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
                 PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
                 Secrets = secrets,
                 MaxConcurrentListings = ThrottleLimit,
                 MaxConcurrentManifestReads = ThrottleLimit,
+                CurrentTags = new CheckoutCurrentTag(),
                 Log = log.Verbose,
                 Warn = log.Warning,
                 Lifetime = stopping.Token,

@@ -13,7 +13,8 @@ namespace ImageUpdater.Emulators.Oci
     /// <summary>
     /// The real Debian <c>docker-registry</c> (distribution 2.8) on loopback with a temporary config and storage: htpasswd Basic
     /// auth (<c>--user u:p</c>, hashed by apache2-utils' htpasswd) or token auth against a <see cref="TokenRealm"/>.
-    /// Kind <c>docker-registry</c>: options <c>--user u:p</c>, <c>--seed</c> (pushes the demo images of <see cref="SeedAsync"/>).
+    /// Kind <c>docker-registry</c>: options <c>--user u:p</c>, <c>--seed</c> (pushes the demo images of <see cref="SeedAsync"/>),
+    /// <c>--tls-cert cert.pem --tls-key key.pem</c> (serve https with a certificate the test made, e.g. signed by its own CA).
     /// </summary>
     public sealed class DockerRegistry : IEmulator
     {
@@ -60,7 +61,8 @@ namespace ImageUpdater.Emulators.Oci
         {
             string? Option(string name) => Array.IndexOf(options, name) is var i && i >= 0 && i + 1 < options.Length ? options[i + 1] : null;
             var user = Option("--user");
-            var registry = await StartAsync(user is null ? null : new[] { user }).ConfigureAwait(false);
+            var tlsFiles = Option("--tls-cert") is { } cert && Option("--tls-key") is { } key ? (cert, key) : ((string, string)?)null;
+            var registry = await StartAsync(user is null ? null : new[] { user }, null, tlsFiles is not null, tlsFiles).ConfigureAwait(false);
             if (options.Contains("--seed"))
             {
                 var parts = user?.Split(':', 2);
@@ -73,7 +75,8 @@ namespace ImageUpdater.Emulators.Oci
 
         /// <summary>
         /// Demo content: <c>team/app</c> tags 1.0.0, 1.1.0, 1.2.0, 2.0.0-rc.1, latest (built on different days, 1.1.0 newest),
-        /// <c>team/multi</c> tags v1 and v2 as OCI indexes over linux/amd64 and linux/arm64 (v1's arm64 image newest of all).
+        /// <c>team/multi</c> tags v1 and v2 as OCI indexes over linux/amd64 and linux/arm64 (v1's arm64 image newest of all),
+        /// <c>team/labelled</c> 1.0.0 and 1.1.0 (newer, with OCI source and revision labels).
         /// </summary>
         public static async Task SeedAsync(RegistryPusher pusher)
         {
@@ -85,6 +88,12 @@ namespace ImageUpdater.Emulators.Oci
             await pusher.PushImageAsync("team/app", "latest", day.AddDays(10)).ConfigureAwait(false);
             await pusher.PushIndexAsync("team/multi", "v1", new[] { ("linux/amd64", day.AddDays(2)), ("linux/arm64", day.AddDays(40)) }).ConfigureAwait(false);
             await pusher.PushIndexAsync("team/multi", "v2", new[] { ("linux/amd64", day.AddDays(35)), ("linux/arm64", day.AddDays(5)) }).ConfigureAwait(false);
+            await pusher.PushImageAsync("team/labelled", "1.0.0", day.AddDays(1)).ConfigureAwait(false);
+            await pusher.PushImageAsync("team/labelled", "1.1.0", day.AddDays(2), labels: new Dictionary<string, string>
+            {
+                ["org.opencontainers.image.source"] = "https://github.com/example/labelled",
+                ["org.opencontainers.image.revision"] = "0123abcd",
+            }).ConfigureAwait(false);
         }
 
         /// <summary>Starts a registry with htpasswd users (<c>user:password</c>), or without auth when none are given.</summary>
@@ -94,13 +103,13 @@ namespace ImageUpdater.Emulators.Oci
         /// <summary>Starts a registry that trusts the tokens of <paramref name="realm"/>.</summary>
         public static Task<DockerRegistry> StartAsync(TokenRealm realm) => StartAsync(null, realm, false);
 
-        private static async Task<DockerRegistry> StartAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls)
+        private static async Task<DockerRegistry> StartAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls, (string Cert, string Key)? tlsFiles = null)
         {
             for (var attempt = 0; ; attempt++)
             {
                 try
                 {
-                    return await StartOnceAsync(users, realm, tls).ConfigureAwait(false);
+                    return await StartOnceAsync(users, realm, tls, tlsFiles).ConfigureAwait(false);
                 }
                 catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
                 {
@@ -109,7 +118,7 @@ namespace ImageUpdater.Emulators.Oci
             }
         }
 
-        private static async Task<DockerRegistry> StartOnceAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls)
+        private static async Task<DockerRegistry> StartOnceAsync(IEnumerable<string>? users, TokenRealm? realm, bool tls, (string Cert, string Key)? tlsFiles)
         {
             var binary = Binary ?? throw new InvalidOperationException(MissingReason);
             var folder = Path.Combine(Path.GetTempPath(), "docker-registry-" + Guid.NewGuid().ToString("N").Substring(0, 12));
@@ -136,7 +145,11 @@ namespace ImageUpdater.Emulators.Oci
             }
 
             var tlsConfig = string.Empty;
-            if (tls)
+            if (tlsFiles is { } files)
+            {
+                tlsConfig = $"  tls:\n    certificate: {files.Cert}\n    key: {files.Key}\n";
+            }
+            else if (tls)
             {
                 using var key = System.Security.Cryptography.RSA.Create(2048);
                 var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);

@@ -33,9 +33,9 @@ namespace ImageUpdater.Emulators.Oci
         }
 
         /// <summary>Pushes a single-platform image; returns its manifest digest. <paramref name="tag"/> null pushes by digest only.</summary>
-        public async Task<string> PushImageAsync(string repository, string? tag, DateTimeOffset created, string platform = "linux/amd64", bool docker = false)
+        public async Task<string> PushImageAsync(string repository, string? tag, DateTimeOffset created, string platform = "linux/amd64", bool docker = false, IReadOnlyDictionary<string, string>? labels = null)
         {
-            var (digest, _) = await PushImageManifestAsync(repository, tag, created, platform, docker).ConfigureAwait(false);
+            var (digest, _) = await PushImageManifestAsync(repository, tag, created, platform, docker, labels).ConfigureAwait(false);
             return digest;
         }
 
@@ -67,7 +67,7 @@ namespace ImageUpdater.Emulators.Oci
             return (await PutManifestAsync(repository, tag, mediaType, JsonSerializer.SerializeToUtf8Bytes(index)).ConfigureAwait(false)).Digest;
         }
 
-        private async Task<(string Digest, long Size)> PushImageManifestAsync(string repository, string? tag, DateTimeOffset created, string platform, bool docker)
+        private async Task<(string Digest, long Size)> PushImageManifestAsync(string repository, string? tag, DateTimeOffset created, string platform, bool docker, IReadOnlyDictionary<string, string>? labels = null)
         {
             var parts = platform.Split('/');
             var config = new Dictionary<string, object>
@@ -75,7 +75,9 @@ namespace ImageUpdater.Emulators.Oci
                 ["created"] = created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 ["architecture"] = parts[1],
                 ["os"] = parts[0],
-                ["config"] = new Dictionary<string, object> { ["Env"] = new[] { "PATH=/usr/bin" } },
+                ["config"] = labels is null
+                    ? new Dictionary<string, object> { ["Env"] = new[] { "PATH=/usr/bin" } }
+                    : new Dictionary<string, object> { ["Env"] = new[] { "PATH=/usr/bin" }, ["Labels"] = labels },
                 ["rootfs"] = new Dictionary<string, object> { ["type"] = "layers", ["diff_ids"] = new[] { "sha256:" + new string('0', 64) } },
             };
             if (parts.Length > 2)

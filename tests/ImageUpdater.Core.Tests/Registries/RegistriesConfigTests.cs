@@ -69,7 +69,7 @@ namespace ImageUpdater.Core.Tests.Registries
         {
             var text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-image-updater-config\ndata:\n  registries.conf: |\n    registries:\n    - name: Hub\n      api_url: https://registry-1.docker.io\n      ratelimit: 10\n";
             var error = Assert.Throws<ImageUpdaterException>(() => RegistriesConfig.Parse(text, "cm.yaml"));
-            Assert.Equal("cm.yaml, line 10: unknown key 'ratelimit' in a registries entry (known: name, api_url, prefix, credentials, credsexpire, insecure, defaultns, default, limit, tagsortmode, ping).", error.Message);
+            Assert.Equal("cm.yaml, line 10: unknown key 'ratelimit' in a registries entry (known: name, api_url, prefix, credentials, credsexpire, insecure, defaultns, default, limit, tagsortmode, ping, ca_file, ca_data).", error.Message);
         }
 
         [Theory]

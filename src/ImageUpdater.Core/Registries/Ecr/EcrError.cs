@@ -67,7 +67,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                     return new ImageUpdaterException("EcrPolicyNotFound", FailureKind.ObjectNotFound, $"{code} for '{target}'.{said}", target);
                 case "AccessDeniedException":
                     return new ImageUpdaterException("EcrAccessDenied", FailureKind.PermissionDenied,
-                        $"Access denied to ecr:{operation} on '{target}' ({region}) for the credentials from {credentialSource}: grant ecr:{operation} on the repository (ecr:DescribeImages to list tags, ecr:BatchGetImage for -Platform, ecr:GetAuthorizationToken on *), or use other credentials.{said}", target);
+                        $"Access denied to ecr:{operation} on '{target}' ({region}) for the credentials from {credentialSource}: grant ecr:{operation} on the repository (ecr:DescribeImages to list tags, ecr:BatchGetImage to read the platforms of multi-platform images (newest-build, digest, -Platform), ecr:GetAuthorizationToken on *), or use other credentials.{said}", target);
                 case "UnrecognizedClientException":
                 case "InvalidClientTokenId":
                 case "MissingAuthenticationTokenException":

@@ -61,6 +61,11 @@ namespace ImageUpdater.Core.Registries.Oci
             {
                 plain.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
             }
+            else if (endpoint.Trust is { } trust && handler is HttpClientHandler own)
+            {
+                // registries.conf ca_file / ca_data: this registry's own CA, besides the system's.
+                own.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => trust.Validate(certificate, errors);
+            }
 
             Requests = new RequestPacing(endpoint.Limit, handler);
             retry = new RetryHandler(retryPolicy, Requests);

@@ -17,6 +17,9 @@ namespace ImageUpdater.Core.Registries.Oci
         /// <summary>Config <c>created</c> of a platform image.</summary>
         public DateTimeOffset? Created { get; set; }
 
+        /// <summary>Config labels of a platform image; null in entries cached before labels were kept (they are read again).</summary>
+        public Dictionary<string, string>? Labels { get; set; }
+
         /// <summary>Platform manifests of an index or manifest list.</summary>
         public List<IndexEntry>? Manifests { get; set; }
     }
@@ -90,10 +93,9 @@ namespace ImageUpdater.Core.Registries.Oci
 
         public void Set(string digest, ManifestMetadata metadata)
         {
-            if (entries.TryAdd(digest, metadata))
-            {
-                System.Threading.Interlocked.Increment(ref added);
-            }
+            // A re-read entry (labels added) replaces the older one.
+            entries.AddOrUpdate(digest, metadata, (_, _) => metadata);
+            System.Threading.Interlocked.Increment(ref added);
         }
 
         /// <summary>Writes the file (merged with what another process may have saved meanwhile) through a temporary file.</summary>

@@ -213,6 +213,7 @@ namespace ImageUpdater.Core.Registries.Oci
                     if (one.Created is { } created && (newest is null || created > newest))
                     {
                         newest = created;
+                        tag.Labels = one.Labels ?? ImageTag.NoLabels;
                     }
                 }
 
@@ -222,13 +223,15 @@ namespace ImageUpdater.Core.Registries.Oci
             {
                 tag.Platforms = metadata.Platform is null ? Array.Empty<string>() : new[] { metadata.Platform };
                 tag.CreatedAt = metadata.Platform is null || wanted.Admits(new[] { metadata.Platform }) ? metadata.Created : null;
+                tag.Labels = metadata.Labels ?? ImageTag.NoLabels;
             }
         }
 
         /// <summary>The metadata of a digest: from the cache, or read (manifest, then config blob) and cached.</summary>
         private async Task<ManifestMetadata> MetadataAsync(DistributionClient client, string repository, string digest, ManifestResponse? manifest, CancellationToken cancellationToken)
         {
-            if (Options.Cache.TryGet(digest, out var cached))
+            // An image entry cached before labels were kept is read again once.
+            if (Options.Cache.TryGet(digest, out var cached) && (cached.Manifests is not null || cached.Labels is not null || cached.Platform is null && cached.Created is null))
             {
                 return cached;
             }
@@ -248,6 +251,7 @@ namespace ImageUpdater.Core.Registries.Oci
                     var blob = await client.GetBlobAsync(repository, configDigest.GetString()!, cancellationToken).ConfigureAwait(false);
                     using var image = JsonDocument.Parse(blob);
                     metadata.Platform = ManifestIndex.PlatformOf(image.RootElement);
+                    metadata.Labels = LabelsOf(image.RootElement);
                     if (image.RootElement.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.String
                         && DateTimeOffset.TryParse(created.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
                     {
@@ -258,6 +262,25 @@ namespace ImageUpdater.Core.Registries.Oci
 
             Options.Cache.Set(digest, metadata);
             return metadata;
+        }
+
+        /// <summary>The string labels of an image config (<c>config.Labels</c>); empty when it has none, as upstream.</summary>
+        internal static Dictionary<string, string> LabelsOf(JsonElement image)
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (image.ValueKind == JsonValueKind.Object && image.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
+                && config.TryGetProperty("Labels", out var found) && found.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var label in found.EnumerateObject())
+                {
+                    if (label.Value.ValueKind == JsonValueKind.String)
+                    {
+                        labels[label.Name] = label.Value.GetString()!;
+                    }
+                }
+            }
+
+            return labels;
         }
 
         public void Dispose()

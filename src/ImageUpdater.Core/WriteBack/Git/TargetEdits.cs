@@ -136,7 +136,8 @@ namespace ImageUpdater.Core.WriteBack.Git
                 foreach (var candidate in edit.Candidates)
                 {
                     var created = edit.Changed ? candidate.CreatedKeys : Array.Empty<string>();
-                    var createdText = created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {edit.Target.RelativePath} did not have; check the Helm key for a typo.";
+                    var createdText = edit.Changed && edit.Original is null ? $" Created {edit.Target.RelativePath}, which did not exist."
+                        : created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {edit.Target.RelativePath} did not have; check the Helm key for a typo.";
                     outcome.Add(candidate, GitWriteBack.Result(candidate, url, branch, edit.Target.RelativePath, edit.Changed ? status : UpdateStatus.Unchanged, message + createdText) with
                     {
                         CreatedKeys = created,

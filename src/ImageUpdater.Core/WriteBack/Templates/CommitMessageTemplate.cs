@@ -16,7 +16,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
         {
             ["AppName"] = null,
             ["AppNamespace"] = null,
-            ["AppChanges"] = TemplateFields.ListOf("Image", "Alias", "OldTag", "NewTag", "Tag"),
+            ["AppChanges"] = TemplateFields.ListOf("Image", "Alias", "OldTag", "NewTag", "Tag", "Labels"),
             ["Image"] = null,
             ["Alias"] = null,
             ["OldTag"] = null,
@@ -85,6 +85,8 @@ namespace ImageUpdater.Core.WriteBack.Templates
                 ["OldTag"] = c.OldTag ?? string.Empty,
                 ["NewTag"] = c.NewTag ?? string.Empty,
                 ["Tag"] = c.NewTag ?? string.Empty,
+                // A map as in Go: index finds keys exactly, a missing key is "".
+                ["Labels"] = c.Labels.ToDictionary(l => l.Key, l => (object?)l.Value, StringComparer.Ordinal) as IReadOnlyDictionary<string, object?>,
             }).ToList();
             return new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
             {

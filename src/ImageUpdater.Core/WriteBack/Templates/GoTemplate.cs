@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Text;
 
@@ -9,10 +8,11 @@ namespace ImageUpdater.Core.WriteBack.Templates
 {
     /// <summary>
     /// The subset of Go's text/template that commit-message and branch templates use: <c>{{ .Field }}</c>, <c>{{ .A.B }}</c>, <c>{{ . }}</c>,
-    /// <c>{{ range .List }}…{{ else }}…{{ end }}</c>, <c>{{ if .X }}…{{ else }}…{{ end }}</c>, <c>{{/* comments */}}</c> and the trim markers
-    /// <c>{{-</c> / <c>-}}</c>. Field names match case-insensitively. Data is nested dictionaries and lists (as <see cref="CommitMessageTemplate"/> builds them).
+    /// <c>{{ range .List }}…{{ else }}…{{ end }}</c>, <c>{{ if .X }}…{{ else }}…{{ end }}</c>, variables (<c>{{ $x := … }}</c>, <c>{{ $x }}</c>),
+    /// <c>index</c> (<c>{{ index .Labels "key" }}</c>), <c>{{/* comments */}}</c> and the trim markers <c>{{-</c> / <c>-}}</c>.
+    /// Field names match case-insensitively. Data is nested dictionaries and lists (as <see cref="CommitMessageTemplate"/> builds them).
     /// </summary>
-    public sealed class GoTemplate
+    public sealed partial class GoTemplate
     {
         private readonly List<Node> nodes;
 
@@ -40,9 +40,10 @@ namespace ImageUpdater.Core.WriteBack.Templates
         public string Render(IReadOnlyDictionary<string, object?> data)
         {
             var sb = new StringBuilder();
+            var variables = new Variables(data);
             foreach (var node in nodes)
             {
-                node.Render(sb, data);
+                node.Render(sb, data, variables);
             }
 
             return sb.ToString();
@@ -65,7 +66,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
 
         private abstract class Node
         {
-            public abstract void Render(StringBuilder sb, object? dot);
+            public abstract void Render(StringBuilder sb, object? dot, Variables variables);
 
             public abstract void Validate(TemplateFields? schema, List<string> unknown);
         }
@@ -79,155 +80,93 @@ namespace ImageUpdater.Core.WriteBack.Templates
 
             public string Text { get; }
 
-            public override void Render(StringBuilder sb, object? dot) => sb.Append(Text);
+            public override void Render(StringBuilder sb, object? dot, Variables variables) => sb.Append(Text);
 
             public override void Validate(TemplateFields? schema, List<string> unknown)
             {
             }
         }
 
-        /// <summary>A pipeline reduced to what we support: a field chain on dot (<c>.A.B</c>) or dot itself.</summary>
-        private sealed class FieldPath
-        {
-            public FieldPath(string[] names)
-            {
-                Names = names;
-            }
-
-            public string[] Names { get; }
-
-            public object? Evaluate(object? dot)
-            {
-                var value = dot;
-                foreach (var name in Names)
-                {
-                    if (value is IReadOnlyDictionary<string, object?> map && TryGet(map, name, out var next))
-                    {
-                        value = next;
-                    }
-                    else
-                    {
-                        throw Fail($"The template refers to the field '.{string.Join(".", Names)}', which does not exist (the fields here are: {Describe(value)}).");
-                    }
-                }
-
-                return value;
-            }
-
-            public TemplateFields? Validate(TemplateFields? schema, List<string> unknown)
-            {
-                var current = schema;
-                foreach (var name in Names)
-                {
-                    if (current is null || !current.TryGet(name, out var nested))
-                    {
-                        unknown.Add(string.Join(".", Names));
-                        return null;
-                    }
-
-                    current = nested;
-                }
-
-                return current;
-            }
-
-            private static bool TryGet(IReadOnlyDictionary<string, object?> map, string name, out object? value)
-            {
-                if (map.TryGetValue(name, out value))
-                {
-                    return true;
-                }
-
-                foreach (var pair in map)
-                {
-                    if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        value = pair.Value;
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            private static string Describe(object? value) => value is IReadOnlyDictionary<string, object?> map
-                ? string.Join(", ", map.Keys.Select(k => "." + k))
-                : "none";
-        }
-
         private sealed class ActionNode : Node
         {
-            private readonly FieldPath path;
+            private readonly Expression value;
 
-            public ActionNode(FieldPath path)
+            public ActionNode(Expression value)
             {
-                this.path = path;
+                this.value = value;
             }
 
-            public override void Render(StringBuilder sb, object? dot) => sb.Append(Format(path.Evaluate(dot)));
+            public override void Render(StringBuilder sb, object? dot, Variables variables) => sb.Append(Format(value.Evaluate(dot, variables)));
 
-            public override void Validate(TemplateFields? schema, List<string> unknown) => path.Validate(schema, unknown);
+            public override void Validate(TemplateFields? schema, List<string> unknown) => value.Validate(schema, unknown);
+        }
 
-            private static string Format(object? value) => value switch
+        /// <summary><c>{{ $x := … }}</c>: declares a variable for the rest of its block; writes nothing.</summary>
+        private sealed class AssignNode : Node
+        {
+            private readonly string name;
+            private readonly Expression value;
+
+            public AssignNode(string name, Expression value)
             {
-                null => "<no value>",
-                string s => s,
-                bool b => b ? "true" : "false",
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                IEnumerable list => "[" + string.Join(" ", list.Cast<object?>().Select(Format)) + "]",
-                _ => value.ToString() ?? string.Empty,
-            };
+                this.name = name;
+                this.value = value;
+            }
+
+            public override void Render(StringBuilder sb, object? dot, Variables variables) => variables.Declare(name, value.Evaluate(dot, variables));
+
+            public override void Validate(TemplateFields? schema, List<string> unknown) => value.Validate(schema, unknown);
         }
 
         private sealed class BlockNode : Node
         {
-            public BlockNode(bool isRange, FieldPath path)
+            public BlockNode(bool isRange, Expression condition)
             {
                 IsRange = isRange;
-                Path = path;
+                Condition = condition;
             }
 
             public bool IsRange { get; }
 
-            public FieldPath Path { get; }
+            public Expression Condition { get; }
 
             public List<Node> Body { get; } = new List<Node>();
 
             public List<Node>? Else { get; set; }
 
-            public override void Render(StringBuilder sb, object? dot)
+            public override void Render(StringBuilder sb, object? dot, Variables variables)
             {
-                var value = Path.Evaluate(dot);
+                var value = Condition.Evaluate(dot, variables);
                 if (IsRange)
                 {
                     var any = false;
-                    if (value is IEnumerable list and not string)
+                    if (value is IEnumerable list and not string and not IReadOnlyDictionary<string, object?>)
                     {
                         foreach (var item in list)
                         {
                             any = true;
-                            RenderAll(Body, sb, item);
+                            RenderAll(Body, sb, item, variables.Child());
                         }
                     }
                     else if (value is not null)
                     {
-                        throw Fail($"'range .{string.Join(".", Path.Names)}' needs a list.");
+                        throw Fail($"'range {Condition.Text}' needs a list.");
                     }
 
                     if (!any && Else is not null)
                     {
-                        RenderAll(Else, sb, dot);
+                        RenderAll(Else, sb, dot, variables.Child());
                     }
                 }
                 else
                 {
-                    RenderAll(IsTrue(value) ? Body : Else ?? new List<Node>(), sb, dot);
+                    RenderAll(IsTrue(value) ? Body : Else ?? new List<Node>(), sb, dot, variables.Child());
                 }
             }
 
             public override void Validate(TemplateFields? schema, List<string> unknown)
             {
-                var target = Path.Validate(schema, unknown);
+                var target = Condition.Validate(schema, unknown);
                 var bodySchema = IsRange ? target?.Element : schema;
                 foreach (var node in Body)
                 {
@@ -244,11 +183,11 @@ namespace ImageUpdater.Core.WriteBack.Templates
                 }
             }
 
-            private static void RenderAll(List<Node> nodes, StringBuilder sb, object? dot)
+            private static void RenderAll(List<Node> nodes, StringBuilder sb, object? dot, Variables variables)
             {
                 foreach (var node in nodes)
                 {
-                    node.Render(sb, dot);
+                    node.Render(sb, dot, variables);
                 }
             }
 
@@ -266,6 +205,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
         private sealed class Parser
         {
             private readonly string text;
+            private readonly HashSet<string> declared = new HashSet<string>(StringComparer.Ordinal);
             private int pos;
 
             public Parser(string text)
@@ -330,8 +270,8 @@ namespace ImageUpdater.Core.WriteBack.Templates
                         continue;
                     }
 
-                    var words = action.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                    if (words.Length == 0)
+                    var words = Words(action, open);
+                    if (words.Count == 0)
                     {
                         throw Fail($"Empty action at offset {open}.");
                     }
@@ -340,18 +280,18 @@ namespace ImageUpdater.Core.WriteBack.Templates
                     {
                         case "range":
                         case "if":
-                            if (words.Length != 2)
+                            if (words.Count < 2)
                             {
-                                throw Fail($"'{action}' at offset {open}: only '{words[0]} .Field' is supported.");
+                                throw Fail($"'{action}' at offset {open}: '{words[0]}' needs a value ('{words[0]} .Field').");
                             }
 
-                            var block = new BlockNode(words[0] == "range", ParsePath(words[1], open));
+                            var block = new BlockNode(words[0] == "range", Pipeline(words.Skip(1).ToList(), action, open, declared));
                             current.Add(block);
                             stack.Push((block, current));
                             current = block.Body;
                             break;
                         case "else":
-                            if (stack.Count == 0 || words.Length != 1 || stack.Peek().Block.Else is not null)
+                            if (stack.Count == 0 || words.Count != 1 || stack.Peek().Block.Else is not null)
                             {
                                 throw Fail($"Unexpected '{action}' at offset {open}.");
                             }
@@ -360,7 +300,7 @@ namespace ImageUpdater.Core.WriteBack.Templates
                             current = stack.Peek().Block.Else!;
                             break;
                         case "end":
-                            if (stack.Count == 0 || words.Length != 1)
+                            if (stack.Count == 0 || words.Count != 1)
                             {
                                 throw Fail($"Unexpected '{action}' at offset {open}: no range or if to end.");
                             }
@@ -368,20 +308,22 @@ namespace ImageUpdater.Core.WriteBack.Templates
                             current = stack.Pop().Current;
                             break;
                         default:
-                            if (words.Length != 1)
+                            if (words.Count >= 3 && words[1] == ":=" && words[0].Length > 1 && words[0][0] == '$' && words[0].Skip(1).All(c => char.IsLetterOrDigit(c) || c == '_'))
                             {
-                                throw Fail($"'{action}' at offset {open} is not supported: templates may use fields (.Name), range, if, else and end, without functions or pipes.");
+                                var value = Pipeline(words.Skip(2).ToList(), action, open, declared);
+                                declared.Add(words[0]);
+                                current.Add(new AssignNode(words[0], value));
+                                break;
                             }
 
-                            current.Add(new ActionNode(ParsePath(words[0], open)));
+                            current.Add(new ActionNode(Pipeline(words, action, open, declared)));
                             break;
                     }
-
                 }
 
                 if (stack.Count > 0)
                 {
-                    throw Fail($"'{(stack.Peek().Block.IsRange ? "range" : "if")} .{string.Join(".", stack.Peek().Block.Path.Names)}' has no matching '{{{{ end }}}}'.");
+                    throw Fail($"'{(stack.Peek().Block.IsRange ? "range" : "if")} {stack.Peek().Block.Condition.Text}' has no matching '{{{{ end }}}}'.");
                 }
 
                 return root;
@@ -390,30 +332,6 @@ namespace ImageUpdater.Core.WriteBack.Templates
             private static void AddText(List<Node> nodes, string value) => nodes.Add(new TextNode(value));
 
             private static bool IsSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';
-
-            private static FieldPath ParsePath(string word, int offset)
-            {
-                if (word == ".")
-                {
-                    return new FieldPath(Array.Empty<string>());
-                }
-
-                if (!word.StartsWith(".", StringComparison.Ordinal))
-                {
-                    throw Fail($"'{word}' at offset {offset} is not supported: write a field as '.Name'.");
-                }
-
-                var names = word.Substring(1).Split('.');
-                foreach (var name in names)
-                {
-                    if (name.Length == 0 || !name.All(c => char.IsLetterOrDigit(c) || c == '_') || char.IsDigit(name[0]))
-                    {
-                        throw Fail($"'{word}' at offset {offset} is not a field name.");
-                    }
-                }
-
-                return new FieldPath(names);
-            }
         }
     }
 }

@@ -21,6 +21,9 @@ namespace ImageUpdater.Core.WriteBack.Templates
 
         public string? OldTag { get; }
 
+        /// <summary>OCI labels of the new image (upstream's <c>.Labels</c>); empty when they were not read.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, string> Labels { get; init; } = ImageTag.NoLabels;
+
         /// <summary>The new tag, or the digest under the digest strategy (upstream's <c>ImageTag.String()</c>; other strategies carry no digest there).</summary>
         public string? NewTag { get; }
 
@@ -32,7 +35,10 @@ namespace ImageUpdater.Core.WriteBack.Templates
                 candidate.Spec.Repository,
                 candidate.Alias,
                 digest && !string.IsNullOrEmpty(candidate.CurrentDigest) ? candidate.CurrentDigest : candidate.OldTag,
-                digest ? candidate.NewDigest : candidate.NewTag);
+                digest ? candidate.NewDigest : candidate.NewTag)
+            {
+                Labels = candidate.NewLabels,
+            };
         }
     }
 }
