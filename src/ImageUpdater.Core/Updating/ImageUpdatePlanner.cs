@@ -170,7 +170,10 @@ namespace ImageUpdater.Core.Updating
         {
             try
             {
-                if (pushed is not null)
+                var planner = planners.PlannerFor(spec);
+
+                // A push says nothing of its platforms: an image checked against platforms (its own, or the run's default) lists.
+                if (pushed is not null && PlatformFilter.Effective(spec.Platforms, planner.DefaultPlatforms, spec.UpdateStrategy).Count == 0)
                 {
                     var skipped = SkipReason(app, spec);
                     if (skipped is not null)
@@ -178,11 +181,11 @@ namespace ImageUpdater.Core.Updating
                         return new ImageUpdateCandidate(app, spec) { Decision = CandidateDecision.Skipped, Reason = skipped };
                     }
 
-                    var decided = Decide(app, spec, pushed);
+                    var decided = Decide(app, spec, pushed, null, planner.CurrentTags, planner.DefaultPlatforms);
                     return decided with { Reason = "no listing, the push decides (" + string.Join(", ", pushed.Select(t => t.Tag)) + "): " + decided.Reason };
                 }
 
-                return await planners.PlannerFor(spec).PlanAsync(app, spec, cancellationToken).ConfigureAwait(false);
+                return await planner.PlanAsync(app, spec, cancellationToken).ConfigureAwait(false);
             }
             catch (ImageUpdaterException ex)
             {
