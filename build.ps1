@@ -183,7 +183,9 @@ function Invoke-Package {
     # The gallery package: what Publish-PSResource takes (-NupkgPath) and Install-PSResource installs; PSResourceGet ships with pwsh.
     Get-ChildItem $Out -Filter "$ModuleName.*.nupkg" | Remove-Item -Force
     Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
-    Compress-PSResource -Path $ModuleOut -DestinationPath $Out
+    # NuGet may write a default NuGet/NuGet.Config relative to the current folder: keep it out of the source tree.
+    Push-Location $Out
+    try { Compress-PSResource -Path $ModuleOut -DestinationPath $Out } finally { Pop-Location }
     $nupkg = Get-ChildItem $Out -Filter "$ModuleName.$($manifest.ModuleVersion).nupkg" | Select-Object -First 1
     if (-not $nupkg) { throw "Compress-PSResource wrote no $ModuleName.$($manifest.ModuleVersion).nupkg in $Out." }
     Write-Host ("Gallery package: {0} ({1:N1} MB)" -f $nupkg.FullName, ($nupkg.Length / 1MB))

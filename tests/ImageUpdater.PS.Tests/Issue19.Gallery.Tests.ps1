@@ -13,6 +13,7 @@ BeforeAll {
     # A fresh pwsh with its own HOME and the default module path (none of this process's).
     function Invoke-Isolated([string] $Script) {
         $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
+        $psi.WorkingDirectory = $TestDrive
         foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Script) { $psi.ArgumentList.Add($a) }
         $psi.Environment['HOME'] = $Home19
         $psi.Environment.Remove('PSModulePath') | Out-Null
@@ -47,7 +48,9 @@ Describe 'The gallery package' {
 
     It 'is packed, published to a local repository, installed with Install-PSResource, and imported and run in a fresh process' {
         Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
-        Compress-PSResource -Path $ModulePath -DestinationPath $Packages
+        # NuGet may write a default NuGet/NuGet.Config relative to the current folder: keep it in the test drive.
+        Push-Location $TestDrive
+        try { Compress-PSResource -Path $ModulePath -DestinationPath $Packages } finally { Pop-Location }
         $nupkg = Join-Path $Packages "ImageUpdater.PS.$($Manifest.ModuleVersion).nupkg"
         $nupkg | Should -Exist
 
