@@ -17,6 +17,7 @@
         'formats/TagTest.Format.ps1xml'
         'formats/Results.Format.ps1xml'
         'formats/Run.Format.ps1xml'
+        'formats/Environment.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -30,6 +31,7 @@
         'Invoke-ImageUpdater'
         'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
+        'Test-ImageUpdaterEnvironment'
         'Update-HelmImageTag'
         'Update-KustomizeImage'
     )
