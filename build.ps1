@@ -52,6 +52,7 @@ function Invoke-Build {
 
     Invoke-ReadyToRun (Join-Path $ModuleOut 'bin/net8.0')
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse -Force
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut -Force
 
     # Help: docs/*.md → MAML, generated in a child process that imports the built module for the syntax.
     Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tools/New-MamlHelp.ps1'), '-ModulePath', $ModuleOut, '-DocsPath', (Join-Path $Root 'docs'))
@@ -178,6 +179,16 @@ function Invoke-Package {
     $size = (Get-Item $zip).Length
     if ($size -ge 100MB) { throw "Package is $([math]::Round($size / 1MB)) MB; Azure Automation accepts less than 100 MB." }
     Write-Host ("Package: {0} ({1:N1} MB, version {2})" -f $zip, ($size / 1MB), $manifest.ModuleVersion)
+
+    # The gallery package: what Publish-PSResource takes (-NupkgPath) and Install-PSResource installs; PSResourceGet ships with pwsh.
+    Get-ChildItem $Out -Filter "$ModuleName.*.nupkg" | Remove-Item -Force
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    # NuGet may write a default NuGet/NuGet.Config relative to the current folder: keep it out of the source tree.
+    Push-Location $Out
+    try { Compress-PSResource -Path $ModuleOut -DestinationPath $Out } finally { Pop-Location }
+    $nupkg = Get-ChildItem $Out -Filter "$ModuleName.$($manifest.ModuleVersion).nupkg" | Select-Object -First 1
+    if (-not $nupkg) { throw "Compress-PSResource wrote no $ModuleName.$($manifest.ModuleVersion).nupkg in $Out." }
+    Write-Host ("Gallery package: {0} ({1:N1} MB)" -f $nupkg.FullName, ($nupkg.Length / 1MB))
 }
 
 function Invoke-Demo {

@@ -9,6 +9,7 @@
     Description          = 'Argo CD Image Updater as PowerShell cmdlets: read annotated Applications, find the newest allowed image tags (Amazon ECR and OCI registries), and write them back through Git or the Argo CD API.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
+    HelpInfoUri          = 'https://github.com/imageupdater-ps/ImageUpdater.PS/tree/main/docs'
     FormatsToProcess     = @(
         'formats/Applications.Format.ps1xml'
         'formats/Registries.Format.ps1xml'
@@ -16,6 +17,7 @@
         'formats/TagTest.Format.ps1xml'
         'formats/Results.Format.ps1xml'
         'formats/Run.Format.ps1xml'
+        'formats/Environment.Format.ps1xml'
     )
     TypesToProcess       = @()
     FunctionsToExport    = @()
@@ -34,6 +36,7 @@
         'Test-ArgoImageUpdater'
         'Test-ImageUpdate'
         'Test-ImageUpdaterAnnotation'
+        'Test-ImageUpdaterEnvironment'
         'Update-HelmImageTag'
         'Update-KustomizeImage'
     )
@@ -41,9 +44,11 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('ArgoCD', 'GitOps', 'ECR', 'Helm', 'Kustomize', 'Containers', 'ImageUpdater')
-            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            Tags         = @('ArgoCD', 'GitOps', 'ECR', 'Helm', 'Kustomize', 'Containers', 'ImageUpdater', 'AzureAutomation',
+                'Kubernetes', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://github.com/imageupdater-ps/ImageUpdater.PS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/imageupdater-ps/ImageUpdater.PS'
+            ReleaseNotes = 'https://github.com/imageupdater-ps/ImageUpdater.PS/blob/main/CHANGELOG.md — 0.1.0: keyless AWS from an Azure managed identity (-AzureManagedIdentity -RoleArn), Argo CD connection objects (-Connection), gallery package.'
         }
     }
 }

@@ -51,9 +51,17 @@ namespace ImageUpdater.PS
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        /// <summary>The server and token to use: parameters first, then the Connect-ArgoCD session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.</summary>
-        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck) =>
-            ArgoCDConnection.Resolve(serverParameter, tokenParameter is null ? null : ToPlainText(tokenParameter), skipCertificateCheck, ArgoCDSession.Current);
+        /// <summary>A connection from Connect-ArgoCD -PassThru, used instead of the process-wide session (runbooks sharing a process).</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNull]
+        public ArgoCDConnection? Connection { get; set; }
+
+        /// <summary>
+        /// The server and token to use: parameters first, then <paramref name="connection"/> (-Connection) or else the Connect-ArgoCD
+        /// session, then ARGOCD_SERVER and ARGOCD_AUTH_TOKEN.
+        /// </summary>
+        internal static ArgoCDConnection ResolveConnection(string? serverParameter, SecureString? tokenParameter, bool skipCertificateCheck, ArgoCDConnection? connection = null) =>
+            ArgoCDConnection.Resolve(serverParameter, tokenParameter is null ? null : ToPlainText(tokenParameter), skipCertificateCheck, connection ?? ArgoCDSession.Current);
 
         internal static string ToPlainText(SecureString secure)
         {

@@ -60,6 +60,31 @@ namespace ImageUpdater.PS
         [ValidateNotNullOrEmpty]
         public string? EndpointUrl { get; set; }
 
+        /// <summary>Sign with a session of -RoleArn got for the Azure managed identity's Entra ID token (no stored AWS secret).</summary>
+        [Parameter]
+        public SwitchParameter AzureManagedIdentity { get; set; }
+
+        /// <summary>Client ID of a user-assigned managed identity (implies -AzureManagedIdentity); default: the system-assigned one.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? AzureClientId { get; set; }
+
+        /// <summary>The resource/audience of the Entra ID token: what the AWS IAM OIDC provider trusts; default api://AzureADTokenExchange.</summary>
+        [Parameter]
+        [Alias("AzureResource")]
+        [ValidateNotNullOrEmpty]
+        public string? AzureAudience { get; set; }
+
+        /// <summary>The IAM role the Azure identity's token is exchanged for (default: AWS_ROLE_ARN).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RoleArn { get; set; }
+
+        /// <summary>The STS session name, shown in CloudTrail (default: AWS_ROLE_SESSION_NAME, else ImageUpdater.PS).</summary>
+        [Parameter]
+        [ValidatePattern(@"^[\w+=,.@-]{2,64}$")]
+        public string? RoleSessionName { get; set; }
+
         /// <summary>The AWS settings from the parameters; secrets are read out of their SecureStrings only here.</summary>
         protected AwsOptions GetAwsOptions()
         {
@@ -80,10 +105,15 @@ namespace ImageUpdater.PS
                 ProfilesLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
                 Region = Region ?? StoredRegion(),
                 EndpointUrl = endpoint,
+                AzureIdentity = UsesAzureIdentity ? new AzureManagedIdentity(AzureClientId, AzureAudience) : null,
+                RoleArn = RoleArn,
+                RoleSessionName = RoleSessionName,
             };
         }
 
-        private bool HasCredentialParameters => Credential is not null || AccessKey is not null || SecretKey is not null || ProfileName is not null;
+        private bool UsesAzureIdentity => AzureManagedIdentity.IsPresent || AzureClientId is not null || AzureAudience is not null;
+
+        private bool HasCredentialParameters => Credential is not null || AccessKey is not null || SecretKey is not null || ProfileName is not null || UsesAzureIdentity;
 
         /// <summary>AWS Tools' shell default from Set-DefaultAWSRegion ($StoredAWSRegion), after -Region and before the environment.</summary>
         private string? StoredRegion()

@@ -3,7 +3,7 @@
 # declarations from drifting apart.
 BeforeDiscovery {
     $script:Blocks = @(
-        @{ Block = 'Argo CD server'; Names = @('Server', 'Token', 'SkipCertificateCheck') }
+        @{ Block = 'Argo CD server'; Names = @('Server', 'Token', 'SkipCertificateCheck', 'Connection') }
         @{ Block = 'application source'; Names = @('Path', 'Recurse', 'AppNamespace', 'Kubeconfig', 'Context', 'Namespace', 'Name', 'Project', 'Selector', 'ImageUpdater') }
     )
 }
@@ -58,7 +58,7 @@ Describe 'The <Block> block' -ForEach $Blocks {
 }
 
 Describe 'The Argo CD server block of Connect-ArgoCD' {
-    It '-<_> is the one Get-ArgoApplication declares (one base class)' -ForEach @('Server', 'Token', 'SkipCertificateCheck') {
+    It '-<_> is the one Get-ArgoApplication declares (one base class)' -ForEach @('Server', 'Token', 'SkipCertificateCheck', 'Connection') {
         $connect = Get-Declaration 'Connect-ArgoCD' $_
         $get = Get-Declaration 'Get-ArgoApplication' $_
         $connect.Type | Should -Be $get.Type

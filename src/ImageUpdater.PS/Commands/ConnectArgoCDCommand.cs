@@ -18,20 +18,24 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Only write the connection (for -Connection); leave the process-wide session as it is (runbooks sharing a process).</summary>
+        [Parameter]
+        public SwitchParameter NoDefault { get; set; }
+
         protected override void EndProcessing()
         {
             try
             {
-                // The session being replaced is not a default here: Connect-ArgoCD takes parameters, else the environment.
-                var server = ArgoCDConnection.ResolveServer(Server, session: null);
-                var token = Token is not null ? ToPlainText(Token) : ArgoCDConnection.EnvironmentToken;
+                // The session being replaced is not a default here: Connect-ArgoCD takes parameters (or -Connection), else the environment.
+                var server = ArgoCDConnection.ResolveServer(Server, Connection);
+                var token = Token is not null ? ToPlainText(Token) : Connection is null ? ArgoCDConnection.EnvironmentToken : null;
                 if (token is null && Credential is not null)
                 {
                     WriteVerbose($"Logging in to Argo CD at {ArgoCDConnection.NormalizeServer(server)} as '{Credential.UserName}' (POST /api/v1/session).");
                     token = ArgoCDClient.CreateSessionAsync(server, Credential.UserName, ToPlainText(Credential.Password), SkipCertificateCheck.IsPresent).GetAwaiter().GetResult();
                 }
 
-                var connection = ArgoCDConnection.Resolve(server, token, SkipCertificateCheck.IsPresent, session: null);
+                var connection = ArgoCDConnection.Resolve(server, token, SkipCertificateCheck.IsPresent, Connection);
                 using (var client = new ArgoCDClient(connection))
                 {
                     WriteVerbose($"Checking the token with Argo CD at {connection.Server} (GET /api/v1/session/userinfo).");
@@ -40,8 +44,12 @@ namespace ImageUpdater.PS.Commands
                     WriteVerbose($"Connected to {connection.Server} as '{connection.Account ?? "?"}'.");
                 }
 
-                ArgoCDSession.Current = connection;
-                if (PassThru.IsPresent)
+                if (!NoDefault.IsPresent)
+                {
+                    ArgoCDSession.Current = connection;
+                }
+
+                if (PassThru.IsPresent || NoDefault.IsPresent)
                 {
                     WriteTyped(connection);
                 }

@@ -59,6 +59,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = ServerSet)]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        /// <summary>A connection from Connect-ArgoCD -PassThru, used instead of the process-wide session.</summary>
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateNotNull]
+        public ArgoCDConnection? Connection { get; set; }
+
         /// <summary>Applications in any namespace (Argo CD's apps-in-any-namespace).</summary>
         [Parameter(ParameterSetName = ServerSet)]
         [ValidateNotNullOrEmpty]
@@ -362,7 +367,7 @@ namespace ImageUpdater.PS.Commands
             using var secretReader = SecretReader();
             gitSecrets = secretReader;
             using var registries = new RegistryRouter(RegistrySettings(secretReader));
-            var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
+            var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent, Connection)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
             WriteRun(run, run.Run(applications, stopping.Token, scope), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
             {

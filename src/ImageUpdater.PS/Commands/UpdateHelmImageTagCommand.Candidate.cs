@@ -28,6 +28,11 @@ namespace ImageUpdater.PS.Commands
         private readonly List<ImageUpdateCandidate> candidates = new List<ImageUpdateCandidate>();
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
 
+        /// <summary>The Argo CD connection for write-back-method argocd (Connect-ArgoCD -PassThru); default: the process-wide session.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNull]
+        public ArgoCDConnection? Connection { get; set; }
+
         /// <summary>Candidates from Find-EcrTag (or any ImageUpdater.ImageUpdateCandidate).</summary>
         [Parameter(ParameterSetName = CandidateSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -188,7 +193,7 @@ namespace ImageUpdater.PS.Commands
                     Warning = log.Warning,
                     CancellationToken = stopping.Token,
                 },
-                () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(null, null, false)),
+                () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(null, null, false, Connection)),
                 log.Verbose);
             // -LocalRepository is one checkout: its units are written one after another.
             var run = new ImageUpdateRun(null, services, LocalRepository is null ? 8 : 1, log);

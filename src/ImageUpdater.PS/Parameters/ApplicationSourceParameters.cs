@@ -10,7 +10,7 @@ using ImageUpdater.Core.Argo;
 namespace ImageUpdater.PS.Parameters
 {
     /// <summary>
-    /// The application-source block (-Path, -Recurse | -Server, -Token, -SkipCertificateCheck, -AppNamespace | -Kubeconfig,
+    /// The application-source block (-Path, -Recurse | -Server, -Token, -SkipCertificateCheck, -Connection, -AppNamespace | -Kubeconfig,
     /// -Context, -Namespace; -Name, -Project, -Selector, -ImageUpdater) and its mapping to Core's source options and query. The cmdlets that
     /// take it (Get-ArgoApplication, Invoke-ImageUpdater) declare the properties themselves so that help and completion see
     /// them; ParameterBlocks.Tests.ps1 keeps those declarations identical.
@@ -26,6 +26,8 @@ namespace ImageUpdater.PS.Parameters
         public SecureString? Token { get; set; }
 
         public bool SkipCertificateCheck { get; set; }
+
+        public ArgoCDConnection? Connection { get; set; }
 
         public string? AppNamespace { get; set; }
 
@@ -56,6 +58,7 @@ namespace ImageUpdater.PS.Parameters
                 Server = Get<string>("Server"),
                 Token = Get<SecureString>("Token"),
                 SkipCertificateCheck = Switch("SkipCertificateCheck"),
+                Connection = Get<ArgoCDConnection>("Connection"),
                 AppNamespace = Get<string>("AppNamespace"),
                 Kubeconfig = Get<string>("Kubeconfig"),
                 Context = Get<string>("Context"),
@@ -79,7 +82,8 @@ namespace ImageUpdater.PS.Parameters
             Server = Server,
             Token = Token is null ? null : ArgoCmdletBase.ToPlainText(Token),
             SkipCertificateCheck = SkipCertificateCheck,
-            Session = ArgoCDSession.Current,
+            // -Connection stands where the process-wide session would: parameters still win, the environment still follows.
+            Session = Connection ?? ArgoCDSession.Current,
             ImageUpdaters = ImageUpdater,
         };
 

@@ -10,17 +10,20 @@ namespace ImageUpdater.Emulators.Sts
     /// <summary>
     /// AWS STS's AssumeRoleWithWebIdentity (query protocol, unsigned, XML answer) on loopback, for the AWS credential chain's
     /// web-identity path (IRSA). Options: --token &lt;the web identity token it accepts&gt; --role &lt;role ARN&gt;
-    /// --issue ACCESSKEY:SECRET:SESSIONTOKEN (the credentials it hands out). A wrong token or role gets STS's error shape.
+    /// --issue ACCESSKEY:SECRET:SESSIONTOKEN (the credentials it hands out) [--expires-in seconds, default 3600]. A wrong token
+    /// or role gets STS's error shape.
     /// </summary>
     public sealed class StsEmulator : LoopbackHttpServer
     {
         private readonly string token;
         private readonly string role;
         private readonly string[] issue;
+        private readonly int expiresIn;
         private int calls;
 
-        private StsEmulator(string token, string role, string[] issue)
+        private StsEmulator(string token, string role, string[] issue, int expiresIn)
         {
+            this.expiresIn = expiresIn;
             this.token = token;
             this.role = role;
             this.issue = issue;
@@ -30,6 +33,7 @@ namespace ImageUpdater.Emulators.Sts
         public static Task<IEmulator> Start(string[] options)
         {
             string? token = null, role = null, issue = null;
+            var expiresIn = 3600;
             for (var i = 0; i + 1 < options.Length; i += 2)
             {
                 switch (options[i])
@@ -37,6 +41,7 @@ namespace ImageUpdater.Emulators.Sts
                     case "--token": token = options[i + 1]; break;
                     case "--role": role = options[i + 1]; break;
                     case "--issue": issue = options[i + 1]; break;
+                    case "--expires-in": expiresIn = int.Parse(options[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                     default: throw new ArgumentException($"Unknown STS emulator option '{options[i]}'; it takes --token, --role, --issue.");
                 }
             }
@@ -46,7 +51,7 @@ namespace ImageUpdater.Emulators.Sts
                 throw new ArgumentException("sts needs --token <jwt> --role <arn> --issue ACCESSKEY:SECRET:SESSIONTOKEN.");
             }
 
-            return Task.FromResult<IEmulator>(new StsEmulator(token, role, issue.Split(':')));
+            return Task.FromResult<IEmulator>(new StsEmulator(token, role, issue.Split(':'), expiresIn));
         }
 
         public override string Describe() => JsonSerializer.Serialize(new Dictionary<string, object> { ["url"] = Url, ["kind"] = "sts", ["calls"] = calls });
@@ -80,7 +85,7 @@ namespace ImageUpdater.Emulators.Sts
                 return;
             }
 
-            var expires = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            var expires = DateTime.UtcNow.AddSeconds(expiresIn).ToString("yyyy-MM-ddTHH:mm:ssZ");
             var xml = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult>"
                 + $"<Credentials><AccessKeyId>{issue[0]}</AccessKeyId><SecretAccessKey>{issue[1]}</SecretAccessKey><SessionToken>{issue[2]}</SessionToken><Expiration>{expires}</Expiration></Credentials>"
                 + $"<AssumedRoleUser><Arn>{role}/session</Arn><AssumedRoleId>AROAEMULATED:session</AssumedRoleId></AssumedRoleUser>"

@@ -29,6 +29,15 @@ namespace ImageUpdater.Core.Registries.Ecr
 
         public string? Region { get; set; }
 
+        /// <summary>Get credentials from this Azure managed identity through STS AssumeRoleWithWebIdentity (with <see cref="RoleArn"/>).</summary>
+        public AzureManagedIdentity? AzureIdentity { get; set; }
+
+        /// <summary>The IAM role the Azure identity's token is exchanged for (else AWS_ROLE_ARN).</summary>
+        public string? RoleArn { get; set; }
+
+        /// <summary>The STS session name (else AWS_ROLE_SESSION_NAME, else ImageUpdater.PS): it shows in CloudTrail.</summary>
+        public string? RoleSessionName { get; set; }
+
         /// <summary>The ECR API endpoint to call instead of api.ecr.&lt;region&gt;… (VPC endpoints, emulators); wins over the environment.</summary>
         public Uri? EndpointUrl { get; set; }
 
@@ -66,9 +75,25 @@ namespace ImageUpdater.Core.Registries.Ecr
         /// <summary>The credentials to sign with and where they came from (for -Verbose).</summary>
         public (AWSCredentials Credentials, string Source) ResolveCredentials()
         {
+            if (Credentials is not null && AzureIdentity is not null)
+            {
+                throw new ImageUpdaterException("AwsCredentialSourcesConflict", FailureKind.InvalidArgument, "Give -Credential or -AzureManagedIdentity, not both.");
+            }
+
             if (Credentials is not null)
             {
                 return (Credentials, "the -Credential object (" + Credentials.GetType().Name + ")");
+            }
+
+            if (AzureIdentity is not null)
+            {
+                return FromAzureIdentity(AzureIdentity);
+            }
+
+            if (!string.IsNullOrEmpty(RoleArn))
+            {
+                throw new ImageUpdaterException("AwsRoleArnWithoutIdentity", FailureKind.InvalidArgument,
+                    "-RoleArn is the role an Azure managed identity's token is exchanged for: add -AzureManagedIdentity (for other web identities set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN).", RoleArn);
             }
 
             if (!string.IsNullOrEmpty(AccessKey) || !string.IsNullOrEmpty(SecretKey))
@@ -105,10 +130,31 @@ namespace ImageUpdater.Core.Registries.Ecr
             {
                 // One line per source tried instead of the SDK's own messages, which name sources the user never configured.
                 throw new ImageUpdaterException("AwsCredentialsNotFound", FailureKind.AuthenticationError,
-                    "No AWS credentials were found: pass -ProfileName, -AccessKey/-SecretKey or -Credential, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'. Tried:"
+                    "No AWS credentials were found: pass -ProfileName, -AccessKey/-SecretKey, -Credential or -AzureManagedIdentity with -RoleArn, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'. Tried:"
                     + string.Concat(AwsCredentialChain.Tried().Select(line => Environment.NewLine + "  " + line)),
                     null, ex);
             }
+        }
+
+        private (AWSCredentials Credentials, string Source) FromAzureIdentity(AzureManagedIdentity identity)
+        {
+            if (!string.IsNullOrEmpty(AccessKey) || !string.IsNullOrEmpty(SecretKey) || !string.IsNullOrEmpty(ProfileName))
+            {
+                throw new ImageUpdaterException("AwsCredentialSourcesConflict", FailureKind.InvalidArgument,
+                    "-AzureManagedIdentity gets its own AWS session: leave out -AccessKey/-SecretKey and -ProfileName.");
+            }
+
+            var role = !string.IsNullOrWhiteSpace(RoleArn) ? RoleArn : Environment.GetEnvironmentVariable("AWS_ROLE_ARN");
+            if (string.IsNullOrWhiteSpace(role))
+            {
+                throw new ImageUpdaterException("AwsRoleArnMissing", FailureKind.InvalidArgument,
+                    "-AzureManagedIdentity needs the IAM role to assume: pass -RoleArn arn:aws:iam::<account>:role/<name> or set AWS_ROLE_ARN.");
+            }
+
+            var session = !string.IsNullOrWhiteSpace(RoleSessionName) ? RoleSessionName : Environment.GetEnvironmentVariable("AWS_ROLE_SESSION_NAME");
+            var region = !string.IsNullOrWhiteSpace(Region) ? Region : Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+            var credentials = AzureWebIdentityCredentials.For(identity, AzureWebIdentityCredentials.CheckRoleArn(role), session, region);
+            return (credentials, credentials.ToString());
         }
 
         /// <summary>The region to call: the image host's region, then -Region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</summary>
@@ -168,7 +214,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             ProfilesLocation is null ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(ProfilesLocation);
 
         public override string ToString() =>
-            (Credentials is not null ? "credential object" : AccessKey is not null ? "access key" : ProfileName is not null ? "profile " + ProfileName : "default chain")
+            (Credentials is not null ? "credential object" : AzureIdentity is not null ? "Azure managed identity" : AccessKey is not null ? "access key" : ProfileName is not null ? "profile " + ProfileName : "default chain")
             + (Region is null ? string.Empty : ", " + Region)
             + (EndpointUrl is null ? string.Empty : ", " + EndpointUrl);
     }

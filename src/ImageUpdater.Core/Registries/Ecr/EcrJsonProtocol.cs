@@ -133,6 +133,12 @@ namespace ImageUpdater.Core.Registries.Ecr
                         continue;
                     }
 
+                    if (error.ErrorId == EcrError.ExpiredId && !refreshed && credentials is AzureWebIdentityCredentials azure)
+                    {
+                        azure.Clear();
+                        continue;
+                    }
+
                     throw error;
                 }
             }
