@@ -221,9 +221,10 @@ namespace ImageUpdater.PS.Commands
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            using var secretReader = SecretReader();
+            var registryParameters = RegistryParameters();
+            using var secretReader = registryParameters.OpenSecrets(this);
             gitSecrets = secretReader;
-            using var registries = new RegistryRouter(RegistrySettings(secretReader));
+            using var registries = new RegistryRouter(registryParameters.ToSettings(this, secretReader, log.Verbose, log.Warning, stopping.Token));
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
             WriteRun(run, run.Run(applications, stopping.Token), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
@@ -258,46 +259,19 @@ namespace ImageUpdater.PS.Commands
         private List<ArgoApplication> ReadApplications() =>
             ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
 
-        /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
-        private KubernetesSecretReader? SecretReader()
+        /// <summary>The registry block through the one mapping (RegistryParameters); -Kubeconfig reads Applications and the secrets behind pull-secret and git:secret:.</summary>
+        private RegistryParameters RegistryParameters() => new RegistryParameters
         {
-            if (ParameterSetName == KubeconfigSet)
-            {
-                try
-                {
-                    return new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
-                }
-                catch (ImageUpdaterException ex)
-                {
-                    ThrowFailure(ex, Kubeconfig);
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
-        private RegistrySettings RegistrySettings(ISecretReader? secrets)
-        {
-            var config = LoadRegistriesConfig(RegistriesConfig);
-            return new RegistrySettings
-            {
-                Config = config,
-                Aws = GetAwsOptions(),
-                Credential = RegistryCredential?.GetNetworkCredential(),
-                // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
-                CredentialScope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(RegistryCredentialScope), allowHttp: true),
-                AllowedTokenRealms = AllowTokenRealm,
-                Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
-                PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
-                Secrets = secrets,
-                MaxConcurrentListings = ThrottleLimit,
-                MaxConcurrentManifestReads = ThrottleLimit,
-                Log = log.Verbose,
-                Warn = log.Warning,
-                Lifetime = stopping.Token,
-            };
-        }
+            RegistriesConfig = RegistriesConfig,
+            RegistryCredential = RegistryCredential,
+            RegistryCredentialScope = RegistryCredentialScope,
+            AllowPullSecret = AllowPullSecret,
+            AllowTokenRealm = AllowTokenRealm,
+            ImageTimeoutSec = ImageTimeoutSec,
+            ThrottleLimit = ThrottleLimit,
+            Kubeconfig = ParameterSetName == KubeconfigSet ? Kubeconfig : null,
+            Context = Context,
+        };
 
         private ISecretReader? gitSecrets;
 
