@@ -126,18 +126,7 @@ namespace ImageUpdater.PS
         /// <summary>The registry settings from the parameters (the one mapping, <see cref="RegistryParameters"/>), with this command's progress.</summary>
         protected RegistrySettings GetRegistrySettings()
         {
-            var parameters = new RegistryParameters
-            {
-                RegistriesConfig = RegistriesConfig,
-                RegistryCredential = RegistryCredential,
-                AllowPullSecret = AllowPullSecret,
-                AllowTokenRealm = AllowTokenRealm,
-                ImageTimeoutSec = ImageTimeoutSec,
-                ThrottleLimit = ThrottleLimit,
-                Kubeconfig = Kubeconfig,
-                Context = Context,
-                CachePath = CachePath,
-            };
+            var parameters = RegistryParameters.FromBound(this);
             secrets = parameters.OpenSecrets(this);
             var settings = parameters.ToSettings(this, secrets, QueueVerbose, QueueWarning, stopping.Token);
             settings.OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total);

@@ -221,7 +221,9 @@ namespace ImageUpdater.PS.Commands
             var applications = ReadApplications().Where(a => shard is null || shard.Value.Includes(a)).ToList();
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            var registryParameters = RegistryParameters();
+            // -Kubeconfig (its own set) reads Applications and the secrets behind pull-secret and git:secret:; annotations name the images, so the credential is scoped.
+            var registryParameters = RegistryParameters.FromBound(this);
+            registryParameters.RegistryCredentialScope = RegistryCredentialScope;
             using var secretReader = registryParameters.OpenSecrets(this);
             gitSecrets = secretReader;
             using var registries = new RegistryRouter(registryParameters.ToSettings(this, secretReader, log.Verbose, log.Warning, stopping.Token));
@@ -258,20 +260,6 @@ namespace ImageUpdater.PS.Commands
         /// <summary>Applications from the source the parameters name (Core's IApplicationSource), with Get-ArgoApplication's errors, warnings and verbose lines.</summary>
         private List<ArgoApplication> ReadApplications() =>
             ImageUpdater.PS.Parameters.ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
-
-        /// <summary>The registry block through the one mapping (RegistryParameters); -Kubeconfig reads Applications and the secrets behind pull-secret and git:secret:.</summary>
-        private RegistryParameters RegistryParameters() => new RegistryParameters
-        {
-            RegistriesConfig = RegistriesConfig,
-            RegistryCredential = RegistryCredential,
-            RegistryCredentialScope = RegistryCredentialScope,
-            AllowPullSecret = AllowPullSecret,
-            AllowTokenRealm = AllowTokenRealm,
-            ImageTimeoutSec = ImageTimeoutSec,
-            ThrottleLimit = ThrottleLimit,
-            Kubeconfig = ParameterSetName == KubeconfigSet ? Kubeconfig : null,
-            Context = Context,
-        };
 
         private ISecretReader? gitSecrets;
 

@@ -79,16 +79,64 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? AuthorEmail { get; set; }
 
+        private readonly RunLog log = new RunLog();
+        private WriteBackServices? services;
+        private WriteBackPreparation? preparation;
+
+        /// <summary>Collects the candidates; the first of each git repository starts that repository's preparation (clone or fetch) in the background.</summary>
         private void CollectCandidates()
         {
-            candidates.AddRange(Candidate.Where(c => c is not null));
+            services ??= Services();
+            // -LocalRepository is the user's checkout: nothing to prepare.
+            preparation ??= LocalRepository is null ? new WriteBackPreparation(() => services.Git(false), MaxConcurrentWrites, stopping.Token) : null;
+            foreach (var candidate in Candidate.Where(c => c is not null))
+            {
+                candidates.Add(candidate);
+                preparation?.Add(candidate);
+            }
+
+            FlushLog();
         }
 
         private void WriteBackCandidates()
         {
-            var log = new RunLog();
+            services ??= Services();
+            if (preparation is not null)
+            {
+                Await(preparation.Finished(), FlushLog);
+                if (preparation.Repositories.Count > 0)
+                {
+                    WriteVerbose($"Prepared {preparation.Repositories.Count} repository(ies) ahead of the write-back: {services.Git(false).PreparationStatistics}.");
+                }
+            }
+
+            // -LocalRepository is one checkout: its units are written one after another.
+            var run = new ImageUpdateRun(null, services, LocalRepository is null ? MaxConcurrentWrites : 1, log);
+            WriteRun(run, run.WriteBack(candidates, stopping.Token), "Update-HelmImageTag", passThru: false);
+        }
+
+        private const int MaxConcurrentWrites = 8;
+
+        /// <summary>Writes the preparations' -Verbose lines (they come from other threads) on the pipeline thread.</summary>
+        private void FlushLog()
+        {
+            foreach (var line in log.Drain())
+            {
+                if (line.Level == RunLogLevel.Warning)
+                {
+                    WriteWarning(line.Text);
+                }
+                else
+                {
+                    WriteVerbose(line.Text);
+                }
+            }
+        }
+
+        private WriteBackServices Services()
+        {
             var credentials = GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent);
-            var services = new WriteBackServices(
+            return new WriteBackServices(
                 whatIf => new GitWriteBackOptions
                 {
                     WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
@@ -105,9 +153,6 @@ namespace ImageUpdater.PS.Commands
                 },
                 () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(null, null, false)),
                 log.Verbose);
-            // -LocalRepository is one checkout: its units are written one after another.
-            var run = new ImageUpdateRun(null, services, LocalRepository is null ? 8 : 1, log);
-            WriteRun(run, run.WriteBack(candidates, stopping.Token), "Update-HelmImageTag", passThru: false);
         }
 
         protected override void StopProcessing() => stopping.Cancel();

@@ -39,6 +39,27 @@ namespace ImageUpdater.PS.Parameters
 
         public string? CachePath { get; set; }
 
+        /// <summary>The block as the cmdlet's caller bound it (unbound parameters keep their defaults, which the declarations share).</summary>
+        public static RegistryParameters FromBound(PSCmdlet cmdlet)
+        {
+            var bound = cmdlet.MyInvocation.BoundParameters;
+            T? Get<T>(string name) where T : class => bound.TryGetValue(name, out var value) ? value as T : null;
+            int Number(string name, int unbound) => bound.TryGetValue(name, out var value) && value is int number ? number : unbound;
+            var defaults = new RegistryParameters();
+            return new RegistryParameters
+            {
+                RegistriesConfig = Get<string>("RegistriesConfig"),
+                RegistryCredential = Get<PSCredential>("RegistryCredential"),
+                AllowPullSecret = Get<string[]>("AllowPullSecret") ?? defaults.AllowPullSecret,
+                AllowTokenRealm = Get<string[]>("AllowTokenRealm") ?? defaults.AllowTokenRealm,
+                ImageTimeoutSec = Number("ImageTimeoutSec", defaults.ImageTimeoutSec),
+                ThrottleLimit = Number("ThrottleLimit", defaults.ThrottleLimit),
+                Kubeconfig = Get<string>("Kubeconfig"),
+                Context = Get<string>("Context"),
+                CachePath = Get<string>("CachePath"),
+            };
+        }
+
         /// <summary>The one reader of Kubernetes secrets (null without -Kubeconfig); a bad kubeconfig ends the command naming it.</summary>
         public KubernetesSecretReader? OpenSecrets(ImageUpdaterCmdlet cmdlet)
         {
