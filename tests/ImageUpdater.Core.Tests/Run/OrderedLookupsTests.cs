@@ -39,39 +39,47 @@ namespace ImageUpdater.Core.Tests.Run
         }
 
         [Fact]
-        public void No_more_than_the_throttle_limit_run_at_once_and_waiting_work_starts_in_input_order()
+        public void No_more_than_the_throttle_limit_run_at_once_and_a_freed_slot_goes_to_the_oldest_waiting_work()
         {
-            var running = 0;
-            var peak = 0;
+            var gates = Enumerable.Range(0, 6).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
             var started = new List<int>();
             var lookups = new OrderedLookups<int>(3, _ => -1);
-            for (var i = 0; i < 12; i++)
+            for (var i = 0; i < gates.Count; i++)
             {
                 var n = i;
-                lookups.Add(async _ =>
+                lookups.Add(_ =>
                 {
                     lock (started)
                     {
                         started.Add(n);
-                        peak = Math.Max(peak, ++running);
                     }
 
-                    await Task.Delay(20).ConfigureAwait(false);
-                    lock (started)
-                    {
-                        running--;
-                    }
-
-                    return n;
+                    return gates[n].Task;
                 });
             }
 
-            Assert.Equal(Enumerable.Range(0, 12), lookups.Drain(Tick).ToArray());
-            Assert.Equal(3, peak);
+            int[] Started()
+            {
+                lock (started)
+                {
+                    return started.OrderBy(n => n).ToArray();
+                }
+            }
+
+            Assert.True(SpinWait.SpinUntil(() => Started().Length == 3, TimeSpan.FromSeconds(10)));
+            Thread.Sleep(50);
+            Assert.Equal(new[] { 0, 1, 2 }, Started());
+            gates[1].SetResult(1);
+            Assert.True(SpinWait.SpinUntil(() => Started().Length == 4, TimeSpan.FromSeconds(10)));
+            Thread.Sleep(50);
+            Assert.Equal(new[] { 0, 1, 2, 3 }, Started());
+            foreach (var gate in gates)
+            {
+                gate.TrySetResult(gates.IndexOf(gate));
+            }
+
+            Assert.Equal(Enumerable.Range(0, 6), lookups.Drain(Tick).ToArray());
             Assert.Equal(3, lookups.PeakRunning);
-            // A slot goes to the oldest waiting work: the first three start before any later one.
-            Assert.Equal(new[] { 0, 1, 2 }, started.Take(3).OrderBy(n => n));
-            Assert.Equal(Enumerable.Range(3, 9), started.Skip(3).Take(9).OrderBy(n => n));
         }
 
         [Fact]
