@@ -31,56 +31,23 @@ $work = Join-Path ([IO.Path]::GetTempPath()) ("iu-scale-" + [guid]::NewGuid().To
 $null = New-Item -ItemType Directory $work
 $ecrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
 
-function Invoke-Git { $out = & git @args 2>&1; if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" } }
-
 function New-Repositories([string] $Root) {
     # One seed repository per git repository, built with the git CLI, then pushed into a bare one.
-    $null = New-Item -ItemType Directory $Root
-    for ($r = 0; $r -lt $GitRepositories; $r++) {
-        $name = 'gitops-{0:D3}' -f $r
-        $seed = Join-Path $work "seed/$name"
-        $null = New-Item -ItemType Directory $seed -Force
-        for ($a = $r; $a -lt $Applications; $a += $GitRepositories) {
-            $dir = Join-Path $seed ('apps/app-{0:D4}' -f $a)
-            $null = New-Item -ItemType Directory $dir -Force
-            [IO.File]::WriteAllText((Join-Path $dir 'values.yaml'), "# app $a`nfrontend:`n  image:`n    tag: 1.0.0 # managed`nbackend:`n  image:`n    tag: 1.0.0 # managed`n")
-        }
-        Invoke-Git -C $seed init --quiet --initial-branch=main
-        Invoke-Git -C $seed add -A
-        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed
-        Invoke-Git init --quiet --bare --initial-branch=main (Join-Path $Root "$name.git")
-        Invoke-Git -C $seed push --quiet (Join-Path $Root "$name.git") main
+    New-BenchRepositories -Root $Root -Seed (Join-Path $work 'seed') -GitRepositories $GitRepositories -Applications $Applications -Values {
+        param($a) "# app $a`nfrontend:`n  image:`n    tag: 1.0.0 # managed`nbackend:`n  image:`n    tag: 1.0.0 # managed`n"
     }
 }
 
 function New-Manifests([string] $Folder, [scriptblock] $RepoUrl) {
-    $null = New-Item -ItemType Directory $Folder
-    for ($a = 0; $a -lt $Applications; $a++) {
-        $repo = 'gitops-{0:D3}' -f ($a % $GitRepositories)
-        $front = 'svc-{0:D2}' -f ($a % $EcrRepositories)
-        $back = 'svc-{0:D2}' -f [int](($a + [int][math]::Floor($EcrRepositories / 2)) % $EcrRepositories)
-        $url = & $RepoUrl $repo
-        @"
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: $('app-{0:D4}' -f $a)
-  namespace: argocd
-  annotations:
-    argocd-image-updater.argoproj.io/image-list: fe=$ecrHost/team/${front}:1.x, be=$ecrHost/team/${back}:1.x
-    argocd-image-updater.argoproj.io/fe.helm.image-tag: frontend.image.tag
-    argocd-image-updater.argoproj.io/be.helm.image-tag: backend.image.tag
-    argocd-image-updater.argoproj.io/write-back-method: git
-    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
-spec:
-  project: fleet
-  source:
-    repoURL: $url
-    path: $('apps/app-{0:D4}' -f $a)
-    targetRevision: main
-    helm: {}
-"@ | Set-Content (Join-Path $Folder ('app-{0:D4}.yaml' -f $a))
-    }
+    $ecr = $EcrRepositories; $hostName = $ecrHost
+    New-BenchManifests -Folder $Folder -GitRepositories $GitRepositories -Applications $Applications -RepoUrl $RepoUrl -Images {
+        param($a)
+        $front = 'svc-{0:D2}' -f ($a % $ecr)
+        $back = 'svc-{0:D2}' -f [int](($a + [int][math]::Floor($ecr / 2)) % $ecr)
+        "    argocd-image-updater.argoproj.io/image-list: fe=$hostName/team/${front}:1.x, be=$hostName/team/${back}:1.x"
+        '    argocd-image-updater.argoproj.io/fe.helm.image-tag: frontend.image.tag'
+        '    argocd-image-updater.argoproj.io/be.helm.image-tag: backend.image.tag'
+    }.GetNewClosure()
 }
 
 function Start-Ecr([string[]] $Extra = @()) {

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
+using System.Threading;
 using ImageUpdater.Core.Argo;
 
 namespace ImageUpdater.PS
@@ -9,26 +10,13 @@ namespace ImageUpdater.PS
     /// <summary>The Argo CD session that Connect-ArgoCD stores for later cmdlets in this process (the Connect-AzAccount pattern).</summary>
     internal static class ArgoCDSession
     {
-        private static readonly object Gate = new object();
         private static ArgoCDConnection? current;
 
+        // A reference is read and written whole: Volatile is all the cross-runspace visibility it needs.
         public static ArgoCDConnection? Current
         {
-            get
-            {
-                lock (Gate)
-                {
-                    return current;
-                }
-            }
-
-            set
-            {
-                lock (Gate)
-                {
-                    current = value;
-                }
-            }
+            get => Volatile.Read(ref current);
+            set => Volatile.Write(ref current, value);
         }
     }
 

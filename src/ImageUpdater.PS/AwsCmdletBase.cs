@@ -86,7 +86,7 @@ namespace ImageUpdater.PS
         public string? RoleSessionName { get; set; }
 
         /// <summary>The AWS settings from the parameters; secrets are read out of their SecureStrings only here.</summary>
-        protected AwsOptions GetAwsOptions()
+        protected internal AwsOptions GetAwsOptions()
         {
             Uri? endpoint = null;
             if (EndpointUrl is not null && !Uri.TryCreate(EndpointUrl, UriKind.Absolute, out endpoint))

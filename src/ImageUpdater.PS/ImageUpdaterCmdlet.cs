@@ -93,32 +93,6 @@ namespace ImageUpdater.PS
         }
 
         /// <summary>
-        /// Starts a pipeline record's work off the pipeline thread; what it returns (the writes of that record) runs on the pipeline
-        /// thread in input order, as soon as it and every earlier record are done. The work turns its own failures into writes.
-        /// </summary>
-        protected void WriteInOrder(Func<Task<Action>> work, Action? onTick = null)
-        {
-            pending.Enqueue(Task.Run(work));
-            WriteFinished(MaxPendingRecords, onTick);
-        }
-
-        /// <summary>Waits for every record started by <see cref="WriteInOrder"/> and writes what is left, in input order.</summary>
-        protected void WriteRemaining(Action? onTick = null) => WriteFinished(0, onTick);
-
-        // Back-pressure for endless input: records waiting for a listing hold no registry slot, only memory.
-        private const int MaxPendingRecords = 1024;
-
-        private readonly Queue<Task<Action>> pending = new Queue<Task<Action>>();
-
-        private void WriteFinished(int keep, Action? onTick)
-        {
-            while (pending.Count > 0 && (pending.Peek().IsCompleted || pending.Count > keep))
-            {
-                Await(pending.Dequeue(), onTick)();
-            }
-        }
-
-        /// <summary>
         /// The one confirmation rule of every writing path: ShouldProcess answers with its reason, so a -WhatIf inherited from a
         /// calling script is a what-if (not a declined prompt), and -Confirm declined is Declined.
         /// </summary>
@@ -294,7 +268,7 @@ namespace ImageUpdater.PS
         }
 
         /// <summary>registries.conf (or the ConfigMap holding it) from -RegistriesConfig; none given = no configured registries.</summary>
-        protected RegistriesConfig LoadRegistriesConfig(string? path)
+        protected internal RegistriesConfig LoadRegistriesConfig(string? path)
         {
             if (path is null)
             {
@@ -322,7 +296,7 @@ namespace ImageUpdater.PS
         }
 
         /// <summary>A terminating error: bad invocation, nothing more can be done.</summary>
-        protected void ThrowFailure(Exception exception, object? target = null)
+        protected internal void ThrowFailure(Exception exception, object? target = null)
         {
             ThrowTerminatingError(ToErrorRecord(exception, target));
         }

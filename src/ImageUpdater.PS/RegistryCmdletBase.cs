@@ -1,10 +1,12 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
-using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.Run;
 using ImageUpdater.PS.Completion;
+using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS
 {
@@ -73,53 +75,63 @@ namespace ImageUpdater.PS
         /// <summary>Cancelled when the command is stopped (Ctrl+C).</summary>
         protected CancellationToken StopToken => stopping.Token;
 
-        /// <summary>Platforms for application images without a platforms annotation (newest-build, digest); null = linux/amd64.</summary>
-        protected virtual System.Collections.Generic.IReadOnlyList<string>? DefaultPlatforms => null;
-
         protected override void BeginProcessing()
         {
             router = new RegistryRouter(GetRegistrySettings());
+            lookups = new OrderedLookups<Action>(MaxPendingRecords, ex => () => WriteFailure(ex), stopping.Token);
         }
 
-        /// <summary>The registry settings from the parameters; secrets are read out of their containers only here and in <see cref="AwsCmdletBase.GetAwsOptions"/>.</summary>
+        // Back-pressure for endless input: records waiting for a listing hold no registry slot (the router bounds listings), only memory.
+        private const int MaxPendingRecords = 1024;
+
+        private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+        private OrderedLookups<Action>? lookups;
+
+        private OrderedLookups<Action> Lookups => lookups ?? throw new InvalidOperationException("The look-ups are made in BeginProcessing.");
+
+        /// <summary>
+        /// Starts a pipeline record's look-up (Core's <see cref="OrderedLookups{T}"/>); what it returns (the writes of that record) runs
+        /// here on the pipeline thread in input order, as soon as it and every earlier record are done. A look-up that throws is written
+        /// as that record's error.
+        /// </summary>
+        protected void WriteInOrder(Func<Task<Action>> work)
+        {
+            Lookups.Add(_ => work());
+            WriteFinished(MaxPendingRecords);
+        }
+
+        /// <summary>Writes that need no look-up (a warning), kept in their input place.</summary>
+        protected void WriteInOrder(Action write)
+        {
+            Lookups.Add(write);
+            WriteFinished(MaxPendingRecords);
+        }
+
+        private void WriteFinished(int keep)
+        {
+            foreach (var write in Lookups.TakeUntil(keep, Tick, WhileWaiting))
+            {
+                write();
+                FlushVerbose();
+            }
+        }
+
+        private void WhileWaiting()
+        {
+            FlushVerbose();
+            ShowRegistryProgress();
+        }
+
+        /// <summary>The registry settings from the parameters (the one mapping, <see cref="RegistryParameters"/>), with this command's progress.</summary>
         protected RegistrySettings GetRegistrySettings()
         {
-            var config = LoadRegistriesConfig(RegistriesConfig);
-            var aws = GetAwsOptions();
-            if (Kubeconfig is not null)
-            {
-                try
-                {
-                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
-                }
-                catch (ImageUpdaterException ex)
-                {
-                    ThrowFailure(ex, Kubeconfig);
-                }
-
-                WriteVerbose($"Kubernetes secrets from {secrets!.Origin}");
-            }
-
-            return new RegistrySettings
-            {
-                Config = config,
-                Aws = aws,
-                Credential = RegistryCredential?.GetNetworkCredential(),
-                Secrets = secrets,
-                PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
-                AllowedTokenRealms = AllowTokenRealm,
-                DefaultPlatforms = DefaultPlatforms,
-                Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
-                MaxConcurrentListings = ThrottleLimit,
-                MaxConcurrentManifestReads = ThrottleLimit,
-                MetadataCachePath = CachePath is null ? null : GetUnresolvedProviderPathFromPSPath(CachePath),
-                CurrentTags = new CheckoutCurrentTag(),
-                Log = QueueVerbose,
-                Warn = QueueWarning,
-                OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total),
-                OnEcrPage = (repository, pages) => ecrProgress = (repository, pages),
-                Lifetime = stopping.Token,
-            };
+            var parameters = RegistryParameters.FromBound(this);
+            secrets = parameters.OpenSecrets(this);
+            var settings = parameters.ToSettings(this, secrets, QueueVerbose, QueueWarning, stopping.Token);
+            settings.OnMetadataProgress = (repository, done, total) => metadataProgress = (repository, done, total);
+            settings.OnEcrPage = (repository, pages) => ecrProgress = (repository, pages);
+            return settings;
         }
 
         /// <summary>Shows the DescribeImages pages and manifest reads of the repositories being listed; call on the pipeline thread.</summary>
@@ -140,7 +152,15 @@ namespace ImageUpdater.PS
 
         protected override void EndProcessing()
         {
-            WriteRemaining(ShowRegistryProgress);
+            if (lookups is not null)
+            {
+                foreach (var write in lookups.Drain(Tick, WhileWaiting))
+                {
+                    write();
+                    FlushVerbose();
+                }
+            }
+
             if (router?.DescribeRequests() is { } requests)
             {
                 WriteVerbose(requests);

@@ -45,8 +45,6 @@ namespace ImageUpdater.PS
         [ArgumentCompleter(typeof(PlatformCompleter))]
         public string[]? Platform { get; set; }
 
-        protected override System.Collections.Generic.IReadOnlyList<string>? DefaultPlatforms => Platform;
-
         /// <summary>The selection for an image; as in an image-list entry, text after ':' is the constraint unless -Constraint says otherwise.</summary>
         protected TagSelectionOptions SelectionFor(ImageReference image)
         {

@@ -44,44 +44,13 @@ BeforeAll {
         ($app.spec.source.helm.parameters | Where-Object name -EQ 'image.tag').value
     }
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     # A bare repository with charts/web/values.yaml and a folder of Application manifests using git write-back.
     function New-GitOpsCheckout {
         $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
-        $bare = Join-Path $root 'remote.git'
-        $work = Join-Path $root 'seed'
-        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
-        Invoke-Git init --quiet --initial-branch=main $work | Out-Null
-        $null = New-Item -ItemType Directory (Join-Path $work 'charts/web'), (Join-Path $root 'apps')
-        [IO.File]::WriteAllText((Join-Path $work 'charts/web/values.yaml'), "image:`n  repository: $EcrHost/team/web`n  tag: 1.0.0 # released`n")
-        Invoke-Git -C $work add -A | Out-Null
-        Invoke-Git -C $work -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
-        Invoke-Git -C $work push --quiet $bare main 2>$null | Out-Null
-        $url = [Uri]::new($bare).AbsoluteUri
-        @"
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web
-  namespace: argocd
-  annotations:
-    argocd-image-updater.argoproj.io/image-list: web=$EcrHost/team/web:1.x
-    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag
-    argocd-image-updater.argoproj.io/write-back-method: git
-    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
-spec:
-  project: shop
-  source:
-    repoURL: $url
-    path: charts/web
-    targetRevision: main
-"@ | Set-Content (Join-Path $root 'apps/web.yaml')
-        [pscustomobject]@{ Root = $root; Bare = $bare; Apps = (Join-Path $root 'apps'); Cache = (Join-Path $root 'cache') }
+        $ecrHost = $EcrHost
+        $fleet = New-GitOpsFleet -Root $root -Apps web -AppFolder charts -BareName remote.git -Manifests (Join-Path $root 'apps') -Image "$EcrHost/team/web:1.x" -Project shop -NoHelm `
+            -Values { param($App) "image:`n  repository: $ecrHost/team/web`n  tag: 1.0.0 # released`n" }.GetNewClosure()
+        $fleet | Add-Member -PassThru -NotePropertyName Apps -NotePropertyValue $fleet.Manifests
     }
 }
 

@@ -11,12 +11,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     function New-Key([string] $Path) {
         & ssh-keygen -q -t ed25519 -N '' -C '' -f $Path
         if ($LASTEXITCODE -ne 0) { throw "ssh-keygen $Path failed" }
@@ -82,44 +76,9 @@ BeforeAll {
 
     # A bare repository with apps/<name>/values.yaml, its ssh:// URL, and a manifest per app.
     function New-SshRepository([string[]] $Apps, [int] $Port = $Server.Port) {
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
-        $bare = Join-Path $root 'gitops.git'
-        $seed = Join-Path $root 'seed'
-        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
-        Invoke-Git clone --quiet $bare $seed 2>$null | Out-Null
-        foreach ($app in $Apps) {
-            $null = New-Item -ItemType Directory (Join-Path $seed "apps/$app") -Force
-            [IO.File]::WriteAllText((Join-Path $seed "apps/$app/values.yaml"), "image:`n  repository: web`n  tag: 1.0.0`n")
-        }
-        Invoke-Git -C $seed checkout --quiet -b main | Out-Null
-        Invoke-Git -C $seed add -A | Out-Null
-        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
-        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
-        $url = "ssh://$User@127.0.0.1:$Port$bare"
-        $manifests = Join-Path $root 'manifests'
-        $null = New-Item -ItemType Directory $manifests
-        foreach ($app in $Apps) {
-            @"
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: $app
-  namespace: argocd
-  annotations:
-    argocd-image-updater.argoproj.io/image-list: web=$EcrHost/team/web:1.x
-    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag
-    argocd-image-updater.argoproj.io/write-back-method: git
-    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
-spec:
-  project: default
-  source:
-    repoURL: $url
-    path: apps/$app
-    targetRevision: main
-    helm: {}
-"@ | Set-Content (Join-Path $manifests "$app.yaml")
-        }
-        [pscustomobject]@{ Bare = $bare; Url = $url; Manifests = $manifests; Cache = Join-Path $root 'cache' }
+        $user = $User
+        New-GitOpsFleet -Root (Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))) -Apps $Apps -Image "$EcrHost/team/web:1.x" `
+            -RepoUrl { param($Bare) "ssh://$user@127.0.0.1:$Port$Bare" }.GetNewClosure()
     }
 
     function New-Candidate([string] $Manifest) {

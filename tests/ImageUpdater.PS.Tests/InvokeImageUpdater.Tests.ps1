@@ -3,12 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     $script:EcrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
     $seed = Join-Path $TestDrive 'ecr-seed.json'
     '{"repositories":[{"name":"team/web","images":[{"tags":["1.0.0"],"pushedAt":1700000100},{"tags":["1.1.0"],"pushedAt":1700000200},{"tags":["1.2.0"],"pushedAt":1700000300},{"tags":["2.0.0"],"pushedAt":1700000400}]},{"name":"team/api","images":[{"tags":["0.9.0"],"pushedAt":1700000100},{"tags":["0.9.1"],"pushedAt":1700000200}]}]}' | Set-Content $seed
@@ -23,43 +17,8 @@ BeforeAll {
 
     # A bare repository with apps/<name>/values.yaml per app, and one manifest per app pointing at it.
     function New-Fleet([string[]] $Apps, [string] $Manifests) {
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
-        $bare = Join-Path $root 'gitops.git'
-        $seedDir = Join-Path $root 'seed'
-        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
-        Invoke-Git clone --quiet $bare $seedDir 2>$null | Out-Null
-        foreach ($app in $Apps) {
-            $null = New-Item -ItemType Directory (Join-Path $seedDir "apps/$app") -Force
-            [IO.File]::WriteAllText((Join-Path $seedDir "apps/$app/values.yaml"), "# $app`nimage:`n  repository: web`n  tag: 1.0.0 # pinned by the updater`n")
-        }
-        Invoke-Git -C $seedDir checkout --quiet -b main | Out-Null
-        Invoke-Git -C $seedDir add -A | Out-Null
-        Invoke-Git -C $seedDir -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
-        Invoke-Git -C $seedDir push --quiet origin main 2>$null | Out-Null
-        $url = [Uri]::new($bare).AbsoluteUri
-        $null = New-Item -ItemType Directory $Manifests -Force
-        foreach ($app in $Apps) {
-            @"
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: $app
-  namespace: argocd
-  annotations:
-    argocd-image-updater.argoproj.io/image-list: web=$EcrHost/team/web:1.x
-    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag
-    argocd-image-updater.argoproj.io/write-back-method: git
-    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
-spec:
-  project: shop
-  source:
-    repoURL: $url
-    path: apps/$app
-    targetRevision: main
-    helm: {}
-"@ | Set-Content (Join-Path $Manifests "$app.yaml")
-        }
-        [pscustomobject]@{ Bare = $bare; Url = $url; Cache = Join-Path $root 'cache' }
+        New-GitOpsFleet -Root (Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))) -Apps $Apps -Manifests $Manifests -Image "$EcrHost/team/web:1.x" -Project shop `
+            -Values { param($App) "# $App`nimage:`n  repository: web`n  tag: 1.0.0 # pinned by the updater`n" }
     }
 }
 

@@ -4,12 +4,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     function Get-Captured($Server) { @((Invoke-RestMethod "$($Server.url)__capture/requests").requests) }
 
     # An Application manifest for an image on $Registry with extra annotations.

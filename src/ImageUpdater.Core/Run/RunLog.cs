@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 
 namespace ImageUpdater.Core.Run
 {
@@ -12,5 +13,14 @@ namespace ImageUpdater.Core.Run
         public void Warning(string text) => lines.Enqueue(new RunEvent.Log(RunLogLevel.Warning, text));
 
         internal bool TryTake(out RunEvent.Log line) => lines.TryDequeue(out line!);
+
+        /// <summary>The lines logged so far, for a caller that writes them outside a run's events (before the run starts).</summary>
+        public IEnumerable<RunEvent.Log> Drain()
+        {
+            while (lines.TryDequeue(out var line))
+            {
+                yield return line;
+            }
+        }
     }
 }

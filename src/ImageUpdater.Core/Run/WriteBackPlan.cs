@@ -4,6 +4,7 @@ using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.WriteBack.ArgoCD;
 
 namespace ImageUpdater.Core.Run
 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.WriteBack.ArgoCD;
 
 namespace ImageUpdater.Core.Run
 {

@@ -93,33 +93,7 @@ namespace ImageUpdater.Core.WriteBack
             var fromUrl = false;
             try
             {
-                var own = batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl).ToList();
-                secret = GitSecretCredentials.Read(batch, options, url);
-                credentials = (secret?.Credentials ?? options.Credentials).For(url, own, out var refusal);
-                if (secret is null && embedded is null && (RepositoryUrl.IsHttp(url) ? credentials.Https is null && credentials.GitHubApp is null : credentials.SshKeyPath is null)
-                    && GitSecretCredentials.ReadRepoCreds(batch, options, url) is { } repoCreds)
-                {
-                    // The parameters name no credential for this repository: Argo CD's own, as upstream's git:repocreds.
-                    secret = repoCreds;
-                    credentials = repoCreds.Credentials.For(url, own, out refusal);
-                }
-                if (credentials.Https is null && credentials.GitHubApp is { } app)
-                {
-                    credentials.Https = GitHubAppToken.Credential(app, options, url);
-                }
-
-                if (credentials.Https is null && embedded is not null)
-                {
-                    // user:token@ written into the URL itself goes only to that URL.
-                    credentials.Https = embedded;
-                    fromUrl = true;
-                }
-
-                if (credentials.Https is null && RepositoryUrl.IsHttp(url))
-                {
-                    throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url, options.RepositorySecrets is null ? null : options.ArgoCDNamespace) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
-                }
-
+                credentials = CredentialsFor(batch, url, embedded, out secret, out fromUrl);
                 if (options.LocalRepository is not null)
                 {
                     new CheckoutCommitWriter(editor, options, Statistics).Apply(batch, url, credentials, outcome);
@@ -145,6 +119,85 @@ namespace ImageUpdater.Core.WriteBack
             }
 
             return outcome;
+        }
+
+        /// <summary>
+        /// Clones or fetches a repository into the clone cache ahead of <see cref="Apply"/> (from the first candidate of it that
+        /// arrives), so that Apply's fetch has little left to transfer. Never throws: Apply repeats every step and reports what fails.
+        /// Counted in <see cref="PreparationStatistics"/>, so Apply's counts stay those of the write.
+        /// </summary>
+        public void Prepare(GitRepositoryBatch batch)
+        {
+            if (options.LocalRepository is not null)
+            {
+                return;
+            }
+
+            var url = RepositoryUrl.Clean(batch.Repository, out var embedded);
+            var refused = new WriteBackOutcome();
+            batch = GitSecretCredentials.RefuseDisallowed(RefuseAnnotatedLocal(batch, url, refused), options, url, refused);
+            if (batch.Candidates.Count == 0)
+            {
+                return;
+            }
+
+            GitSecretCredentials? secret = null;
+            try
+            {
+                var credentials = CredentialsFor(batch, url, embedded, out secret, out _);
+                using var cache = GitCloneCache.Open(options, url, credentials, PreparationStatistics);
+                new GitRemote(cache.Repository, url, credentials, options, PreparationStatistics, cache.SshOutput).Fetch();
+            }
+            catch (Exception e) when (!IsCancellation(e))
+            {
+                options.Verbose?.Invoke($"Preparing {url} ahead of its write-back failed; the write-back tries again: {GitErrors.Describe(e, url).Message}");
+            }
+            finally
+            {
+                secret?.Dispose();
+            }
+        }
+
+        /// <summary>Clones and fetches done by <see cref="Prepare"/>.</summary>
+        public GitWriteBackStatistics PreparationStatistics { get; } = new GitWriteBackStatistics();
+
+        /// <summary>
+        /// The credentials of a batch: git:secret: first, else the options' by URL, else (nothing covering the repository) Argo CD's
+        /// repository secrets as git:repocreds; a GitHub App becomes its installation token; user:token@ in the URL for that URL only;
+        /// none over http fails.
+        /// </summary>
+        private GitCredentials CredentialsFor(GitRepositoryBatch batch, string url, System.Net.NetworkCredential? embedded, out GitSecretCredentials? secret, out bool fromUrl)
+        {
+            fromUrl = false;
+            var own = batch.Candidates.SelectMany(c => c.ApplicationObject.Sources).Select(s => s.RepoUrl).ToList();
+            secret = GitSecretCredentials.Read(batch, options, url);
+            var credentials = (secret?.Credentials ?? options.Credentials).For(url, own, out var refusal);
+            if (secret is null && embedded is null && (RepositoryUrl.IsHttp(url) ? credentials.Https is null && credentials.GitHubApp is null : credentials.SshKeyPath is null)
+                && GitSecretCredentials.ReadRepoCreds(batch, options, url) is { } repoCreds)
+            {
+                // The parameters name no credential for this repository: Argo CD's own, as upstream's git:repocreds.
+                secret = repoCreds;
+                credentials = repoCreds.Credentials.For(url, own, out refusal);
+            }
+
+            if (credentials.Https is null && credentials.GitHubApp is { } app)
+            {
+                credentials.Https = GitHubAppToken.Credential(app, options, url);
+            }
+
+            if (credentials.Https is null && embedded is not null)
+            {
+                // user:token@ written into the URL itself goes only to that URL.
+                credentials.Https = embedded;
+                fromUrl = true;
+            }
+
+            if (credentials.Https is null && RepositoryUrl.IsHttp(url))
+            {
+                throw refusal is null ? GitErrors.CredentialRequired(batch.Candidates[0].ApplicationObject, url, options.RepositorySecrets is null ? null : options.ArgoCDNamespace) : GitErrors.CredentialNotBound(batch.Candidates[0].ApplicationObject, url, refusal);
+            }
+
+            return credentials;
         }
 
         /// <summary>

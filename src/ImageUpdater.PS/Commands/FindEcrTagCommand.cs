@@ -64,19 +64,19 @@ namespace ImageUpdater.PS.Commands
             {
                 foreach (var warning in app.KeyWarnings())
                 {
-                    WriteInOrder(() => Task.FromResult<Action>(() => WriteWarning(warning)));
+                    WriteInOrder(() => WriteWarning(warning));
                 }
 
                 foreach (var spec in app.Images)
                 {
                     if (!EcrHost.IsEcrHost(spec.Reference.EffectiveRegistry))
                     {
-                        WriteInOrder(() => Task.FromResult<Action>(() =>
-                            WriteWarning($"{app.Name}: {spec.Image} is not an Amazon ECR image (<account>.dkr.ecr.<region>.amazonaws.com/…); Find-EcrTag skips it.")));
+                        WriteInOrder(() =>
+                            WriteWarning($"{app.Name}: {spec.Image} is not an Amazon ECR image (<account>.dkr.ecr.<region>.amazonaws.com/…); Find-EcrTag skips it."));
                         continue;
                     }
 
-                    WriteInOrder(() => PlanAsync(app, spec), ShowRegistryProgress);
+                    WriteInOrder(() => PlanAsync(app, spec));
                 }
             }
         }
@@ -145,7 +145,7 @@ namespace ImageUpdater.PS.Commands
                         WriteTyped(tag);
                     }
                 };
-            }, ShowRegistryProgress);
+            });
         }
 
         protected override void EndProcessing()

@@ -48,12 +48,12 @@ namespace ImageUpdater.PS.Commands
             {
                 foreach (var warning in app.KeyWarnings())
                 {
-                    WriteInOrder(() => Task.FromResult<Action>(() => WriteWarning(warning)));
+                    WriteInOrder(() => WriteWarning(warning));
                 }
 
                 foreach (var spec in app.Images)
                 {
-                    WriteInOrder(() => PlanAsync(app, spec), ShowRegistryProgress);
+                    WriteInOrder(() => PlanAsync(app, spec));
                 }
             }
         }
@@ -103,7 +103,7 @@ namespace ImageUpdater.PS.Commands
                         WriteTyped(tag);
                     }
                 };
-            }, ShowRegistryProgress);
+            });
         }
 
         protected override void EndProcessing()

@@ -364,9 +364,12 @@ namespace ImageUpdater.PS.Commands
 
             WriteVerbose($"{applications.Count} application(s)" + (shard is null ? string.Empty : $" in shard {shard}") + ".");
 
-            using var secretReader = SecretReader();
+            // -Kubeconfig (its own set) reads Applications and the secrets behind pull-secret and git:secret:; annotations name the images, so the credential is scoped.
+            var registryParameters = RegistryParameters.FromBound(this);
+            registryParameters.RegistryCredentialScope = RegistryCredentialScope;
+            using var secretReader = registryParameters.OpenSecrets(this);
             gitSecrets = secretReader;
-            using var registries = new RegistryRouter(RegistrySettings(secretReader));
+            using var registries = new RegistryRouter(registryParameters.ToSettings(this, secretReader, log.Verbose, log.Warning, stopping.Token));
             var services = new WriteBackServices(GitOptions, () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(Server, Token, SkipCertificateCheck.IsPresent, Connection)), log.Verbose);
             var run = new ImageUpdateRun(registries, services, ThrottleLimit, log);
             WriteRun(run, run.Run(applications, stopping.Token, scope), "Invoke-ImageUpdater", PassThru, beforeStop: () =>
@@ -400,49 +403,6 @@ namespace ImageUpdater.PS.Commands
         /// <summary>Applications from the source the parameters name (Core's IApplicationSource), with Get-ArgoApplication's errors, warnings and verbose lines.</summary>
         private List<ArgoApplication> ReadApplications() =>
             ApplicationSourceParameters.FromBound(this).Read(this, stopping.Token).ToList();
-
-        /// <summary>With -Kubeconfig, the one reader of the secrets behind pull-secret and git:secret: (else null).</summary>
-        private KubernetesSecretReader? SecretReader()
-        {
-            if (ParameterSetName == KubeconfigSet)
-            {
-                try
-                {
-                    return new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
-                }
-                catch (ImageUpdaterException ex)
-                {
-                    ThrowFailure(ex, Kubeconfig);
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>The registry block as Core settings: the same router as Find-EcrTag and Find-ImageTag (pull-secret, ECR host, else the distribution API).</summary>
-        private RegistrySettings RegistrySettings(ISecretReader? secrets)
-        {
-            var config = LoadRegistriesConfig(RegistriesConfig);
-            return new RegistrySettings
-            {
-                Config = config,
-                Aws = GetAwsOptions(),
-                Credential = RegistryCredential?.GetNetworkCredential(),
-                // Images come from annotations: the credential goes only to registries the operator named (registries.conf, -RegistryCredentialScope).
-                CredentialScope = new Core.Security.CredentialScope(config.Registries.Select(r => r.Prefix).Concat(RegistryCredentialScope), allowHttp: true),
-                AllowedTokenRealms = AllowTokenRealm,
-                DefaultPlatforms = Platform,
-                Limits = new TagListLimits { ImageTimeout = TimeSpan.FromSeconds(ImageTimeoutSec) },
-                PullSecretPolicy = new PullSecretPolicy(AllowPullSecret),
-                Secrets = secrets,
-                MaxConcurrentListings = ThrottleLimit,
-                MaxConcurrentManifestReads = ThrottleLimit,
-                CurrentTags = new CheckoutCurrentTag(),
-                Log = log.Verbose,
-                Warn = log.Warning,
-                Lifetime = stopping.Token,
-            };
-        }
 
         private ISecretReader? gitSecrets;
 

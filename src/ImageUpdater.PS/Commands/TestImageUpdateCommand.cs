@@ -54,7 +54,7 @@ namespace ImageUpdater.PS.Commands
                 {
                     return () => WriteFailure(new ImageUpdaterException(ex.ErrorId, ex.Kind, $"{image.Name}: {ex.Message}", target, ex), target);
                 }
-            }, ShowRegistryProgress);
+            });
         }
     }
 }

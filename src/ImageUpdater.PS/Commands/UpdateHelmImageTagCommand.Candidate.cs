@@ -145,20 +145,77 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? AuthorEmail { get; set; }
 
+        private readonly RunLog log = new RunLog();
+        private WriteBackServices? services;
+        private WriteBackPreparation? preparation;
+
+        /// <summary>Collects the candidates; the first of each git repository starts that repository's preparation (clone or fetch) in the background.</summary>
         private void CollectCandidates()
         {
-            candidates.AddRange(Candidate.Where(c => c is not null));
+            services ??= Services();
+            // -LocalRepository is the user's checkout: nothing to prepare.
+            preparation ??= LocalRepository is null ? new WriteBackPreparation(() => services.Git(false), MaxConcurrentWrites, stopping.Token) : null;
+            foreach (var candidate in Candidate.Where(c => c is not null))
+            {
+                candidates.Add(candidate);
+                preparation?.Add(candidate);
+            }
+
+            FlushLog();
         }
 
         private void WriteBackCandidates()
         {
-            var log = new RunLog();
-            KubernetesSecretReader? secrets = null;
+            services ??= Services();
+            if (preparation is not null)
+            {
+                Await(preparation.Finished(), FlushLog);
+                if (preparation.Repositories.Count > 0)
+                {
+                    WriteVerbose($"Prepared {preparation.Repositories.Count} repository(ies) ahead of the write-back: {services.Git(false).PreparationStatistics}.");
+                }
+            }
+
+            try
+            {
+                // -LocalRepository is one checkout: its units are written one after another.
+                var run = new ImageUpdateRun(null, services, LocalRepository is null ? MaxConcurrentWrites : 1, log);
+                WriteRun(run, run.WriteBack(candidates, stopping.Token), "Update-HelmImageTag", passThru: false);
+            }
+            finally
+            {
+                secretReader?.Dispose();
+            }
+        }
+
+        private const int MaxConcurrentWrites = 8;
+
+        /// <summary>Writes the preparations' -Verbose lines (they come from other threads) on the pipeline thread.</summary>
+        private void FlushLog()
+        {
+            foreach (var line in log.Drain())
+            {
+                if (line.Level == RunLogLevel.Warning)
+                {
+                    WriteWarning(line.Text);
+                }
+                else
+                {
+                    WriteVerbose(line.Text);
+                }
+            }
+        }
+
+        /// <summary>With -Kubeconfig, the reader of the secrets behind git:secret: and git:repocreds (disposed when the write-back ends).</summary>
+        private KubernetesSecretReader? secretReader;
+
+        private WriteBackServices Services()
+        {
             if (Kubeconfig is not null)
             {
                 try
                 {
-                    secrets = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
+                    secretReader = new KubernetesSecretReader(GetUnresolvedProviderPathFromPSPath(Kubeconfig), Context);
                 }
                 catch (ImageUpdaterException ex)
                 {
@@ -166,11 +223,11 @@ namespace ImageUpdater.PS.Commands
                 }
             }
 
-            using var reader = secrets;
+            var secrets = secretReader;
             var credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl);
             var signingKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod);
             var allowedKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList();
-            var services = new WriteBackServices(
+            return new WriteBackServices(
                 whatIf => new GitWriteBackOptions
                 {
                     WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
@@ -195,9 +252,6 @@ namespace ImageUpdater.PS.Commands
                 },
                 () => new ArgoCDClient(ArgoCmdletBase.ResolveConnection(null, null, false, Connection)),
                 log.Verbose);
-            // -LocalRepository is one checkout: its units are written one after another.
-            var run = new ImageUpdateRun(null, services, LocalRepository is null ? 8 : 1, log);
-            WriteRun(run, run.WriteBack(candidates, stopping.Token), "Update-HelmImageTag", passThru: false);
         }
 
         protected override void StopProcessing() => stopping.Cancel();

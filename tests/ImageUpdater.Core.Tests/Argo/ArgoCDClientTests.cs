@@ -9,6 +9,7 @@ using ImageUpdater.Core.Http;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Emulators.ArgoCD;
 using Xunit;
+using ImageUpdater.Core.WriteBack.ArgoCD;
 
 namespace ImageUpdater.Core.Tests.Argo
 {

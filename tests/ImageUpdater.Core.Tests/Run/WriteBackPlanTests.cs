@@ -14,12 +14,6 @@ namespace ImageUpdater.Core.Tests.Run
 {
     public class WriteBackPlanTests
     {
-        private static readonly Dictionary<string, string> TwoApps = new Dictionary<string, string>
-        {
-            ["apps/a/values.yaml"] = "image:\n  tag: 1.0.0\n",
-            ["apps/b/values.yaml"] = "image:\n  tag: 1.0.0\n",
-        };
-
         private static WriteBackServices Services(GitFixture repo) =>
             new WriteBackServices(whatIf => new GitWriteBackOptions { WorkingDirectory = repo.Cache, WhatIf = whatIf }, () => throw new InvalidOperationException("no Argo CD in this test"));
 
@@ -28,7 +22,7 @@ namespace ImageUpdater.Core.Tests.Run
         [Fact]
         public void GitIsOneUnitPerRepositoryArgoCDOnePerApplicationAndTheRestIsSettled()
         {
-            using var repo = new GitFixture(TwoApps);
+            using var repo = new GitFixture(GitFixture.TwoApps);
             var skipped = GitFixture.Candidate(repo.App("c", "apps/c"), needed: false) with { Decision = CandidateDecision.Skipped, Reason = "skipped: not running" };
             var failed = GitFixture.Candidate(repo.App("d", "apps/d"), needed: false) with { Decision = CandidateDecision.Failed, Reason = "gone", Error = new ImageUpdaterException("EcrRepositoryNotFound", FailureKind.ObjectNotFound, "d: nginx: gone") };
             var candidates = new[]
@@ -54,7 +48,7 @@ namespace ImageUpdater.Core.Tests.Run
         [Fact]
         public void AGitUnitComputesTheChangeUnderWhatIfAndWritesItOtherwise()
         {
-            using var repo = new GitFixture(TwoApps);
+            using var repo = new GitFixture(GitFixture.TwoApps);
             var spec = new ImageSpec("nginx", ImageReference.Parse("nginx")) { HelmImageTag = "image.tag" };
             var candidate = new ImageUpdateCandidate(repo.App("a", "apps/a"), spec) { CurrentTag = "1.0.0", NewTag = "1.1.0", Decision = CandidateDecision.Update };
             var unit = Assert.Single(WriteBackPlan.For(new[] { candidate }, Services(repo)).Units);

@@ -15,7 +15,14 @@ namespace ImageUpdater.Core.Tests.WriteBack
     /// <summary>A bare repository seeded with files through the git CLI, a cache folder, and candidates built from the Core models.</summary>
     public sealed class GitFixture : IDisposable
     {
-        public GitFixture(IDictionary<string, string> files, string branch = "main")
+        /// <summary>apps/a and apps/b, each a values file with image.tag 1.0.0.</summary>
+        public static readonly IReadOnlyDictionary<string, string> TwoApps = new Dictionary<string, string>
+        {
+            ["apps/a/values.yaml"] = "image:\n  tag: 1.0.0\n",
+            ["apps/b/values.yaml"] = "image:\n  tag: 1.0.0\n",
+        };
+
+        public GitFixture(IEnumerable<KeyValuePair<string, string>> files, string branch = "main")
         {
             Root = Path.Combine(Path.GetTempPath(), "iu-git-" + Guid.NewGuid().ToString("N").Substring(0, 10));
             Directory.CreateDirectory(Root);

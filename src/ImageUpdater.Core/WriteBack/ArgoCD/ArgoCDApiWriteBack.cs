@@ -3,10 +3,11 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
+using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
 
-namespace ImageUpdater.Core.Argo
+namespace ImageUpdater.Core.WriteBack.ArgoCD
 {
     /// <summary>
     /// The <c>argocd</c> write-back method through the Argo CD API: read the Application, PATCH its spec with a JSON Patch whose

@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Threading;
+using ImageUpdater.Core.Argo;
 using ImageUpdater.Core.Updating;
 
-namespace ImageUpdater.Core.Argo
+namespace ImageUpdater.Core.WriteBack.ArgoCD
 {
     /// <summary>One Application's candidates as a confirmable unit: one JSON Patch through the Argo CD API.</summary>
     public sealed class ArgoCDWriteBackUnit : IWriteBackUnit
