@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using ImageUpdater.Core.Annotations;
 using ImageUpdater.Core.Tags;
 using ImageUpdater.Core.Updating;
 using Xunit;
@@ -61,6 +63,28 @@ namespace ImageUpdater.Core.Tests.Updating
             Assert.Equal(string.Empty, error);
             Assert.Equal(release, setting.Release);
             Assert.Equal(until, setting.Until?.ToString("o"));
+        }
+
+        [Fact]
+        public void HoldIsReadPerImageThenApplicationWideAndABadValueHoldsWithAnError()
+        {
+            const string P = AnnotationKeys.Prefix;
+            var parsed = AnnotationParser.Parse("app", new System.Collections.Generic.Dictionary<string, string>
+            {
+                [P + "image-list"] = "web=nginx, api=redis, db=postgres",
+                [P + "hold"] = "until 2026-12-24",
+                [P + "api.hold"] = "false",
+                [P + "db.hold"] = "later",
+            });
+
+            var holds = parsed.Images.ToDictionary(i => i.Alias!, i => i.Hold);
+            Assert.Equal(new DateTimeOffset(2026, 12, 24, 0, 0, 0, TimeSpan.Zero), holds["web"]!.Until);
+            Assert.True(holds["api"]!.Release);
+            Assert.Equal(HoldSetting.Indefinite, holds["db"]);
+            var error = Assert.Single(parsed.Diagnostics, d => d.Key == "db.hold");
+            Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+            Assert.Contains("'until <date>'", error.Message);
+            Assert.DoesNotContain(parsed.Diagnostics, d => d.UnknownKey);
         }
 
         [Theory]
