@@ -166,6 +166,21 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
         }
 
         [Fact]
+        public void LocalRepositoryCheckoutIsHeldToo()
+        {
+            using var repo = new GitFixture(Seed("1.1.0"));
+            CommitAs(repo, "apps/a/values.yaml", "nginx.tag: 1.0.0\n", "Alice", "alice@example.com");
+            var checkout = Path.Combine(repo.Root, "checkout");
+            GitFixture.Git(repo.Root, "clone", "--quiet", repo.Bare, checkout);
+
+            var result = RunOne(repo, GitFixture.Candidate(repo.App("a", "apps/a"), current: "1.0.0", next: "1.1.0"), o => o.LocalRepository = checkout);
+
+            Assert.Equal(UpdateStatus.Held, result.Status);
+            Assert.Contains("Alice <alice@example.com>", result.Message);
+            Assert.Equal("nginx.tag: 1.0.0\n", File.ReadAllText(Path.Combine(checkout, "apps/a/values.yaml")));
+        }
+
+        [Fact]
         public void RealHelmValuesEditorReadsTheValueAtTheWrittenKey()
         {
             using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "image:\n  repository: nginx\n  tag: 1.1.0\nother: x\n" });
