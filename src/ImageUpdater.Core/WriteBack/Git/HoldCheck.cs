@@ -50,6 +50,8 @@ namespace ImageUpdater.Core.WriteBack.Git
                 return null;
             }
 
+            // A held result's OldTag is what the file holds (what runs may differ), as an edited one's is.
+            candidate.FileTag = value;
             var clock = Stopwatch.StartNew();
             for (var read = 0; commit is not null && read < options.HoldHistoryCommits; read++)
             {

@@ -186,11 +186,12 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
             using var repo = new GitFixture(new Dictionary<string, string> { ["apps/a/values.yaml"] = "image:\n  repository: nginx\n  tag: 1.1.0\nother: x\n" });
             CommitAs(repo, "apps/a/values.yaml", "image:\n  repository: nginx\n  tag: 1.0.0\nother: x\n", "Alice", "alice@example.com");
             CommitAs(repo, "apps/a/values.yaml", "image:\n  repository: nginx\n  tag: 1.0.0\nother: y\n", "Bob", "bob@example.com");
-            var candidate = GitFixture.Candidate(repo.App("a", "apps/a"), current: "1.0.0", next: "1.1.0");
+            var candidate = GitFixture.Candidate(repo.App("a", "apps/a"), current: "0.9.0", next: "1.1.0");
 
             var result = Assert.Single(new GitWriteBack(new GitTargetEditor(), repo.Options()).Run(new[] { candidate }).SelectMany(o => o.Results));
 
             Assert.Equal(UpdateStatus.Held, result.Status);
+            Assert.Equal("1.0.0", result.OldTag);
             Assert.Contains("Alice <alice@example.com>", result.Message);
         }
     }
