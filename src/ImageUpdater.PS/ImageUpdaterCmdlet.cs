@@ -227,6 +227,11 @@ namespace ImageUpdater.PS
                 WriteWarning($"{result.Application}: {result.Image}: no tag qualifies, nothing written: {result.Message}");
             }
 
+            if (result.Status == UpdateStatus.Held)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: {result.Message}");
+            }
+
             if (result.CreatedKeys is { Count: > 0 } created)
             {
                 WriteWarning($"{result.Application}: {result.Image}: {result.Target} had no {string.Join(", ", created)}; {(result.Status == UpdateStatus.WhatIf ? "it would be created" : "created it")} (check the helm.image-name/helm.image-tag annotation for a typo).");

@@ -19,6 +19,9 @@ namespace ImageUpdater.Core.Annotations
 
         /// <summary>Our extension (upstream ignores it): how old a tag must be before it is chosen.</summary>
         public const string MinAge = "min-age";
+
+        /// <summary>Our extension (upstream ignores it): <c>false</c> ignores hand changes in git, <c>true</c> or <c>until &lt;date&gt;</c> holds the image.</summary>
+        public const string Hold = "hold";
         public const string HelmImageName = "helm.image-name";
         public const string HelmImageTag = "helm.image-tag";
         public const string HelmImageSpec = "helm.image-spec";
@@ -38,14 +41,14 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>Options that may follow an alias (<c>&lt;alias&gt;.&lt;option&gt;</c>).</summary>
         public static readonly IReadOnlyList<string> PerImageOptions = new[]
         {
-            UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, Platforms, MinAge,
+            UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, Platforms, MinAge, Hold,
             HelmImageName, HelmImageTag, HelmImageSpec, KustomizeImageName,
         };
 
         /// <summary>Keys valid without an alias.</summary>
         public static readonly ISet<string> ApplicationKeys = new HashSet<string>(StringComparer.Ordinal)
         {
-            ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, MinAge,
+            ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, MinAge, Hold,
             WriteBackMethod, WriteBackTarget, GitBranch, GitBranchDotted, GitRepository, GitCommitMessage, GitUser, GitEmail,
             GitCommitSigningKey, GitCommitSigningMethod, GitCommitSignOff,
         };

@@ -224,6 +224,17 @@ namespace ImageUpdater.Core.Annotations
                 }
             }
 
+            var hold = Option(keys, image, AnnotationKeys.Hold, appWide: true);
+            if (hold is not null)
+            {
+                // Unreadable: held, since a person meant to say something about this image.
+                image.Hold = Updating.HoldSetting.TryParse(hold, out var setting, out var holdError) ? setting : Updating.HoldSetting.Indefinite;
+                if (holdError.Length > 0)
+                {
+                    report(KeyOf(keys, image, AnnotationKeys.Hold), DiagnosticSeverity.Error, char.ToUpperInvariant(holdError[0]) + holdError.Substring(1) + "; the image is held.");
+                }
+            }
+
             image.ForceUpdate = Option(keys, image, AnnotationKeys.ForceUpdate, appWide: true) == "true";
             image.PullSecret = Option(keys, image, AnnotationKeys.PullSecret, appWide: true);
             image.HelmImageName = Option(keys, image, AnnotationKeys.HelmImageName, appWide: false);

@@ -42,6 +42,9 @@ namespace ImageUpdater.Core.Annotations
         /// <summary>min-age (per image, else application-wide, else -MinimumAge): younger tags are not chosen yet.</summary>
         public TimeSpan? MinimumAge { get; set; }
 
+        /// <summary>hold (per image, else application-wide): null looks for hand changes in git; see <see cref="Updating.HoldSetting"/>.</summary>
+        public Updating.HoldSetting? Hold { get; set; }
+
         public bool ForceUpdate { get; set; }
 
         public string? PullSecret { get; set; }

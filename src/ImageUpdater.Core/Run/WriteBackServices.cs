@@ -24,7 +24,7 @@ namespace ImageUpdater.Core.Run
             var whatIfOptions = gitOptions(true);
             git = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor(), this.gitOptions), LazyThreadSafetyMode.ExecutionAndPublication);
             gitWhatIf = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor(), whatIfOptions), LazyThreadSafetyMode.ExecutionAndPublication);
-            argocd = new Lazy<ArgoCDApiWriteBack>(() => new ArgoCDApiWriteBack(argoCD) { Log = log }, LazyThreadSafetyMode.ExecutionAndPublication);
+            argocd = new Lazy<ArgoCDApiWriteBack>(() => new ArgoCDApiWriteBack(argoCD) { Log = log, IgnoreHold = this.gitOptions.IgnoreHold }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         public GitWriteBack Git(bool whatIf) => whatIf ? gitWhatIf.Value : git.Value;

@@ -13,6 +13,9 @@ namespace ImageUpdater.Core.Updating
 
         /// <summary>No tag qualifies (allow-tags, ignore-tags, the constraint or the platforms reject every tag): nothing written, and a warning says why.</summary>
         NoTag,
+
+        /// <summary>Not written: a person changed the value by hand (backwards or away from the chosen tag), or the hold annotation holds it; the message says who, when and how to release it.</summary>
+        Held,
     }
 
     /// <summary>What a write-back did for one image (PSTypeName ImageUpdater.ImageUpdateResult).</summary>

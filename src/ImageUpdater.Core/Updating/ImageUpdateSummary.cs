@@ -21,6 +21,9 @@ namespace ImageUpdater.Core.Updating
 
         public int Failed { get; set; }
 
+        /// <summary>Images held by a hand change in git or the hold annotation.</summary>
+        public int Held { get; set; }
+
         /// <summary>Images that -WhatIf would have updated.</summary>
         public int WhatIf { get; set; }
 
@@ -49,11 +52,12 @@ namespace ImageUpdater.Core.Updating
                 case UpdateStatus.Skipped: Skipped++; break;
                 case UpdateStatus.WhatIf: WhatIf++; break;
                 case UpdateStatus.NoTag: NoTag++; break;
+                case UpdateStatus.Held: Held++; break;
                 default: Failed++; break;
             }
         }
 
         public override string ToString() =>
-            $"{Applications} application(s), {ImagesChecked} image(s): {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed" + (NoTag > 0 ? $", {NoTag} without a qualifying tag" : string.Empty) + (WhatIf > 0 ? $", {WhatIf} would update" : string.Empty);
+            $"{Applications} application(s), {ImagesChecked} image(s): {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed" + (NoTag > 0 ? $", {NoTag} without a qualifying tag" : string.Empty) + (Held > 0 ? $", {Held} held" : string.Empty) + (WhatIf > 0 ? $", {WhatIf} would update" : string.Empty);
     }
 }

@@ -217,5 +217,8 @@ namespace ImageUpdater.Core.WriteBack
     {
         /// <summary>Returns the new bytes (equal to <paramref name="content"/> when nothing changes); <paramref name="content"/> is null when the file does not exist. Bytes, so BOMs and line endings survive.</summary>
         byte[] Edit(GitTarget target, byte[]? content, IReadOnlyList<ImageUpdateCandidate> changes);
+
+        /// <summary>The tag <paramref name="content"/> holds at the key the edit of <paramref name="candidate"/> writes, or null (the hand-change history reads old versions this way).</summary>
+        string? ValueOf(GitTarget target, byte[] content, ImageUpdateCandidate candidate);
     }
 }

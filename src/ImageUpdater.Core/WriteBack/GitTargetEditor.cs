@@ -27,6 +27,21 @@ namespace ImageUpdater.Core.WriteBack
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
         }
 
+        public string? ValueOf(GitTarget target, byte[] content, ImageUpdateCandidate candidate)
+        {
+            // Computed in memory for the value it would replace, never written; the candidate's running tag must not stand in for it.
+            var probe = ImageUpdate.From(candidate with { NewTag = "probe" });
+            probe.OldTag = null;
+            var old = For(target).Apply(target.FullPath, content, new[] { probe }).Results.FirstOrDefault(r => r.OldTag is not null)?.OldTag;
+            if (string.IsNullOrEmpty(old))
+            {
+                return null;
+            }
+
+            Images.TagText.Parse(old!, out var tag, out _);
+            return tag;
+        }
+
         /// <summary>
         /// The YAML target for a kind; a verbatim file path (upstream's backward-compatible form) holds parameter overrides like .argocd-source.
         /// </summary>

@@ -64,6 +64,15 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Repository paths (files or folders) that write-back may edit although they configure CI or git (<see cref="Annotations.ProtectedPaths"/>).</summary>
         public IReadOnlyList<string> AllowedProtectedPaths { get; set; } = Array.Empty<string>();
 
+        /// <summary>Writes held images too (-IgnoreHold): neither hand changes nor the hold annotation stop an update.</summary>
+        public bool IgnoreHold { get; set; }
+
+        /// <summary>Commits of a target's history read at most when looking for a hand change of its value.</summary>
+        public int HoldHistoryCommits { get; set; } = 200;
+
+        /// <summary>The history walk of one target stops after this long (no hand change found, so no hold).</summary>
+        public TimeSpan HoldHistoryBudget { get; set; } = TimeSpan.FromSeconds(2);
+
         /// <summary>Compute diffs only: no commit, no push.</summary>
         public bool WhatIf { get; set; }
 

@@ -264,6 +264,10 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? MinimumAge { get; set; }
 
+        /// <summary>Writes images that a hand change in git or the hold annotation would hold (the operator's override).</summary>
+        [Parameter]
+        public SwitchParameter IgnoreHold { get; set; }
+
         /// <summary>Pushed images (registry/repository:tag[@digest]): only Applications whose annotations name them are run, and only for those images.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -423,6 +427,7 @@ namespace ImageUpdater.PS.Commands
             AllowedSecrets = AllowGitSecret,
             WhatIf = whatIf,
             AllowedProtectedPaths = AllowProtectedPath,
+            IgnoreHold = IgnoreHold.IsPresent,
             Verbose = log.Verbose,
             Warning = log.Warning,
             CancellationToken = stopping.Token,

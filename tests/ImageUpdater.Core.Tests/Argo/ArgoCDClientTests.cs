@@ -177,6 +177,23 @@ namespace ImageUpdater.Core.Tests.Argo
         }
 
         [Fact]
+        public void HoldAnnotationHoldsTheArgoCDMethodUnlessIgnored()
+        {
+            var candidates = Seed(HelmApp("web"), "1.4.2");
+            candidates[0].Spec.Hold = new HoldSetting { Until = DateTimeOffset.UtcNow.AddDays(3) };
+            var before = server.Store.Get("argocd", "web")!.ToJsonString();
+            using var client = Client();
+
+            var held = Assert.Single(new ArgoCDApiWriteBack(client).Apply(candidates, whatIf: false, TestContext.Current.CancellationToken).Results);
+            Assert.Equal(UpdateStatus.Held, held.Status);
+            Assert.Contains("until", held.Message);
+            Assert.Equal(before, server.Store.Get("argocd", "web")!.ToJsonString());
+
+            var written = Assert.Single(new ArgoCDApiWriteBack(client) { IgnoreHold = true }.Apply(candidates, whatIf: false, TestContext.Current.CancellationToken).Results);
+            Assert.Equal(UpdateStatus.Updated, written.Status);
+        }
+
+        [Fact]
         public void WhatIfShowsThePatchAndWritesNothing()
         {
             var candidates = Seed(HelmApp("web"), "1.4.2");

@@ -138,5 +138,11 @@ namespace ImageUpdater.Core.Tests.WriteBack
 
             return Encoding.UTF8.GetBytes(text);
         }
+
+        public string? ValueOf(GitTarget target, byte[] content, ImageUpdateCandidate candidate)
+        {
+            var key = (candidate.Alias ?? "image") + ".tag: ";
+            return Encoding.UTF8.GetString(content).Split('\n').Where(l => l.StartsWith(key, StringComparison.Ordinal)).Select(l => l.Substring(key.Length).Trim()).FirstOrDefault();
+        }
     }
 }

@@ -37,11 +37,28 @@ namespace ImageUpdater.Core.WriteBack.ArgoCD
         /// <summary>Reports each request and retry (for -Verbose).</summary>
         public Action<string>? Log { get; set; }
 
+        /// <summary>Writes images the hold annotation holds too (-IgnoreHold); without git history only the explicit hold applies here.</summary>
+        public bool IgnoreHold { get; set; }
+
         /// <summary>Writes every application's candidates; a failed application gives Failed results and an error, and the others go on.</summary>
         public WriteBackOutcome Apply(IReadOnlyList<ImageUpdateCandidate> candidates, bool whatIf, CancellationToken cancellationToken = default)
         {
             var outcome = new WriteBackOutcome();
-            foreach (var group in ByApplication(candidates))
+            var now = DateTimeOffset.UtcNow;
+            var free = new List<ImageUpdateCandidate>();
+            foreach (var candidate in candidates)
+            {
+                if (!IgnoreHold && !string.IsNullOrEmpty(candidate.NewTag) && HoldRule.Decide(candidate.Spec.Hold, null, candidate.Spec.UpdateStrategy, candidate.NewTag!, now) is { } reason)
+                {
+                    outcome.Results.Add(Result(candidate, UpdateStatus.Held, null, reason, null));
+                }
+                else
+                {
+                    free.Add(candidate);
+                }
+            }
+
+            foreach (var group in ByApplication(free))
             {
                 try
                 {

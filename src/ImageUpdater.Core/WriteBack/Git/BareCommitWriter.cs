@@ -43,7 +43,7 @@ namespace ImageUpdater.Core.WriteBack.Git
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 var start = StartCommit(group);
-                var edits = TargetEdits.Compute(editor, root, group, url, outcome, new CommitFiles(start.Tree), options.AllowedProtectedPaths);
+                var edits = TargetEdits.Compute(editor, root, group, url, outcome, new CommitFiles(start.Tree), options.AllowedProtectedPaths, new HoldCheck(start, editor, options));
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {

@@ -56,7 +56,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             var root = repo.Info.WorkingDirectory;
             options.CancellationToken.ThrowIfCancellationRequested();
-            var edits = TargetEdits.Compute(editor, root, group, url, outcome, RepositoryFiles.WorkingTree, options.AllowedProtectedPaths);
+            var edits = TargetEdits.Compute(editor, root, group, url, outcome, RepositoryFiles.WorkingTree, options.AllowedProtectedPaths, new HoldCheck(repo.Head.Tip, editor, options));
             edits.WriteFiles();
             var paths = edits.ChangedPaths;
             if (paths.Count == 0)

@@ -62,9 +62,11 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// <summary>
         /// Edits every application of <paramref name="group"/> not yet failed, reading current content through <paramref name="files"/>. An application whose
         /// edit throws (whatever the exception) gets a Failed result naming it, its file and the repository, and is skipped on later attempts.
+        /// A candidate <paramref name="holds"/> holds gets a Held result and leaves the group (later attempts do not ask again).
         /// </summary>
-        public static TargetEdits Compute(IGitTargetEditor editor, string root, BranchGroup group, string url, WriteBackOutcome outcome, RepositoryFiles files, IReadOnlyList<string>? allowedProtectedPaths = null)
+        public static TargetEdits Compute(IGitTargetEditor editor, string root, BranchGroup group, string url, WriteBackOutcome outcome, RepositoryFiles files, IReadOnlyList<string>? allowedProtectedPaths = null, HoldCheck? holds = null)
         {
+            var held = new List<ImageUpdateCandidate>();
             var edits = new List<TargetEdit>();
             var contents = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
             var originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
@@ -85,9 +87,25 @@ namespace ImageUpdater.Core.WriteBack.Git
                         originals[target.RelativePath] = before;
                     }
 
-                    var after = editor.Edit(target, before, app.ToList());
+                    var changes = app.ToList();
+                    foreach (var candidate in holds is null ? new List<ImageUpdateCandidate>() : changes.ToList())
+                    {
+                        if (holds!.Held(target, candidate) is { } reason)
+                        {
+                            outcome.Add(candidate, GitWriteBack.Result(candidate, url, group.Push, target.RelativePath, UpdateStatus.Held, reason));
+                            held.Add(candidate);
+                            changes.Remove(candidate);
+                        }
+                    }
+
+                    if (changes.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var after = editor.Edit(target, before, changes);
                     contents[target.RelativePath] = after;
-                    edits.Add(new TargetEdit(target, app.ToList(), originals[target.RelativePath], before is null || !after.AsSpan().SequenceEqual(before)));
+                    edits.Add(new TargetEdit(target, changes, originals[target.RelativePath], before is null || !after.AsSpan().SequenceEqual(before)));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -96,6 +114,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 }
             }
 
+            group.Candidates.RemoveAll(held.Contains);
             foreach (var pair in contents)
             {
                 var original = edits.First(e => e.Target.RelativePath == pair.Key).Original;

@@ -176,6 +176,8 @@ namespace ImageUpdater.Core.Tests.WriteBack.Git
                 target.Application.Name == application
                     ? throw new InvalidOperationException("Operation is not valid due to the current state of the object.")
                     : inner.Edit(target, content, changes);
+
+            public string? ValueOf(GitTarget target, byte[] content, ImageUpdateCandidate candidate) => inner.ValueOf(target, content, candidate);
         }
     }
 }
