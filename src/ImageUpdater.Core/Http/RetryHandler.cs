@@ -172,6 +172,12 @@ namespace ImageUpdater.Core.Http
                 return null;
             }
 
+            // GitHub's primary limit (remaining 0) and secondary limit (retry-after) both answer 403.
+            if (response.StatusCode == HttpStatusCode.Forbidden && (response.Headers.RetryAfter is not null || GitHubRateLimitReset(response) is not null))
+            {
+                return "HTTP 403 rate limit";
+            }
+
             if (response.Content is null || response.Content.Headers.ContentLength > 65536)
             {
                 return null;
@@ -196,7 +202,7 @@ namespace ImageUpdater.Core.Http
             var header = response.Headers.RetryAfter;
             if (header is null)
             {
-                return null;
+                return GitHubRateLimitReset(response) is DateTimeOffset reset ? (reset > DateTimeOffset.UtcNow ? reset - DateTimeOffset.UtcNow : TimeSpan.Zero) : null;
             }
 
             if (header.Delta is TimeSpan delta)
@@ -208,6 +214,19 @@ namespace ImageUpdater.Core.Http
             {
                 var wait = date - DateTimeOffset.UtcNow;
                 return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+            }
+
+            return null;
+        }
+    
+        /// <summary>When GitHub's exhausted primary limit resets (x-ratelimit-remaining 0, x-ratelimit-reset epoch seconds), else null.</summary>
+        private static DateTimeOffset? GitHubRateLimitReset(HttpResponseMessage response)
+        {
+            if (response.Headers.TryGetValues("x-ratelimit-remaining", out var remaining) && string.Join(string.Empty, remaining) == "0"
+                && response.Headers.TryGetValues("x-ratelimit-reset", out var reset)
+                && long.TryParse(string.Join(string.Empty, reset), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var epoch))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(epoch);
             }
 
             return null;

@@ -49,6 +49,9 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>The name a kustomization's <c>images</c> entry matches (upstream's kustomize.image-name); defaults to <see cref="Image"/>.</summary>
         public string? KustomizeImageName { get; set; }
 
+        /// <summary>Why the candidate chose the new tag (shown in a pull request's table).</summary>
+        public string? Reason { get; set; }
+
         /// <summary>What a tag field holds: <c>tag</c>, <c>tag@sha256:…</c> or <c>latest@sha256:…</c> (<see cref="TagText.Format"/>).</summary>
         public string TagValue => TagText.Format(NewTag, Digest);
 
@@ -62,6 +65,7 @@ namespace ImageUpdater.Core.WriteBack
                 Application = candidate.Application,
                 Alias = candidate.Alias,
                 OldTag = candidate.CurrentTag,
+                Reason = candidate.Reason,
                 // Only helm.image-tag set: the name still goes to the default image.name, as upstream v1 writes it (in a values file only where that key exists).
                 HelmImageNameKey = keys.Spec is null ? keys.Name : null,
                 HelmImageNameIfPresent = keys.Spec is null && string.IsNullOrEmpty(candidate.Spec.HelmImageName) && !string.IsNullOrEmpty(candidate.Spec.HelmImageTag),
