@@ -13,27 +13,7 @@ namespace ImageUpdater.PS.Completion
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            if (fakeBoundParameters.Contains("Path") || fakeBoundParameters.Contains("Kubeconfig"))
-            {
-                return Enumerable.Empty<CompletionResult>();
-            }
-
-            ArgoCDConnection connection;
-            try
-            {
-                connection = ArgoCmdletBase.ResolveConnection(CompletionText.Text(fakeBoundParameters, "Server"), CompletionText.Secure(fakeBoundParameters, "Token"), fakeBoundParameters.Contains("SkipCertificateCheck"));
-            }
-            catch (Core.ImageUpdaterException)
-            {
-                return Enumerable.Empty<CompletionResult>();
-            }
-
-            var project = CompletionText.Text(fakeBoundParameters, "Project");
-            var apps = CompletionText.Within(async () =>
-            {
-                using var client = new ArgoCDClient(connection);
-                return await client.ListApplicationsAsync(project is null ? null : new[] { project }, null, null).ConfigureAwait(false);
-            });
+            var apps = CompletionText.ServerApplications(fakeBoundParameters, CompletionText.Text(fakeBoundParameters, "Project"));
             if (apps is null)
             {
                 return Enumerable.Empty<CompletionResult>();

@@ -12,27 +12,8 @@ namespace ImageUpdater.PS.Completion
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            if (fakeBoundParameters.Contains("Path") || fakeBoundParameters.Contains("Kubeconfig"))
-            {
-                return Enumerable.Empty<CompletionResult>();
-            }
-
-            ArgoCDConnection connection;
-            try
-            {
-                connection = ArgoCmdletBase.ResolveConnection(CompletionText.Text(fakeBoundParameters, "Server"), CompletionText.Secure(fakeBoundParameters, "Token"), fakeBoundParameters.Contains("SkipCertificateCheck"));
-            }
-            catch (Core.ImageUpdaterException)
-            {
-                return Enumerable.Empty<CompletionResult>();
-            }
-
             // Projects are read from the Applications the token may list: a token that can read no project object still completes.
-            var apps = CompletionText.Within(async () =>
-            {
-                using var client = new ArgoCDClient(connection);
-                return await client.ListApplicationsAsync(null, null, null).ConfigureAwait(false);
-            });
+            var apps = CompletionText.ServerApplications(fakeBoundParameters, null);
             if (apps is null)
             {
                 return Enumerable.Empty<CompletionResult>();

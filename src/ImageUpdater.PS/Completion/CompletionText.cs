@@ -91,5 +91,33 @@ namespace ImageUpdater.PS.Completion
                 return path;
             }
         }
+
+        /// <summary>
+        /// The Applications of the Connect-ArgoCD server (or -Server with the session's token), within <paramref name="project"/>;
+        /// null when reading files or the Kubernetes API, when not connected, or when the server does not answer in time.
+        /// </summary>
+        public static IReadOnlyList<System.Text.Json.JsonElement>? ServerApplications(IDictionary bound, string? project)
+        {
+            if (bound.Contains("Path") || bound.Contains("Kubeconfig"))
+            {
+                return null;
+            }
+
+            Core.Argo.ArgoCDConnection connection;
+            try
+            {
+                connection = ArgoCmdletBase.ResolveConnection(Text(bound, "Server"), Secure(bound, "Token"), bound.Contains("SkipCertificateCheck"));
+            }
+            catch (Core.ImageUpdaterException)
+            {
+                return null;
+            }
+
+            return Within(async () =>
+            {
+                using var client = new Core.Argo.ArgoCDClient(connection);
+                return await client.ListApplicationsAsync(project is null ? null : new[] { project }, null, null).ConfigureAwait(false);
+            });
+        }
     }
 }
