@@ -42,6 +42,12 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>Repository paths (files or folders) that write-back may edit although they configure CI or git (<see cref="Annotations.ProtectedPaths"/>).</summary>
         public IReadOnlyList<string> AllowedProtectedPaths { get; set; } = Array.Empty<string>();
 
+        /// <summary>
+        /// Lets write-back set a value other mappings share through an anchor, alias or merge key (-AllowSharedValueEdit); without it a key
+        /// a merge key brings gets an overriding key in the application's mapping, and any other shared value fails its application.
+        /// </summary>
+        public bool AllowSharedValueEdit { get; set; }
+
         /// <summary>Compute diffs only: no commit, no push.</summary>
         public bool WhatIf { get; set; }
 

@@ -34,7 +34,7 @@ namespace ImageUpdater.Core.WriteBack
                     ?? throw new ImageUpdaterException("HelmImageNameMissing", FailureKind.InvalidArgument,
                         $"'{specKey}' in {editor.SourceName} holds no image to keep, and no image name was given; pass -Image.", update);
                 oldTag = TagText.Of(existing);
-                changes.Add(editor.SetScalar(specKey, TagText.Reference(name, update.NewTag, update.Digest)));
+                changes.Add(Set(editor, specKey, TagText.Reference(name, update.NewTag, update.Digest)));
             }
 
             if (update.HelmImageNameKey is { } nameKey && (update.NewName ?? update.Image) is { } image)
@@ -42,14 +42,14 @@ namespace ImageUpdater.Core.WriteBack
                 var existing = editor.GetScalar(nameKey);
                 if (existing is null || !ImageName.SameImage(existing, image))
                 {
-                    changes.Add(editor.SetScalar(nameKey, image));
+                    changes.Add(Set(editor, nameKey, image));
                 }
             }
 
             if (update.HelmImageTagKey is { } tagKey)
             {
                 oldTag = editor.GetScalar(tagKey);
-                changes.Add(editor.SetScalar(tagKey, update.TagValue));
+                changes.Add(Set(editor, tagKey, update.TagValue));
             }
 
             return new Outcome(oldTag, changes, update.HelmImageTagKey ?? update.HelmImageSpecKey ?? string.Empty);

@@ -46,7 +46,8 @@ namespace ImageUpdater.Core.Yaml
             var anchors = new Dictionary<string, Anchored>(StringComparer.Ordinal);
             object? root = null;
             var at = Mark.Empty;
-            var parser = new Parser(new StringReader(text));
+            // A byte order mark at the start of the stream is not content (YAML 1.2 §5.2); YamlDotNet would read it into the first key.
+            var parser = new Parser(new StringReader(text.Length > 0 && text[0] == '\uFEFF' ? text.Substring(1) : text));
             try
             {
                 while (Next())

@@ -50,6 +50,13 @@ namespace ImageUpdater.Core.Yaml
                             var scalar = new SpanScalar { Value = s.Value, Style = s.Style };
                             Place(scalar, e, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                             scalar.ValueStart = s.Anchor.IsEmpty && s.Tag.IsEmpty ? scalar.Start : SkipProperties(text, scalar.Start, scalar.End);
+                            if (scalar.ValueStart < scalar.Start || (scalar.ValueStart == scalar.End && s.Value.Length == 0))
+                            {
+                                // An empty value after an anchor or tag ("key: !t", "key: &a"): it is right after them, not past the line break.
+                                scalar.ValueStart = Math.Abs(scalar.ValueStart);
+                                scalar.End = scalar.ValueStart;
+                            }
+
                             scalar.ContentEnd = s.Style == ScalarStyle.Literal || s.Style == ScalarStyle.Folded ? TrimEnd(text, scalar.ValueStart, scalar.End) : scalar.End;
                             Attach(scalar);
                             break;
@@ -228,9 +235,14 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>Skips anchor and tag (and the blanks, breaks and comments between them) before a scalar's text.</summary>
+        /// <summary>
+        /// Where a node's own text starts after its anchor and tag (and blanks and comments); when nothing follows them before
+        /// <paramref name="end"/>, the end of the last property, negated, so an empty value can go right after it.
+        /// </summary>
         private static int SkipProperties(string text, int start, int end)
         {
             var i = start;
+            var afterProperty = start;
             while (i < end)
             {
                 var c = text[i];
@@ -263,14 +275,16 @@ namespace ImageUpdater.Core.Yaml
                             i++;
                         }
                     }
+
+                    afterProperty = Math.Min(i, end);
                 }
                 else
                 {
-                    break;
+                    return i;
                 }
             }
 
-            return Math.Min(i, end);
+            return afterProperty > start && afterProperty < end ? -afterProperty : Math.Min(i, end);
         }
 
         private static int TrimEnd(string text, int start, int end)

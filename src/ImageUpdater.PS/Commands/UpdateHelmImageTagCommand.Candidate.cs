@@ -63,6 +63,10 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = CandidateSet)]
         public SwitchParameter AllowLocalRepository { get; set; }
 
+        /// <summary>Lets git write-back set a value other mappings share through an anchor, alias or merge key (by default a merged key gets an overriding key, any other shared value fails its application).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter AllowSharedValueEdit { get; set; }
+
         /// <summary>SSH private key for ssh:// and scp-like repository URLs.</summary>
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
@@ -98,6 +102,7 @@ namespace ImageUpdater.PS.Commands
                     AuthorEmail = AuthorEmail,
                     Credentials = credentials,
                     AllowLocalRepository = AllowLocalRepository.IsPresent,
+                    AllowSharedValueEdit = AllowSharedValueEdit.IsPresent,
                     WhatIf = whatIf,
                     Verbose = log.Verbose,
                     Warning = log.Warning,
