@@ -128,7 +128,7 @@ Describe 'Item 13 over http: stopping a run blocked on a silent git server ends 
             $url = "http://127.0.0.1:$($listener.LocalEndpoint.Port)/team/apps.git"
             $app = New-GitApp 'silent' $url 'image.tag'
             $ps = [powershell]::Create()
-            $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; Invoke-ImageUpdater -Path '$app' -WorkingDirectory '$(Join-Path $TestDrive 'silent-cache')'")
+            $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; Invoke-ImageUpdater -Path '$app' -WorkingDirectory '$(Join-Path $TestDrive 'silent-cache')' -GitCredential ([pscredential]::new('bot', (ConvertTo-SecureString 'token' -AsPlainText -Force)))")
             $running = $ps.BeginInvoke()
             $clock = [Diagnostics.Stopwatch]::StartNew()
             while (-not $listener.Pending() -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
@@ -141,6 +141,16 @@ Describe 'Item 13 over http: stopping a run blocked on a silent git server ends 
             $stop.Stop()
 
             $stop.Elapsed.TotalSeconds | Should -BeLessThan 3
+            # The git call itself ended (not only the pipeline): the client closes its connection to the silent server.
+            $socket = $listener.AcceptSocket()
+            $buffer = [byte[]]::new(65536)
+            $closed = $false
+            $deadline = [DateTime]::UtcNow.AddSeconds(3)
+            while (-not $closed -and [DateTime]::UtcNow -lt $deadline) {
+                if ($socket.Poll(100000, [Net.Sockets.SelectMode]::SelectRead)) { $closed = $socket.Receive($buffer) -eq 0 }
+            }
+            $socket.Dispose()
+            $closed | Should -BeTrue -Because 'the fetch should have dropped its connection within about two seconds of Stop'
         }
         finally {
             if ($ps) { $ps.Dispose() }

@@ -30,6 +30,19 @@ namespace ImageUpdater.Core.Tests.Yaml
         }
 
         [Theory]
+        // Fuzz seed 20261130 case 8434: the value of an empty tagged scalar went past the line break, onto a line of its own.
+        [InlineData("image:\n  repository: nginx\n  tag: !1.0.0\n", "image:\n  repository: nginx\n  tag: !1.0.0 2.0.0-rc.1\n")]
+        [InlineData("image:\n  tag: &t\nnext: 1\n", "image:\n  tag: &t 2.0.0-rc.1\nnext: 1\n")]
+        [InlineData("image:\n  tag: !t # why\nnext: 1\n", "image:\n  tag: !t 2.0.0-rc.1 # why\nnext: 1\n")]
+        public void AnEmptyValueAfterAnAnchorOrTagIsWrittenRightAfterThem(string before, string after)
+        {
+            var editor = YamlEditor.Parse(before);
+            editor.SetScalar("image.tag", "2.0.0-rc.1");
+            Assert.Equal(after, editor.Text);
+            Assert.Equal("2.0.0-rc.1", ((System.Collections.Generic.Dictionary<string, object?>)((System.Collections.Generic.Dictionary<string, object?>)YamlObjectReader.Read(editor.Text, "t")[0]!)["image"]!)["tag"]);
+        }
+
+        [Theory]
         // Item 16: clip chomping at the end of a file without a final line break: strip reads the same value once a line follows.
         [InlineData("image:\n  script: |\n    echo hi", "image.new", "image:\n  script: |-\n    echo hi\n  new: v1")]
         [InlineData("script: >\n  echo hi", "image.tag", "script: >-\n  echo hi\nimage:\n  tag: v1")]
