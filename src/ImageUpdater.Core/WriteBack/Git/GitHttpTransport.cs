@@ -223,9 +223,9 @@ namespace ImageUpdater.Core.WriteBack.Git
                 {
                     return ReadSome(dataStream, length, out bytesRead);
                 }
-                catch (Exception e) when (e is IOException || e is HttpRequestException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    owner.scope.Failure ??= e;
+                    owner.scope.Failure ??= e is AggregateException { InnerException: { } inner } ? inner : e;
                     throw;
                 }
             }
