@@ -94,6 +94,12 @@ namespace ImageUpdater.Core.Yaml
                         case MappingEnd:
                         case SequenceEnd:
                             var frame = stack[stack.Count - 1];
+                            if (frame.HasKey)
+                            {
+                                // YamlDotNet drops the alias of "  : *a" and ends the mapping after its key; other parsers read a value there.
+                                throw Failure("InvalidYaml", "not valid YAML as every parser reads it: a mapping key has no value.");
+                            }
+
                             stack.RemoveAt(stack.Count - 1);
                             if (frame.Anchor is not null)
                             {

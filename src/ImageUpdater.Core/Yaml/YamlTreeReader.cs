@@ -173,6 +173,12 @@ namespace ImageUpdater.Core.Yaml
             void Pop(ParsingEvent e)
             {
                 var node = stack[stack.Count - 1];
+                if (pendingKey[pendingKey.Count - 1] is { } orphan)
+                {
+                    // YamlDotNet drops the alias of "  : *a" and ends the mapping after its key; other parsers read a value there.
+                    throw new YamlEditException("YamlInvalid", FailureKind.InvalidData, file, orphan.Line, orphan.Column, "The file is not valid YAML as every parser reads it (a mapping key here has no value); it was left untouched. Fix the YAML and try again.");
+                }
+
                 stack.RemoveAt(stack.Count - 1);
                 pendingKey.RemoveAt(pendingKey.Count - 1);
                 node.End = (int)e.End.Index;

@@ -29,6 +29,15 @@ namespace ImageUpdater.Core.Tests.Yaml
             Assert.Equal("image:\r\n  tag: 1.0.0\r\n  new2: \"1.10\"\r\n\r\n---\nimage: &img\n  tag: 0.9\nother: *img\n\nother: value\r\n", editor.Text);
         }
 
+        [Fact]
+        public void FuzzCase24297AKeyWhoseValueYamlDotNetDropsIsRefusedByEditorAndReader()
+        {
+            // "  : *defaults": YamlDotNet ends the mapping after the empty key and loses the alias; other parsers read a value.
+            var text = "defaults: &defaults\n  tag: 1.0.0\napp1:\n  : *defaults\nimage:\n  tag: 1.0.0\n";
+            Assert.Equal("YamlInvalid", Assert.ThrowsAny<ImageUpdaterException>(() => YamlEditor.Parse(text)).ErrorId);
+            Assert.Equal("InvalidYaml", Assert.ThrowsAny<ImageUpdaterException>(() => YamlObjectReader.Read(text, "m.yaml")).ErrorId);
+        }
+
         [Theory]
         // Fuzz seed 20261130 case 8434: the value of an empty tagged scalar went past the line break, onto a line of its own.
         [InlineData("image:\n  repository: nginx\n  tag: !1.0.0\n", "image:\n  repository: nginx\n  tag: !1.0.0 2.0.0-rc.1\n")]
