@@ -42,9 +42,9 @@ namespace ImageUpdater.Core.Tests.Yaml
         {
             var longRun = int.TryParse(Environment.GetEnvironmentVariable("IMAGEUPDATER_FUZZ_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s > 0;
             var seconds = longRun ? s : 60;
-            // The default run is the same on every machine: the first 8 500 cases of the seed (about 30 s; stopped at a minute on a slow machine), which include the
-            // findings of longer runs at cases 5532 and 8434 (Issue15YamlTests holds them and case 24297 as plain tests). A longer
-            // run (IMAGEUPDATER_FUZZ_SECONDS) goes on by time.
+            // The default run is the same on every machine: the first 8 500 cases of the seed (about 30 s; a slow machine stops
+            // at a minute). They include the findings of longer runs at cases 5532 and 8434 (Issue15YamlTests holds them and case
+            // 24297 as plain tests). A longer run (IMAGEUPDATER_FUZZ_SECONDS) goes on by time.
             var maxCases = longRun ? int.MaxValue : 8500;
             var seed = int.TryParse(Environment.GetEnvironmentVariable("IMAGEUPDATER_FUZZ_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var given) ? given : 20261130;
             var random = new Random(seed);
