@@ -23,6 +23,13 @@ namespace ImageUpdater.Core.Yaml
                 }
             }
 
+            if (LastLeaf(node) is SpanScalar { Style: ScalarStyle.Plain, Value.Length: 0 } empty && empty.Parent is SpanMapping holder
+                && holder.Entries.Count > 0 && holder.Entries[holder.Entries.Count - 1].Value == empty)
+            {
+                // An empty value has no text; the parser may place it at the next token, past a "..." that ends the document.
+                return YamlLayout.LineAfter(text, holder.Entries[holder.Entries.Count - 1].Key.ContentEnd);
+            }
+
             return YamlLayout.LineAfter(text, node.ContentEnd);
         }
 

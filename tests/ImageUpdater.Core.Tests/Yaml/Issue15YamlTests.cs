@@ -38,6 +38,15 @@ namespace ImageUpdater.Core.Tests.Yaml
             Assert.Equal("InvalidYaml", Assert.ThrowsAny<ImageUpdaterException>(() => YamlObjectReader.Read(text, "m.yaml")).ErrorId);
         }
 
+        [Fact]
+        public void FuzzCase33631AKeyCreatedAfterAnEmptyValueStaysInItsDocument()
+        {
+            var editor = YamlEditor.Parse("---\nimae:\n?  tag: 1.0.0\n...\n");
+            editor.SetScalar("image.tag", "v1");
+            Assert.Equal("---\nimae:\n?  tag: 1.0.0\nimage:\n  tag: v1\n...\n", editor.Text);
+            Assert.Single(YamlObjectReader.Read(editor.Text, "t"));
+        }
+
         [Theory]
         // Fuzz seed 20261130 case 8434: the value of an empty tagged scalar went past the line break, onto a line of its own.
         [InlineData("image:\n  repository: nginx\n  tag: !1.0.0\n", "image:\n  repository: nginx\n  tag: !1.0.0 2.0.0-rc.1\n")]
