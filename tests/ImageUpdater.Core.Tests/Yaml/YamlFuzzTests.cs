@@ -140,7 +140,9 @@ namespace ImageUpdater.Core.Tests.Yaml
             }
 
             var parts = key.Split('.');
-            var index = old.FindIndex(d => d is Dictionary<string, object?> m && m.ContainsKey(parts[0]));
+            // The editor edits the first document where the whole path exists, else the first that has its first key (case 51883).
+            var index = old.FindIndex(d => d is Dictionary<string, object?> m && m.TryGetValue(parts[0], out var p) && p is Dictionary<string, object?> pm && pm.ContainsKey(parts[1]));
+            index = index >= 0 ? index : old.FindIndex(d => d is Dictionary<string, object?> m && m.ContainsKey(parts[0]));
             var expected = old.Select(Copy).ToList();
             if (index < 0 || expected[index] is not Dictionary<string, object?> map || map[parts[0]] is not Dictionary<string, object?> parent)
             {
