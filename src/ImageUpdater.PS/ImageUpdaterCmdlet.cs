@@ -219,7 +219,7 @@ namespace ImageUpdater.PS
             return value is not null && Enum.TryParse<ActionPreference>(value.ToString(), ignoreCase: true, out var preference) && preference == ActionPreference.Stop;
         }
 
-        /// <summary>A result that wrote nothing because no tag qualifies, or that created a key the file did not have, also warns: neither is silent.</summary>
+        /// <summary>A result that wrote nothing because no tag qualifies, created a key the file did not have, or met a value shared through anchors also warns: none is silent.</summary>
         protected void WriteResultWarning(ImageUpdateResult result)
         {
             if (result.Status == UpdateStatus.NoTag)
@@ -230,6 +230,15 @@ namespace ImageUpdater.PS
             if (result.Status == UpdateStatus.Held)
             {
                 WriteWarning($"{result.Application}: {result.Image}: {result.Message}");
+            }
+
+            if (result.OverrideKeys is { Count: > 0 } overrides)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: in {result.Target} the value of {string.Join(", ", overrides)} came through a merge key shared with {string.Join(", ", result.SharedPlaces)}; {(result.Status == UpdateStatus.WhatIf ? "an overriding key would be created" : "created an overriding key")} in the application's own mapping, and the shared value stays as it was.");
+            }
+            else if (result.SharedPlaces is { Count: > 0 } shared && result.Status != UpdateStatus.Failed)
+            {
+                WriteWarning($"{result.Application}: {result.Image}: the value set in {result.Target} is shared through an anchor, alias or merge key: {string.Join(", ", shared)} {(result.Status == UpdateStatus.WhatIf ? "would change" : "changed")} too.");
             }
 
             if (result.CreatedKeys is { Count: > 0 } created)

@@ -257,7 +257,8 @@ Describe 'Item 10: write-back never edits a value other applications share throu
     It 'fails the application whose key comes through <<: *defaults, names the other places, and leaves every file byte-identical; others are written' {
         $repo = New-GitOps @('a', 'b')
         $seed = Join-Path $repo.Root 'seed'
-        $shared = "defaults: &defaults`n  repository: nginx`n  tag: 1.0.0`napp1:`n  <<: *defaults`nother:`n  <<: *defaults`n"
+        # app1 is the anchored mapping itself (an alias): no key of its own can override it, so the edit is refused.
+        $shared = "defaults: &defaults`n  repository: nginx`n  tag: 1.0.0`napp1: *defaults`nother:`n  <<: *defaults`n"
         [IO.File]::WriteAllText("$seed/apps/a/values.yaml", $shared)
         Invoke-Git -C $seed add -A | Out-Null
         Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m shared | Out-Null

@@ -22,8 +22,8 @@ namespace ImageUpdater.Core.Run
         {
             this.gitOptions = gitOptions(false);
             var whatIfOptions = gitOptions(true);
-            git = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor(), this.gitOptions), LazyThreadSafetyMode.ExecutionAndPublication);
-            gitWhatIf = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor(), whatIfOptions), LazyThreadSafetyMode.ExecutionAndPublication);
+            git = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor { AllowSharedValueEdit = this.gitOptions.AllowSharedValueEdit }, this.gitOptions), LazyThreadSafetyMode.ExecutionAndPublication);
+            gitWhatIf = new Lazy<GitWriteBack>(() => new GitWriteBack(new GitTargetEditor { AllowSharedValueEdit = whatIfOptions.AllowSharedValueEdit }, whatIfOptions), LazyThreadSafetyMode.ExecutionAndPublication);
             argocd = new Lazy<ArgoCDApiWriteBack>(() => new ArgoCDApiWriteBack(argoCD) { Log = log, IgnoreHold = this.gitOptions.IgnoreHold }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 

@@ -31,6 +31,12 @@ namespace ImageUpdater.Core.Updating
         /// <summary>The tag the git write-back found in the file it edited (the old tag of what it wrote).</summary>
         internal string? FileTag { get; set; }
 
+        /// <summary>Key paths the git write-back created to override a value a merge key shares (see ImageUpdateResult.OverrideKeys).</summary>
+        internal System.Collections.Generic.IReadOnlyList<string> OverrideKeys { get; set; } = System.Array.Empty<string>();
+
+        /// <summary>Other key paths that show the written value through anchors, aliases or merge keys (see ImageUpdateResult.SharedPlaces).</summary>
+        internal System.Collections.Generic.IReadOnlyList<string> SharedPlaces { get; set; } = System.Array.Empty<string>();
+
         /// <summary>Key paths the git write-back added to a values file that lacked them (a mistyped Helm key, say).</summary>
         internal System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; set; } = System.Array.Empty<string>();
 

@@ -55,6 +55,12 @@ namespace ImageUpdater.Core.Updating
         /// <summary>Key paths the write added to the file because it lacked them (a mistyped helm.image-tag, say); empty when every key existed.</summary>
         public System.Collections.Generic.IReadOnlyList<string> CreatedKeys { get; init; } = System.Array.Empty<string>();
 
+        /// <summary>Key paths the write created in the application's mapping to override a value a merge key (<c>&lt;&lt;: *defaults</c>) shares.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> OverrideKeys { get; init; } = System.Array.Empty<string>();
+
+        /// <summary>Other key paths that show the value through an anchor, alias or merge key: changed with it, or (with <see cref="OverrideKeys"/>) left as they were.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> SharedPlaces { get; init; } = System.Array.Empty<string>();
+
         /// <summary>Unified diff of the change (files) or the JSON patch (argocd).</summary>
         public string? Diff { get; init; }
 

@@ -9,9 +9,12 @@ namespace ImageUpdater.Core.WriteBack
     /// <summary>Git write-back's file edits, done by the byte-preserving YAML targets (Helm values, kustomization, .argocd-source).</summary>
     public sealed class GitTargetEditor : IGitTargetEditor
     {
+        /// <summary>Set a value other mappings share as it stands (-AllowSharedValueEdit) instead of overriding it or failing.</summary>
+        public bool AllowSharedValueEdit { get; init; }
+
         public byte[] Edit(GitTarget target, byte[]? content, IReadOnlyList<ImageUpdateCandidate> changes)
         {
-            var edit = For(target).Apply(target.FullPath, content, changes.Select(ImageUpdate.From).ToList());
+            var edit = For(target, AllowSharedValueEdit ? SharedValuePolicy.Edit : SharedValuePolicy.Override).Apply(target.FullPath, content, changes.Select(ImageUpdate.From).ToList());
 
             // The file says what was written before: that is the old tag of the change (what runs, or a stale checkout, may differ).
             foreach (var candidate in changes)
@@ -21,7 +24,10 @@ namespace ImageUpdater.Core.WriteBack
 
             foreach (var candidate in changes)
             {
-                candidate.CreatedKeys = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.Image == candidate.Image)?.CreatedKeys ?? System.Array.Empty<string>();
+                var result = edit.Results.FirstOrDefault(r => r.Application == candidate.Application && r.Alias == candidate.Alias && r.Image == candidate.Image);
+                candidate.CreatedKeys = result?.CreatedKeys ?? System.Array.Empty<string>();
+                candidate.OverrideKeys = result?.OverrideKeys ?? System.Array.Empty<string>();
+                candidate.SharedPlaces = result?.SharedPlaces ?? System.Array.Empty<string>();
             }
 
             return edit.Changed ? edit.NewBytes : content ?? edit.NewBytes;
@@ -45,14 +51,14 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>
         /// The YAML target for a kind; a verbatim file path (upstream's backward-compatible form) holds parameter overrides like .argocd-source.
         /// </summary>
-        internal static IWriteBackTarget For(GitTarget target)
+        internal static IWriteBackTarget For(GitTarget target, SharedValuePolicy shared = SharedValuePolicy.Override)
         {
             switch (target.Kind)
             {
                 case WriteBackTargetKind.HelmValues:
-                    return new HelmValuesTarget { RefuseSharedEdits = true, CreatesMissingFile = true };
+                    return new HelmValuesTarget { SharedValues = shared, CreatesMissingFile = true };
                 case WriteBackTargetKind.Kustomization:
-                    return new KustomizationTarget { RefuseSharedEdits = true };
+                    return new KustomizationTarget { SharedValues = shared };
                 default:
                     if (SourceSelector.UnsupportedType(target.Application) is { } unsupported)
                     {
@@ -61,7 +67,7 @@ namespace ImageUpdater.Core.WriteBack
 
                     var source = target.Application.AnnotatedSource;
                     var form = source is not null && SourceSelector.KindOf(source) == SourceKind.Kustomize ? ArgoCDSourceForm.Kustomize : ArgoCDSourceForm.Helm;
-                    return new ArgoCDSourceTarget(target.Application.Name, form) { RefuseSharedEdits = true };
+                    return new ArgoCDSourceTarget(target.Application.Name, form) { SharedValues = shared };
             }
         }
     }

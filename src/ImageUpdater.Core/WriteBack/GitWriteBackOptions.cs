@@ -73,6 +73,12 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>The history walk of one target stops after this long (no hand change found, so no hold).</summary>
         public TimeSpan HoldHistoryBudget { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>
+        /// Lets write-back set a value other mappings share through an anchor, alias or merge key (-AllowSharedValueEdit); without it a key
+        /// a merge key brings gets an overriding key in the application's mapping, and any other shared value fails its application.
+        /// </summary>
+        public bool AllowSharedValueEdit { get; set; }
+
         /// <summary>Compute diffs only: no commit, no push.</summary>
         public bool WhatIf { get; set; }
 

@@ -43,7 +43,7 @@ namespace ImageUpdater.Core.WriteBack
                     ?? throw new ImageUpdaterException("HelmImageNameMissing", FailureKind.InvalidArgument,
                         $"'{specKey}' in {editor.SourceName} holds no image to keep, and no image name was given; pass -Image.", update);
                 oldTag = TagText.Of(existing);
-                changes.Add(editor.SetScalar(specKey, TagText.Reference(name, update.NewTag, update.Digest)));
+                changes.Add(Set(editor, specKey, TagText.Reference(name, update.NewTag, update.Digest)));
             }
 
             // A file created by this module or upstream gets the tag first, as upstream writes it; an existing file keeps its own order either way.
@@ -62,7 +62,7 @@ namespace ImageUpdater.Core.WriteBack
                 }
                 else if (existing is null || !ImageName.SameImage(existing, image))
                 {
-                    changes.Add(editor.SetScalar(nameKey, image));
+                    changes.Add(Set(editor, nameKey, image));
                 }
             }
 
@@ -76,7 +76,7 @@ namespace ImageUpdater.Core.WriteBack
                 if (update.HelmImageTagKey is { } tagKey)
                 {
                     oldTag = editor.GetScalar(tagKey);
-                    changes.Add(editor.SetScalar(tagKey, update.TagValue));
+                    changes.Add(Set(editor, tagKey, update.TagValue));
                 }
             }
 

@@ -73,12 +73,12 @@ namespace ImageUpdater.Core.WriteBack
             var changes = new List<YamlScalarChange>();
             if (newName is not null)
             {
-                changes.Add(editor.SetScalar(entry + ".newName", newName));
+                changes.Add(Set(editor, entry + ".newName", newName));
             }
 
             if (update.NewTag.Length > 0)
             {
-                changes.Add(editor.SetScalar(entry + ".newTag", update.NewTag));
+                changes.Add(Set(editor, entry + ".newTag", update.NewTag));
                 if (update.Digest is null)
                 {
                     editor.RemoveKey(entry + ".digest");
@@ -87,7 +87,7 @@ namespace ImageUpdater.Core.WriteBack
 
             if (update.Digest is not null)
             {
-                changes.Add(editor.SetScalar(entry + ".digest", update.Digest));
+                changes.Add(Set(editor, entry + ".digest", update.Digest));
                 if (update.NewTag.Length == 0)
                 {
                     editor.RemoveKey(entry + ".newTag");

@@ -6,6 +6,16 @@ using ImageUpdater.Core.Yaml;
 
 namespace ImageUpdater.Core.WriteBack
 {
+    /// <summary>What an edit does to a value that other mappings share through an anchor, alias or merge key.</summary>
+    public enum SharedValuePolicy : long
+    {
+        /// <summary>Set it as it stands (the others change too); the result names them and a warning says so (-Path, -AllowSharedValueEdit).</summary>
+        Edit,
+
+        /// <summary>Create an overriding key where a merge key brings the value; fail the application for any other shared value.</summary>
+        Override,
+    }
+
     /// <summary>What every YAML target shares: read, edit each update with <see cref="YamlEditor"/>, report a result per update.</summary>
     public abstract class YamlFileTarget : IWriteBackTarget
     {
@@ -14,11 +24,8 @@ namespace ImageUpdater.Core.WriteBack
 
         public virtual string ResolveFile(string fileOrDirectory) => fileOrDirectory;
 
-        /// <summary>
-        /// Unattended write-back: an edit that would also change other mappings through an anchor, alias or merge key (<c>&lt;&lt;: *defaults</c>)
-        /// fails its application instead, so one application's update never changes another's values.
-        /// </summary>
-        public bool RefuseSharedEdits { get; init; }
+        /// <summary>What an edit does to a value other mappings share through an anchor, alias or merge key (git write-back: Override).</summary>
+        public SharedValuePolicy SharedValues { get; init; }
 
         public FileEdit Apply(string fileOrDirectory, IReadOnlyList<ImageUpdate> updates)
         {
@@ -41,16 +48,18 @@ namespace ImageUpdater.Core.WriteBack
                 var outcome = Edit(editor, update);
                 var changed = editor.Text != before || (content is null && results.Count == 0);
                 var places = outcome.Changes.SelectMany(c => c.OtherPlaces).Distinct().ToList();
-                if (RefuseSharedEdits && places.Count > 0)
+                if (SharedValues == SharedValuePolicy.Override && places.Count > 0)
                 {
                     var keys = string.Join(", ", outcome.Changes.Where(c => c.OtherPlaces.Count > 0).Select(c => c.Path));
                     throw new ImageUpdaterException("WriteBackSharedValue", FailureKind.InvalidData,
-                        $"Setting {keys} in {file} would also change {string.Join(", ", places)} (the value comes through an anchor, alias or merge key); nothing was written. Give the application its own {keys} key in its mapping (it overrides the merged one), or point the annotation at a key only it uses.", file);
+                        $"Setting {keys} in {file} would also change {string.Join(", ", places)} (the value comes through an anchor, alias or merge key); nothing was written. Give the application its own {keys} key in its mapping (it overrides the merged one), point the annotation at a key only it uses, or let the operator allow it (-AllowSharedValueEdit).", file);
                 }
 
                 var where = string.Join(", ", outcome.Changes.Select(c => c.Path).DefaultIfEmpty(outcome.Where));
                 // A key a values file lacked is most often a typo (image.tagg): created as upstream does, but never silently.
-                var created = ReportsCreatedKeys && content is not null ? outcome.Changes.Where(c => c.Created).Select(c => c.Path).Distinct().ToList() : new List<string>();
+                var created = ReportsCreatedKeys && content is not null ? outcome.Changes.Where(c => c.Created && c.Overrides.Count == 0).Select(c => c.Path).Distinct().ToList() : new List<string>();
+                var overrides = outcome.Changes.Where(c => c.Overrides.Count > 0).ToList();
+                var shared = overrides.SelectMany(c => c.Overrides).Concat(places).Distinct().ToList();
                 results.Add(new ImageUpdateResult
                 {
                     Application = update.Application,
@@ -63,9 +72,12 @@ namespace ImageUpdater.Core.WriteBack
                     Target = file,
                     Status = changed ? UpdateStatus.Updated : UpdateStatus.Unchanged,
                     CreatedKeys = created,
+                    OverrideKeys = overrides.Select(c => c.Path).Distinct().ToList(),
+                    SharedPlaces = shared,
                     Message = (changed ? $"Set {where} in {file}." : $"{where} in {file} already holds {update.TagValue}.") +
                         (created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {file} did not have; check the Helm key for a typo.") +
-                        (places.Count == 0 ? string.Empty : $" Through anchors and aliases this also changes: {string.Join(", ", places)}."),
+                        (places.Count == 0 ? string.Empty : $" Through anchors and aliases this also changes: {string.Join(", ", places)}.") +
+                        (overrides.Count == 0 ? string.Empty : $" Created {string.Join(", ", overrides.Select(c => c.Path))} to override the value shared through a merge key; {string.Join(", ", shared)} stay as they were."),
                 });
             }
 
@@ -74,6 +86,10 @@ namespace ImageUpdater.Core.WriteBack
 
         /// <summary>The text a created file starts from.</summary>
         protected virtual string NewFileText => string.Empty;
+
+        /// <summary>Sets one scalar under the target's <see cref="SharedValues"/> policy (an overriding key where a merge key brings the value).</summary>
+        protected YamlScalarChange Set(YamlEditor editor, string keyPath, string value) =>
+            SharedValues == SharedValuePolicy.Override ? editor.SetOwnScalar(keyPath, value) : editor.SetScalar(keyPath, value);
 
         /// <summary>True when a key the file lacked is worth a warning (a values file); an override file gains entries by design.</summary>
         protected virtual bool ReportsCreatedKeys => false;

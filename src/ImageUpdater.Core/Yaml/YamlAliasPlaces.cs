@@ -7,6 +7,19 @@ namespace ImageUpdater.Core.Yaml
     /// <summary>The other key paths that show a node through anchors and aliases (an edit there changes them too).</summary>
     internal static class YamlAliasPlaces
     {
+        /// <summary>Every other key path that shows <paramref name="node"/> (a key created in it appears there too); its own path is left out.</summary>
+        public static IReadOnlyList<string> OtherThanItself(SpanDocument doc, SpanNode node)
+        {
+            var own = new List<YamlPathSegment>();
+            for (var at = node; at.Parent is not null; at = at.Parent)
+            {
+                own.Insert(0, at.Segment);
+            }
+
+            var self = YamlKeyPath.Format(own);
+            return Other(doc, node, null).Where(p => p != self).ToList();
+        }
+
         /// <summary>Every key path that shows <paramref name="node"/>, through aliases of it or of its ancestors, except <paramref name="asked"/>.</summary>
         public static IReadOnlyList<string> Other(SpanDocument doc, SpanNode node, YamlKeyPath? asked)
         {

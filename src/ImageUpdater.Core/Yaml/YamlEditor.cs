@@ -145,6 +145,28 @@ namespace ImageUpdater.Core.Yaml
         /// </summary>
         public YamlScalarChange SetScalar(string keyPath, string value) => SetScalar(keyPath, value, false);
 
+        /// <summary>
+        /// Sets the scalar as <see cref="SetScalar(string, string)"/> does, except where the key comes into its mapping through a merge key
+        /// (<c>&lt;&lt;: *defaults</c>) and so is shared: then the key is created in that mapping, which overrides the merged value and leaves
+        /// the shared one as it was (<see cref="YamlScalarChange.Overrides"/> names it). A value shared any other way is set as it stands.
+        /// </summary>
+        public YamlScalarChange SetOwnScalar(string keyPath, string value)
+        {
+            var path = YamlKeyPath.Parse(keyPath);
+            var location = Locate(path);
+            if (location is { Found: SpanScalar scalar, Holder: { } holder, Entry: { KeyText: { } key } entry, Document: { } doc } && !holder.Entries.Contains(entry)
+                && YamlAliasPlaces.Other(doc, scalar, path) is { Count: > 0 } shared && YamlAliasPlaces.OtherThanItself(doc, holder).Count == 0)
+            {
+                InsertEntry(holder, key, value);
+                var check = GetScalar(keyPath);
+                return check == value
+                    ? new YamlScalarChange(path.Text, scalar.IsNull ? null : scalar.Value, value, true, true, holder.Line, holder.Column, Array.Empty<string>()) { Overrides = shared }
+                    : throw Broken($"'{path}' reads '{check}' after the overriding key was added instead of '{value}'");
+            }
+
+            return SetScalar(keyPath, value);
+        }
+
         /// <summary>Sets a boolean (written plain: <c>true</c>/<c>false</c>).</summary>
         public YamlScalarChange SetScalar(string keyPath, bool value) => SetScalar(keyPath, value ? "true" : "false", true);
 
@@ -263,7 +285,7 @@ namespace ImageUpdater.Core.Yaml
                     var dash = YamlLayout.DashIndent(Text, sequence);
                     var gap = sequence.Items[0].Column - 1 - dash;
                     var lines = YamlNodeWriter.Indent(dash) + "-" + new string(' ', Math.Max(1, gap - 1)) + writer.Item(item, dash + Math.Max(2, gap));
-                    InsertLines(LineAfter(sequence.ContentEnd), lines);
+                    InsertLines(YamlBlockEnd.LineAfter(Text, sequence), lines);
                 }
             }
             else if (location.Found is SpanScalar { IsNull: true } empty)
@@ -297,38 +319,13 @@ namespace ImageUpdater.Core.Yaml
             CheckScalar(rendered.TrimStart(' '), scalar.InFlow, value);
         }
 
-        /// <summary>
-        /// Checks a replaced scalar's new text where it stands: only that span changed, so reading it back in the same
-        /// context (block value or flow item) as one scalar of the same value is enough; the document is re-parsed lazily.
-        /// </summary>
-        private void CheckScalar(string rendered, bool inFlow, string value)
+        /// <summary>Checks a replaced scalar's new text where it stands (only that span changed); the document is re-parsed lazily.</summary>
+        private static void CheckScalar(string rendered, bool inFlow, string value)
         {
-            var snippet = inFlow ? "[" + rendered + "]" : "k: " + rendered;
-            var scalars = new List<string>();
-            try
+            var read = YamlScalarText.ReadBack(rendered, inFlow, out var error);
+            if (error is not null || read != value)
             {
-                var parser = new Parser(new StringReader(snippet));
-                while (parser.MoveNext())
-                {
-                    if (parser.Current is YamlDotNet.Core.Events.Scalar scalar)
-                    {
-                        scalars.Add(scalar.Value);
-                    }
-                    else if (parser.Current is YamlDotNet.Core.Events.MappingStart && inFlow)
-                    {
-                        scalars.Add("(mapping)");
-                    }
-                }
-            }
-            catch (YamlException ex)
-            {
-                throw Broken($"the new value {rendered} does not parse ({ex.Message})");
-            }
-
-            var read = inFlow ? scalars.SingleOrDefault() : scalars.Count == 2 ? scalars[1] : null;
-            if (read != value)
-            {
-                throw Broken($"the new text {rendered} reads as '{read}' instead of '{value}'");
+                throw Broken(error is not null ? $"the new value {rendered} does not parse ({error})" : $"the new text {rendered} reads as '{read}' instead of '{value}'");
             }
         }
 
@@ -349,7 +346,7 @@ namespace ImageUpdater.Core.Yaml
                 value = new List<KeyValuePair<string, object>> { new KeyValuePair<string, object>(rest[i].Key!, value) };
             }
 
-            var places = location.Container is SpanNode c && location.Document is { } doc ? YamlAliasPlaces.Other(doc, c, null) : Array.Empty<string>();
+            var places = location.Container is SpanNode c && location.Document is { } doc ? YamlAliasPlaces.OtherThanItself(doc, c) : Array.Empty<string>();
             switch (location.Container)
             {
                 case SpanMapping mapping:
@@ -378,7 +375,7 @@ namespace ImageUpdater.Core.Yaml
             else
             {
                 var indent = YamlLayout.KeyIndent(mapping);
-                InsertLines(LineAfter(mapping.ContentEnd), YamlNodeWriter.Indent(indent) + YamlNodeWriter.Key(key, false) + ":" + writer.AfterKey(value, indent));
+                InsertLines(YamlBlockEnd.LineAfter(Text, mapping), YamlNodeWriter.Indent(indent) + YamlNodeWriter.Key(key, false) + ":" + writer.AfterKey(value, indent));
             }
 
             Reparse();
@@ -437,11 +434,24 @@ namespace ImageUpdater.Core.Yaml
         {
             if (at >= Text.Length && Text.Length > 0 && Text[Text.Length - 1] != '\n')
             {
+                KeepFinalBlockScalar();
                 Splice(Text.Length, Text.Length, LineBreak + lines);
             }
             else
             {
                 Splice(at, at, lines + LineBreak);
+            }
+        }
+
+        /// <summary>Before lines are appended to a file without a final line break, a block scalar ending it keeps its value.</summary>
+        private void KeepFinalBlockScalar()
+        {
+            if (YamlBlockEnd.ClipAtEnd(Text, Documents.Count == 0 ? null : Documents[Documents.Count - 1].Root) is { } scalar)
+            {
+                var (at, length) = scalar.Value.EndsWith("\n", StringComparison.Ordinal)
+                    ? throw Error("YamlCannotCreate", FailureKind.InvalidOperation, scalar, "The file ends inside a block scalar that keeps its trailing line breaks but has no final line break; add one at the end of the file first.")
+                    : YamlBlockEnd.ChompingSpan(Text, scalar);
+                Splice(at, at + length, "-");
             }
         }
 

@@ -108,6 +108,20 @@ namespace ImageUpdater.Core.Yaml
             return line;
         }
 
+        /// <summary>True when the range holds only spaces, tabs and line breaks.</summary>
+        public static bool IsWhiteRange(string text, int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         public static bool IsBlankRange(string text, int start, int end)
         {
             for (var i = start; i < end; i++)

@@ -46,7 +46,8 @@ namespace ImageUpdater.Core.Yaml
             var anchors = new Dictionary<string, Anchored>(StringComparer.Ordinal);
             object? root = null;
             var at = Mark.Empty;
-            var parser = new Parser(new StringReader(text));
+            // A byte order mark at the start of the stream is not content (YAML 1.2 §5.2); YamlDotNet would read it into the first key.
+            var parser = new Parser(new StringReader(text.Length > 0 && text[0] == '\uFEFF' ? text.Substring(1) : text));
             try
             {
                 while (Next())
@@ -93,6 +94,12 @@ namespace ImageUpdater.Core.Yaml
                         case MappingEnd:
                         case SequenceEnd:
                             var frame = stack[stack.Count - 1];
+                            if (frame.HasKey)
+                            {
+                                // YamlDotNet drops the alias of "  : *a" and ends the mapping after its key; other parsers read a value there.
+                                throw Failure("InvalidYaml", "not valid YAML as every parser reads it: a mapping key has no value.");
+                            }
+
                             stack.RemoveAt(stack.Count - 1);
                             if (frame.Anchor is not null)
                             {

@@ -37,6 +37,12 @@ namespace ImageUpdater.Core.Yaml
         /// <summary>Other key paths that show the same node through anchors, aliases and merge keys, and so change with it.</summary>
         public IReadOnlyList<string> OtherPlaces { get; }
 
+        /// <summary>
+        /// When the key was created to override a value its mapping merged (<c>&lt;&lt;: *defaults</c>): the key paths that show the shared
+        /// value, which stays as it was; empty otherwise.
+        /// </summary>
+        public IReadOnlyList<string> Overrides { get; internal init; } = System.Array.Empty<string>();
+
         public override string ToString() => Changed ? $"{Path}: {OldValue ?? "(none)"} -> {NewValue}" : $"{Path}: {NewValue} (unchanged)";
     }
 }

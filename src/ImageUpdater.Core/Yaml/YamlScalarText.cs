@@ -22,6 +22,38 @@ namespace ImageUpdater.Core.Yaml
             @"|<<|=)$",
             RegexOptions.CultureInvariant);
 
+        /// <summary>
+        /// Reads a scalar's text back in its context (a block value or a flow item) as a parser would: the one value it holds, else null
+        /// (a second node, a mapping); <paramref name="error"/> is the parser's complaint when it does not parse.
+        /// </summary>
+        internal static string? ReadBack(string rendered, bool inFlow, out string? error)
+        {
+            var scalars = new System.Collections.Generic.List<string>();
+            error = null;
+            try
+            {
+                var parser = new Parser(new System.IO.StringReader(inFlow ? "[" + rendered + "]" : "k: " + rendered));
+                while (parser.MoveNext())
+                {
+                    if (parser.Current is YamlDotNet.Core.Events.Scalar scalar)
+                    {
+                        scalars.Add(scalar.Value);
+                    }
+                    else if (parser.Current is YamlDotNet.Core.Events.MappingStart && inFlow)
+                    {
+                        scalars.Add("(mapping)");
+                    }
+                }
+            }
+            catch (YamlException ex)
+            {
+                error = ex.Message;
+                return null;
+            }
+
+            return inFlow ? (scalars.Count == 1 ? scalars[0] : null) : scalars.Count == 2 ? scalars[1] : null;
+        }
+
         /// <summary>True when <paramref name="value"/> can be written unquoted and still be read as this string.</summary>
         public static bool IsSafePlain(string value, bool inFlow)
         {

@@ -50,6 +50,13 @@ namespace ImageUpdater.Core.Yaml
                             var scalar = new SpanScalar { Value = s.Value, Style = s.Style };
                             Place(scalar, e, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                             scalar.ValueStart = s.Anchor.IsEmpty && s.Tag.IsEmpty ? scalar.Start : SkipProperties(text, scalar.Start, scalar.End);
+                            if (scalar.ValueStart < scalar.Start || (scalar.ValueStart == scalar.End && s.Value.Length == 0))
+                            {
+                                // An empty value after an anchor or tag ("key: !t", "key: &a"): it is right after them, not past the line break.
+                                scalar.ValueStart = Math.Abs(scalar.ValueStart);
+                                scalar.End = scalar.ValueStart;
+                            }
+
                             scalar.ContentEnd = s.Style == ScalarStyle.Literal || s.Style == ScalarStyle.Folded ? TrimEnd(text, scalar.ValueStart, scalar.End) : scalar.End;
                             Attach(scalar);
                             break;
@@ -166,6 +173,12 @@ namespace ImageUpdater.Core.Yaml
             void Pop(ParsingEvent e)
             {
                 var node = stack[stack.Count - 1];
+                if (pendingKey[pendingKey.Count - 1] is { } orphan)
+                {
+                    // YamlDotNet drops the alias of "  : *a" and ends the mapping after its key; other parsers read a value there.
+                    throw new YamlEditException("YamlInvalid", FailureKind.InvalidData, file, orphan.Line, orphan.Column, "The file is not valid YAML as every parser reads it (a mapping key here has no value); it was left untouched. Fix the YAML and try again.");
+                }
+
                 stack.RemoveAt(stack.Count - 1);
                 pendingKey.RemoveAt(pendingKey.Count - 1);
                 node.End = (int)e.End.Index;
@@ -228,9 +241,14 @@ namespace ImageUpdater.Core.Yaml
         }
 
         /// <summary>Skips anchor and tag (and the blanks, breaks and comments between them) before a scalar's text.</summary>
+        /// <summary>
+        /// Where a node's own text starts after its anchor and tag (and blanks and comments); when nothing follows them before
+        /// <paramref name="end"/>, the end of the last property, negated, so an empty value can go right after it.
+        /// </summary>
         private static int SkipProperties(string text, int start, int end)
         {
             var i = start;
+            var afterProperty = start;
             while (i < end)
             {
                 var c = text[i];
@@ -263,14 +281,16 @@ namespace ImageUpdater.Core.Yaml
                             i++;
                         }
                     }
+
+                    afterProperty = Math.Min(i, end);
                 }
                 else
                 {
-                    break;
+                    return i;
                 }
             }
 
-            return Math.Min(i, end);
+            return afterProperty > start && afterProperty < end ? -afterProperty : Math.Min(i, end);
         }
 
         private static int TrimEnd(string text, int start, int end)

@@ -172,6 +172,10 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter AllowLocalRepository { get; set; }
 
+        /// <summary>Lets git write-back set a value other mappings share through an anchor, alias or merge key (by default a merged key gets an overriding key, any other shared value fails its application).</summary>
+        [Parameter]
+        public SwitchParameter AllowSharedValueEdit { get; set; }
+
         /// <summary>git:secret: write-back methods allowed beyond secrets of the application's own namespace (secret:ns/name, secret:ns/*; '*' matches any text).</summary>
         [Parameter]
         [ValidateNotNull]
@@ -421,6 +425,7 @@ namespace ImageUpdater.PS.Commands
             SignOff = CommitSignOff.IsPresent,
             AllowedSigningKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList(),
             AllowLocalRepository = AllowLocalRepository.IsPresent,
+            AllowSharedValueEdit = AllowSharedValueEdit.IsPresent,
             Secrets = gitSecrets,
             RepositorySecrets = gitSecrets as ISecretLister,
             ArgoCDNamespace = ArgoCDNamespace,

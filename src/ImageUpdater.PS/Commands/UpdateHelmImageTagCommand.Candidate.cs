@@ -91,6 +91,10 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNull]
         public string[] AllowGitSecret { get; set; } = Array.Empty<string>();
 
+        /// <summary>Lets git write-back set a value other mappings share through an anchor, alias or merge key (by default a merged key gets an overriding key, any other shared value fails its application).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter AllowSharedValueEdit { get; set; }
+
         /// <summary>SSH private key for ssh:// and scp-like repository URLs.</summary>
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
@@ -245,6 +249,7 @@ namespace ImageUpdater.PS.Commands
                     RepositorySecrets = secrets,
                     ArgoCDNamespace = ArgoCDNamespace,
                     AllowedSecrets = AllowGitSecret,
+                    AllowSharedValueEdit = AllowSharedValueEdit.IsPresent,
                     WhatIf = whatIf,
                     Verbose = log.Verbose,
                     Warning = log.Warning,

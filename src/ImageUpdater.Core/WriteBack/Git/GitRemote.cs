@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using LibGit2Sharp;
@@ -7,9 +8,9 @@ using LibGit2Sharp.Handlers;
 namespace ImageUpdater.Core.WriteBack.Git
 {
     /// <summary>
-    /// The network side of one repository: fetch, default branch, push. Every call is bounded by the options' timeout (libgit2's
-    /// connect and read timeouts; ssh's own), stops at the next progress report once the run is cancelled (over ssh at once: ssh is
-    /// ended), and turns any failure into
+    /// The network side of one repository: fetch, default branch, push. Every call is bounded by the options' timeout (http: each
+    /// request and read, <see cref="GitHttpTransport"/>; ssh: ssh's own), ends at once when the run is cancelled (http: the wait is
+    /// dropped; ssh: ssh is ended), and turns any failure into
     /// a described error naming the repository (with ssh's own words when ssh ran).
     /// </summary>
     internal sealed class GitRemote
@@ -131,6 +132,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             options.CancellationToken.ThrowIfCancellationRequested();
             using var stop = sshOutput is null ? default(CancellationTokenRegistration) : options.CancellationToken.Register(() => SshCommand.Stop(sshOutput));
+            using var http = GitHttpTransport.Enter(options.CancellationToken, options.Timeout, options.Warning);
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -146,7 +148,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 catch (Exception e) when (e is not ImageUpdaterException && e is not OperationCanceledException)
                 {
                     options.CancellationToken.ThrowIfCancellationRequested();
-                    throw GitErrors.Describe(e, url, SshCommand.Read(sshOutput));
+                    throw GitErrors.Describe(http.Failure is { } failure ? new IOException(failure.Message, e) : e, url, SshCommand.Read(sshOutput));
                 }
             }
         }

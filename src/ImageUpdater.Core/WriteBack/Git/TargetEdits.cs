@@ -157,9 +157,15 @@ namespace ImageUpdater.Core.WriteBack.Git
                     var created = edit.Changed ? candidate.CreatedKeys : Array.Empty<string>();
                     var createdText = edit.Changed && edit.Original is null ? $" Created {edit.Target.RelativePath}, which did not exist."
                         : created.Count == 0 ? string.Empty : $" Created {string.Join(", ", created)}, which {edit.Target.RelativePath} did not have; check the Helm key for a typo.";
+                    var overrides = edit.Changed ? candidate.OverrideKeys : Array.Empty<string>();
+                    var shared = edit.Changed ? candidate.SharedPlaces : Array.Empty<string>();
+                    createdText += overrides.Count > 0 ? $" Created {string.Join(", ", overrides)} to override the value shared through a merge key; {string.Join(", ", shared)} stay as they were."
+                        : shared.Count > 0 ? $" Through anchors and aliases this also changes: {string.Join(", ", shared)}." : string.Empty;
                     outcome.Add(candidate, GitWriteBack.Result(candidate, url, branch, edit.Target.RelativePath, edit.Changed ? status : UpdateStatus.Unchanged, message + createdText) with
                     {
                         CreatedKeys = created,
+                        OverrideKeys = overrides,
+                        SharedPlaces = shared,
                         Commit = edit.Changed ? commit : null,
                         Diff = edit.Changed ? edit.Diff : null,
                     });
