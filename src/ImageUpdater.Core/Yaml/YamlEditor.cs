@@ -308,15 +308,18 @@ namespace ImageUpdater.Core.Yaml
         {
             var style = scalar.Style == ScalarStyle.Literal || scalar.Style == ScalarStyle.Folded || scalar.IsNull ? ScalarStyle.Plain : scalar.Style;
             var rendered = plain ? value : YamlScalarText.Render(value, style, scalar.InFlow);
+            var lead = string.Empty;
             if (scalar.ValueStart == scalar.End)
             {
-                // An empty value: the parser marks the spot right after "key:".
+                // An empty value: the parser marks the spot right after "key:" (in a flow mapping also after a key with no ':' at all, "{tag, …}").
                 var before = scalar.ValueStart > 0 ? Text[scalar.ValueStart - 1] : '\n';
-                rendered = (before == ' ' || before == '\t' || before == '\n' ? string.Empty : " ") + rendered;
+                var colon = Text.LastIndexOf(':', Math.Max(0, scalar.ValueStart - 1));
+                var hasColon = !scalar.InFlow || (colon >= 0 && Text.Substring(colon + 1, scalar.ValueStart - colon - 1).Trim().Length == 0);
+                lead = (hasColon ? string.Empty : ":") + (hasColon && (before == ' ' || before == '\t' || before == '\n') ? string.Empty : " ");
             }
 
-            Splice(scalar.ValueStart, scalar.ContentEnd, rendered);
-            CheckScalar(rendered.TrimStart(' '), scalar.InFlow, value);
+            Splice(scalar.ValueStart, scalar.ContentEnd, lead + rendered);
+            CheckScalar(rendered, scalar.InFlow, value);
         }
 
         /// <summary>Checks a replaced scalar's new text where it stands (only that span changed); the document is re-parsed lazily.</summary>

@@ -48,6 +48,18 @@ namespace ImageUpdater.Core.Tests.Yaml
         }
 
         [Theory]
+        // Fuzz seed 20261130 case 140995: a flow-mapping key with no ':' has an empty value; writing it must not rename the key.
+        [InlineData("image: {repository: nginx, tag,: 1.0.0}\n", "image: {repository: nginx, tag: v1,: 1.0.0}\n")]
+        [InlineData("image: {repository: nginx, tag}\n", "image: {repository: nginx, tag: v1}\n")]
+        [InlineData("image: {repository: nginx, tag: }\n", "image: {repository: nginx, tag: v1}\n")]
+        public void FuzzCase140995AFlowKeyWithoutAColonGetsOne(string before, string after)
+        {
+            var editor = YamlEditor.Parse(before);
+            editor.SetScalar("image.tag", "v1");
+            Assert.Equal(after, editor.Text);
+        }
+
+        [Theory]
         // Fuzz seed 20261130 case 8434: the value of an empty tagged scalar went past the line break, onto a line of its own.
         [InlineData("image:\n  repository: nginx\n  tag: !1.0.0\n", "image:\n  repository: nginx\n  tag: !1.0.0 2.0.0-rc.1\n")]
         [InlineData("image:\n  tag: &t\nnext: 1\n", "image:\n  tag: &t 2.0.0-rc.1\nnext: 1\n")]
