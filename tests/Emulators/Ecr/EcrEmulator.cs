@@ -161,11 +161,24 @@ namespace ImageUpdater.Emulators.Ecr
             {
             }
 
+            counted[context] = true;
             try
             {
                 await ServeApi(context).ConfigureAwait(false);
             }
             finally
+            {
+                Served(context);
+            }
+        }
+
+        // Requests counted in flight until their answer is about to be sent: a client may start its next request as soon as it has
+        // read this one's answer, before the server has closed it, and must not be seen as one request too many.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpListenerContext, bool> counted = new System.Collections.Concurrent.ConcurrentDictionary<HttpListenerContext, bool>();
+
+        private void Served(HttpListenerContext context)
+        {
+            if (counted.TryRemove(context, out _))
             {
                 Interlocked.Decrement(ref inFlight);
             }
@@ -228,6 +241,7 @@ namespace ImageUpdater.Emulators.Ecr
                         return;
                     }
 
+                    Served(context);
                     await Reply(context, 200, output).ConfigureAwait(false);
                     return;
                 }
@@ -711,6 +725,7 @@ namespace ImageUpdater.Emulators.Ecr
 
         private Task ReplyFault(HttpListenerContext context, EcrFault fault)
         {
+            Served(context);
             if (fault.Type == "ThrottlingException" && options.RetryAfterSeconds is int seconds)
             {
                 context.Response.AddHeader("Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
