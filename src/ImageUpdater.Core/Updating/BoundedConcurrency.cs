@@ -13,6 +13,31 @@ namespace ImageUpdater.Core.Updating
     public static class BoundedConcurrency
     {
         /// <summary>
+        /// The work's result, or null when it fails or is not done within <paramref name="limit"/> (then it is cancelled). The work starts
+        /// on the thread pool, so work that blocks before its first await is bounded too: for callers that must answer in time (completers).
+        /// </summary>
+        public static T? ResultWithin<T>(Func<CancellationToken, Task<T>> start, TimeSpan limit)
+            where T : class
+        {
+            var deadline = new CancellationTokenSource();
+            var task = Task.Run(() => start(deadline.Token));
+            try
+            {
+                return task.Wait(limit) ? task.Result : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+            finally
+            {
+                deadline.Cancel();
+                // Disposed once the work has seen the cancellation, not while it may still read the token.
+                _ = task.ContinueWith(_ => deadline.Dispose(), TaskScheduler.Default);
+            }
+        }
+
+        /// <summary>
         /// Results in completion order. <paramref name="work"/> should turn its own failures into results; an exception that
         /// escapes it is rethrown on the caller's thread once the items in flight have finished.
         /// </summary>

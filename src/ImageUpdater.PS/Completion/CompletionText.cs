@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ImageUpdater.PS.Completion
@@ -51,20 +52,9 @@ namespace ImageUpdater.PS.Completion
             return value is string text ? SecureStringTransformationAttribute.ToSecureString(text) : value as SecureString;
         }
 
-        /// <summary>The task's result, or null when it fails or takes longer than <see cref="ServerTimeout"/>: a completer never throws.</summary>
-        public static T? Within<T>(Func<Task<T>> start)
-            where T : class
-        {
-            try
-            {
-                var task = Task.Run(start);
-                return task.Wait(ServerTimeout) ? task.Result : null;
-            }
-            catch (Exception)
-            {
-                return null;
-            }
-        }
+        /// <summary>The work's result, or null when it fails or takes longer than <see cref="ServerTimeout"/>: a completer never throws or hangs.</summary>
+        public static T? Within<T>(Func<CancellationToken, Task<T>> start)
+            where T : class => Core.Updating.BoundedConcurrency.ResultWithin(start, ServerTimeout);
 
         private static string Quote(string name, char? typed)
         {
@@ -113,10 +103,10 @@ namespace ImageUpdater.PS.Completion
                 return null;
             }
 
-            return Within(async () =>
+            return Within(async cancel =>
             {
                 using var client = new Core.Argo.ArgoCDClient(connection);
-                return await client.ListApplicationsAsync(project is null ? null : new[] { project }, null, null).ConfigureAwait(false);
+                return await client.ListApplicationsAsync(project is null ? null : new[] { project }, null, null, cancel).ConfigureAwait(false);
             });
         }
     }

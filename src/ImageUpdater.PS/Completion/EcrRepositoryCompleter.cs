@@ -27,10 +27,10 @@ namespace ImageUpdater.PS.Completion
                 EndpointUrl = Uri.TryCreate(endpoint, UriKind.Absolute, out var url) ? url : null,
             };
             var registryId = CompletionText.Text(fakeBoundParameters, "RegistryId");
-            var repositories = CompletionText.Within(async () =>
+            var repositories = CompletionText.Within(async cancel =>
             {
                 using var ecr = new EcrRegistryClient(options);
-                return await ecr.ClientFor(null).DescribeRepositoriesAsync(null, registryId).ConfigureAwait(false);
+                return await ecr.ClientFor(null).DescribeRepositoriesAsync(null, registryId, cancel).ConfigureAwait(false);
             });
             if (repositories is null)
             {
