@@ -4,12 +4,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     $script:EcrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
     $script:DigestA1 = 'sha256:' + ('a1' * 32)
     $script:DigestA2 = 'sha256:' + ('a2' * 32)

@@ -4,12 +4,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     # An Application manifest whose web image takes its tag from $TagKey in apps/<name>/values.yaml of $RepoUrl (git write-back).
     function New-GitApp([string] $Name, [string] $RepoUrl, [string] $TagKey) {
         $file = Join-Path $TestDrive ("$Name-" + [guid]::NewGuid().ToString('N').Substring(0, 6) + '.yaml')

@@ -5,12 +5,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     $script:EcrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
     $seed = Join-Path $TestDrive 'ecr-seed.json'
     '{"repositories":[{"name":"team/web","images":[{"tags":["1.0.0"],"pushedAt":1700000100},{"tags":["1.2.0"],"pushedAt":1700000300}]}]}' | Set-Content $seed

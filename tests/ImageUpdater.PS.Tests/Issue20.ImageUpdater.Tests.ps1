@@ -6,12 +6,6 @@ BeforeAll {
 
     $script:Upstream = Join-Path (Get-RepositoryRoot) 'tests/Upstream/ImageUpdaterCrd'
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     # An Application manifest; $Annotations are keys without the prefix.
     function New-AppYaml([string] $Name, [hashtable] $Labels = @{}, [hashtable] $Annotations = @{}, [string] $RepoUrl = 'https://git.example.com/gitops.git', [string] $Namespace = 'argocd') {
         $lines = @('apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', "  name: $Name", "  namespace: $Namespace")

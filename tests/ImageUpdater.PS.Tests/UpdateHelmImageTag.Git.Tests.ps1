@@ -3,12 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     # A bare repository holding apps/<name>/values.yaml for each name, a cache folder and manifests; returns paths and the file:// URL.
     function New-GitOpsRepository([string[]] $Apps, [string] $Values = "image:`n  repository: nginx`n  tag: 1.0.0 # pinned`n") {
         $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))

@@ -4,12 +4,6 @@ BeforeAll {
     Import-Module (Get-TestModulePath) -Force
     $script:data = Get-SharedDataPath
 
-    function Invoke-Git {
-        $out = & git @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "git $($args -join ' '): $out" }
-        $out
-    }
-
     # A bare repository seeded with the given files (path → text); returns its paths and file:// URL.
     function New-SeededRepository([hashtable] $Files) {
         $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
