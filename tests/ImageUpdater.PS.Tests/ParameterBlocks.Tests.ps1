@@ -79,3 +79,30 @@ Describe 'The registry block of Invoke-ImageUpdater' {
         $invoke.Aliases | Should -Be $find.Aliases -Because "-$_ has the same aliases"
     }
 }
+
+# Get-ArgoImageUpdater reads resources from the same places Get-ArgoApplication reads Applications from, and
+# Test-ArgoImageUpdater lints the way Test-ImageUpdaterAnnotation does; each declares its own parameters (other sets,
+# other pipeline input), so only what a user relies on being alike is compared: type, validation and completion.
+# -Name is left out on purpose: it names resources, not Applications, so it has no Application-name completer.
+Describe 'The parameters the ImageUpdater resource cmdlets share with the Application cmdlets' {
+    It '<Command> -<Parameter> is declared like <Like> -<Parameter>' -ForEach @(
+        @{ Command = 'Get-ArgoImageUpdater'; Like = 'Get-ArgoApplication'; Parameter = 'Path' }
+        @{ Command = 'Get-ArgoImageUpdater'; Like = 'Get-ArgoApplication'; Parameter = 'Recurse' }
+        @{ Command = 'Get-ArgoImageUpdater'; Like = 'Get-ArgoApplication'; Parameter = 'Kubeconfig' }
+        @{ Command = 'Get-ArgoImageUpdater'; Like = 'Get-ArgoApplication'; Parameter = 'Context' }
+        @{ Command = 'Get-ArgoImageUpdater'; Like = 'Get-ArgoApplication'; Parameter = 'Selector' }
+        @{ Command = 'Test-ArgoImageUpdater'; Like = 'Test-ImageUpdaterAnnotation'; Parameter = 'Path' }
+        @{ Command = 'Test-ArgoImageUpdater'; Like = 'Test-ImageUpdaterAnnotation'; Parameter = 'Recurse' }
+        @{ Command = 'Test-ArgoImageUpdater'; Like = 'Test-ImageUpdaterAnnotation'; Parameter = 'ErrorsOnly' }
+    ) {
+        $mine = Get-Declaration $Command $Parameter
+        $theirs = Get-Declaration $Like $Parameter
+        $mine | Should -Not -BeNullOrEmpty -Because "$Command declares -$Parameter"
+        $theirs | Should -Not -BeNullOrEmpty -Because "$Like declares -$Parameter"
+        $mine.Type | Should -Be $theirs.Type -Because "-$Parameter has one type"
+        $mine.Checks | Should -Be $theirs.Checks -Because "-$Parameter has the same validation and completion"
+        if ($mine.ByName -and $theirs.ByName) {
+            $mine.Aliases | Should -Be $theirs.Aliases -Because "-$Parameter binds the same properties from the pipeline"
+        }
+    }
+}
