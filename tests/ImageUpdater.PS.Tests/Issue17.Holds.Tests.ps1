@@ -15,29 +15,7 @@ BeforeAll {
 
     # One application 'web' (git write-back to apps/web/values.yaml), seeded at $Tag by 'Seed', with the extra annotations given.
     function New-WebApp([string] $Tag = '1.0.0', [hashtable] $Annotations = @{}) {
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))
-        $bare = Join-Path $root 'remote/gitops.git'
-        $seed = Join-Path $root 'seed'
-        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
-        Invoke-Git clone --quiet $bare $seed 2>$null | Out-Null
-        $null = New-Item -ItemType Directory (Join-Path $seed 'apps/web') -Force
-        [IO.File]::WriteAllText((Join-Path $seed 'apps/web/values.yaml'), "image:`n  tag: $Tag`n")
-        Invoke-Git -C $seed checkout --quiet -b main | Out-Null
-        Invoke-Git -C $seed add -A | Out-Null
-        Invoke-Git -C $seed -c user.name=Seed -c user.email=seed@example.com commit --quiet -m seed | Out-Null
-        Invoke-Git -C $seed push --quiet origin main 2>$null | Out-Null
-        $lines = @('apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: web', '  namespace: argocd', '  annotations:',
-            "    argocd-image-updater.argoproj.io/image-list: 'web=$EcrHost/team/web:1.x'",
-            "    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag",
-            "    argocd-image-updater.argoproj.io/write-back-method: git",
-            "    argocd-image-updater.argoproj.io/write-back-target: 'helmvalues:values.yaml'")
-        foreach ($k in $Annotations.Keys) { $lines += "    argocd-image-updater.argoproj.io/${k}: '$($Annotations[$k])'" }
-        $lines += 'spec:', '  project: default', '  source:', "    repoURL: $([Uri]::new($bare).AbsoluteUri)", '    path: apps/web', '    targetRevision: main', '    helm: {}',
-            'status:', '  summary:', '    images:', "      - $EcrHost/team/web:1.0.0"
-        $manifests = Join-Path $root 'manifests'
-        $null = New-Item -ItemType Directory $manifests
-        Set-Content (Join-Path $manifests 'web.yaml') ($lines -join "`n")
-        [pscustomobject]@{ Root = $root; Bare = $bare; Seed = $seed; Manifests = $manifests; Cache = (Join-Path $root 'cache') }
+        New-WebAppFixture -Root (Join-Path $TestDrive ([guid]::NewGuid().ToString('N').Substring(0, 8))) -EcrHost $EcrHost -Tag $Tag -Annotations $Annotations
     }
 
     # A person's (or any author's) commit setting the tag, pushed to main; returns its sha.
