@@ -20,7 +20,8 @@ namespace ImageUpdater.Core.Yaml
             using var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true);
             // Sized from the file (a manifest is a few kB), and a buffer below the large-object heap's 85 kB, as every file pays for it.
             var length = reader.BaseStream.CanSeek ? reader.BaseStream.Length : 0;
-            var text = new StringBuilder((int)Math.Min(Math.Max(length, 16), YamlTreeReader.MaxChars + 1L));
+            // Capped: a file over the limit must not reserve the limit's memory before it is refused.
+            var text = new StringBuilder((int)Math.Min(Math.Max(length, 16), 1024 * 1024));
             var buffer = new char[length is > 0 and < 8 * 1024 ? length : 8 * 1024];
             int read;
             while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
