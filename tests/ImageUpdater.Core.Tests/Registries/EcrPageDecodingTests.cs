@@ -26,6 +26,7 @@ namespace ImageUpdater.Core.Tests.Registries
         [InlineData(@"{""other"":{""imageDetails"":[1]},""imageDetails"":[1,""x"",[{}],{""imageScanStatus"":{""imageTags"":[""nested""],""x"":[[{""imageDigest"":""no""}]]},""imageDigest"":""sha256:bb"",""imageTags"":[1,{""a"":[""b""]},""ok"",null]}],""nextToken"":5}")]
         [InlineData(@"{""imageDetails"":[{""imageDigest"":""first"",""imageDigest"":""second"",""imageTags"":[""a""],""imageTags"":""not-a-list"",""imageDigest"":7}]}")]
         [InlineData(@"{""imageDetails"":{""imageDigest"":""not-an-array""},""nextToken"":""n""}")]
+        [InlineData(@"{""nextToken"":{""imageDetails"":[{""imageDigest"":""inside""}],""nextToken"":""inner""},""imageDetails"":[{""imageDigest"":""outside""}]}")]
         [InlineData(@"{""imageDetails"":[{""registryId"":""1"",""repositoryName"":""a/b"",""imageManifestMediaType"":""m""},{""registryId"":""2"",""repositoryName"":""a\/b"",""imageManifestMediaType"":""m""},{""registryId"":""1""}]}")]
         public void EdgeCasesDecodeAsThePreviousReaderDid(string page)
         {

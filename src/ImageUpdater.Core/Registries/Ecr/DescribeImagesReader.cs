@@ -64,6 +64,7 @@ namespace ImageUpdater.Core.Registries.Ecr
                 else if (field == Field.NextToken)
                 {
                     nextToken = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
                 }
                 else
                 {
