@@ -2,7 +2,7 @@
 .SYNOPSIS
     Runs every benchmark in bench/ one after another and prints their figures (build.ps1 -Task Bench).
 .PARAMETER Only
-    Names of the benchmarks to run (TagSelection, YamlEdit, Ecr, GitWriteBack, Oci, ArgoCD, Scale, Pipeline, Webhook); all when empty.
+    Names of the benchmarks to run (TagSelection, YamlEdit, Ecr, Decode, GitWriteBack, Oci, ArgoCD, Scale, Pipeline, Webhook); all when empty.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -29,6 +29,7 @@ function Invoke-Project([string] $Folder, [string[]] $Arguments = @()) {
 Invoke-Bench 'TagSelection' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'TagSelection/Invoke-TagSelectionBench.ps1') -NoBuild }
 Invoke-Bench 'YamlEdit' { Invoke-Project 'YamlEdit' }
 Invoke-Bench 'Ecr' { Invoke-Project 'Ecr' }
+Invoke-Bench 'Decode' { Invoke-Project 'Decode' @('30') }
 Invoke-Bench 'GitWriteBack' { Invoke-Project 'GitWriteBack' @('50') }
 Invoke-Bench 'Oci' {
     $script = Get-ChildItem (Join-Path $PSScriptRoot 'Oci') -Filter '*.ps1' -ErrorAction SilentlyContinue | Select-Object -First 1

@@ -53,9 +53,12 @@ namespace ImageUpdater.Core.Argo
         public static IReadOnlyList<ArgoApplication> ReadText(string text, string origin, Action<ImageUpdaterException> onError, ICollection<ImageUpdaterResource>? imageUpdaters = null)
         {
             var result = new List<ArgoApplication>();
-            foreach (var document in YamlObjectReader.Read(text, origin))
+            // Only what the Application model reads is built; an ImageUpdater keeps its whole manifest, so its file is read again whole.
+            var documents = YamlObjectReader.Read(text, origin, ApplicationMapper.Fields);
+            List<object?>? whole = null;
+            for (var i = 0; i < documents.Count; i++)
             {
-                if (document is not IDictionary<string, object?> manifest)
+                if (documents[i] is not IDictionary<string, object?> manifest)
                 {
                     continue;
                 }
@@ -68,7 +71,8 @@ namespace ImageUpdater.Core.Argo
                     }
                     else if (imageUpdaters is not null && ImageUpdaterMapper.IsImageUpdater(manifest))
                     {
-                        imageUpdaters.Add(ImageUpdaterMapper.FromObject(manifest, origin));
+                        whole ??= YamlObjectReader.Read(text, origin);
+                        imageUpdaters.Add(ImageUpdaterMapper.FromObject((IDictionary<string, object?>)whole[i]!, origin));
                     }
                 }
                 catch (ImageUpdaterException ex)

@@ -15,6 +15,16 @@ namespace ImageUpdater.Core.Argo
             ObjectTree.Text(manifest, "kind") == "Application"
             && (ObjectTree.Text(manifest, "apiVersion") ?? string.Empty).StartsWith("argoproj.io/", StringComparison.Ordinal);
 
+        /// <summary>
+        /// The paths <see cref="FromObject"/> and <see cref="IsApplication"/> read: manifest files are built only this far (issue 22),
+        /// so a path read here must be listed too (ApplicationReaderDifferentialTests records every look-up to check it).
+        /// </summary>
+        internal static readonly Yaml.YamlKeep Fields = Yaml.YamlKeep.Paths(
+            "kind", "apiVersion",
+            "metadata.name", "metadata.namespace", "metadata.annotations", "metadata.labels", "metadata.resourceVersion",
+            "spec.project", "spec.source", "spec.sources",
+            "status.summary.images", "status.sourceTypes", "status.sourceType");
+
         // DNS-1123 subdomain (names) and label (namespaces), as Kubernetes validates them: names end up in file paths, branches and commits.
         private static readonly Regex Subdomain = new Regex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant);
         private static readonly Regex Label = new Regex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z", RegexOptions.CultureInvariant);

@@ -18,8 +18,11 @@ namespace ImageUpdater.Core.Yaml
         public static string ReadFile(string file)
         {
             using var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true);
-            var text = new StringBuilder();
-            var buffer = new char[64 * 1024];
+            // Sized from the file (a manifest is a few kB), and a buffer below the large-object heap's 85 kB, as every file pays for it.
+            var length = reader.BaseStream.CanSeek ? reader.BaseStream.Length : 0;
+            // Capped: a file over the limit must not reserve the limit's memory before it is refused.
+            var text = new StringBuilder((int)Math.Min(Math.Max(length, 16), 1024 * 1024));
+            var buffer = new char[length is > 0 and < 8 * 1024 ? length : 8 * 1024];
             int read;
             while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -33,8 +36,11 @@ namespace ImageUpdater.Core.Yaml
             return text.ToString();
         }
 
-        /// <summary>The documents of a YAML stream; each is a mapping, a sequence, a string or null.</summary>
-        public static List<object?> Read(string text, string origin)
+        /// <summary>
+        /// The documents of a YAML stream; each is a mapping, a sequence, a string or null. With <paramref name="keep"/> only those
+        /// paths are built (an anchored node is always built whole, as an alias may use it anywhere); limits and errors are the same.
+        /// </summary>
+        public static List<object?> Read(string text, string origin, YamlKeep? keep = null)
         {
             if (text.Length > YamlTreeReader.MaxChars)
             {
@@ -70,7 +76,7 @@ namespace ImageUpdater.Core.Yaml
                                 anchors[s.Anchor.Value] = new Anchored(value, 1, complete: true);
                             }
 
-                            Add(value, 1);
+                            Add(value, 1, built: true);
                             break;
                         case AnchorAlias a:
                             if (!anchors.TryGetValue(a.Value.Value, out var target))
@@ -83,13 +89,13 @@ namespace ImageUpdater.Core.Yaml
                                 throw Failure("InvalidYaml", $"the alias *{a.Value.Value} refers to a node that contains it; recursive YAML is refused.");
                             }
 
-                            Add(target.Node, target.Size);
+                            Add(target.Node, target.Size, built: true);
                             break;
                         case MappingStart m:
-                            Push(new Dictionary<string, object?>(StringComparer.Ordinal), m.Anchor);
+                            Push(m.Anchor, mapping: true);
                             break;
                         case SequenceStart q:
-                            Push(new List<object?>(), q.Anchor);
+                            Push(q.Anchor, mapping: false);
                             break;
                         case MappingEnd:
                         case SequenceEnd:
@@ -106,7 +112,7 @@ namespace ImageUpdater.Core.Yaml
                                 anchors[frame.Anchor] = new Anchored(frame.Node, frame.Size, complete: true);
                             }
 
-                            Add(frame.Node, frame.Size);
+                            Add(frame.Node, frame.Size, built: frame.Node is not null);
                             break;
                     }
                 }
@@ -131,7 +137,7 @@ namespace ImageUpdater.Core.Yaml
                 }
             }
 
-            void Push(object node, AnchorName anchor)
+            void Push(AnchorName anchor, bool mapping)
             {
                 if (stack.Count >= YamlTreeReader.MaxDepth)
                 {
@@ -139,15 +145,48 @@ namespace ImageUpdater.Core.Yaml
                 }
 
                 var name = anchor.IsEmpty ? null : anchor.Value;
+                var wanted = Wanted(out var below);
+                if (name is not null)
+                {
+                    wanted = true;
+                    below = null;
+                }
+
+                object? node = !wanted ? null : mapping ? new Dictionary<string, object?>(StringComparer.Ordinal) : new List<object?>();
                 if (name is not null)
                 {
                     anchors[name] = new Anchored(node, 1, complete: false);
                 }
 
-                stack.Add(new Frame(node, name));
+                stack.Add(new Frame(node, name, mapping) { Keep = below });
             }
 
-            void Add(object? node, long size)
+            // Whether the node starting now is built, and the filter below it: keys always are, values as the filter says.
+            bool Wanted(out YamlKeep? below)
+            {
+                below = keep;
+                if (stack.Count == 0)
+                {
+                    return true;
+                }
+
+                var top = stack[stack.Count - 1];
+                below = top.Keep;
+                if (top.Node is null)
+                {
+                    return false;
+                }
+
+                if (top.Keep is null || top.Node is List<object?>)
+                {
+                    return true;
+                }
+
+                // A collection as a key names no field and is dropped, so it need not be built; a value is built if its key is kept.
+                return top.HasKey && top.Keep.Keeps(top.Key, out below);
+            }
+
+            void Add(object? node, long size, bool built)
             {
                 if (stack.Count == 0)
                 {
@@ -166,15 +205,20 @@ namespace ImageUpdater.Core.Yaml
                 {
                     list.Add(node);
                 }
+                else if (top.Node is null)
+                {
+                    // An unbuilt mapping or sequence only counts its nodes.
+                    top.HasKey = !top.HasKey && top.IsMapping;
+                }
                 else if (!top.HasKey)
                 {
                     // A key that is itself a collection cannot name an Application field: its entry is dropped.
-                    top.Key = node is null ? string.Empty : node as string;
+                    top.Key = !built ? null : node is null ? string.Empty : node as string;
                     top.HasKey = true;
                 }
                 else
                 {
-                    if (top.Key is not null)
+                    if (top.Key is not null && built && (top.Keep is null || top.Keep.Keeps(top.Key, out _)))
                     {
                         ((Dictionary<string, object?>)top.Node)[top.Key] = node;
                     }
@@ -206,13 +250,20 @@ namespace ImageUpdater.Core.Yaml
 
         private sealed class Frame
         {
-            public Frame(object node, string? anchor)
+            public Frame(object? node, string? anchor, bool isMapping)
             {
                 Node = node;
                 Anchor = anchor;
+                IsMapping = isMapping;
             }
 
-            public object Node { get; }
+            /// <summary>The dictionary or list built, or null for a node the filter leaves out.</summary>
+            public object? Node { get; }
+
+            public bool IsMapping { get; }
+
+            /// <summary>The filter below this node; null = everything.</summary>
+            public YamlKeep? Keep { get; set; }
 
             public string? Anchor { get; }
 

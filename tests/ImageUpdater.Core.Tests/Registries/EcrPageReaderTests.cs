@@ -37,10 +37,8 @@ namespace ImageUpdater.Core.Tests.Registries
             Assert.Equal(new[] { "1.0.0", "latest" }, details[0].ImageTags);
             Assert.Equal(1200L, details[0].ImageSizeInBytes);
             Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), details[0].ImagePushedAt);
-            Assert.Equal("application/vnd.oci.image.config.v1+json", details[0].ArtifactMediaType);
             Assert.Equal(new[] { "v2.0" }, details[1].ImageTags);
             Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_500), details[1].ImagePushedAt);
-            Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_100), details[1].LastRecordedPullTime);
             Assert.Equal("sha256:cc", details[2].ImageDigest);
             Assert.Empty(details[2].ImageTags);
             Assert.Null(details[2].ImagePushedAt);

@@ -171,7 +171,8 @@ namespace ImageUpdater.Core.Tests.Yaml
             _ => Equals(a, b),
         };
 
-        private static byte[] Mutate(byte[] input, Random random)
+        /// <summary>One to three random edits of YAML text (bytes, punctuation, anchors, deep nesting, documents, line breaks); ApplicationReaderDifferentialTests reuses it.</summary>
+        internal static byte[] Mutate(byte[] input, Random random)
         {
             var text = new List<byte>(input);
             for (var n = random.Next(1, 4); n > 0; n--)

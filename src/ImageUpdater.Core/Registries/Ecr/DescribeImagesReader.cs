@@ -8,9 +8,24 @@ namespace ImageUpdater.Core.Registries.Ecr
     /// <summary>Reads DescribeImages pages forward-only into <see cref="EcrImageDetail"/> records.</summary>
     internal static class DescribeImagesReader
     {
+        private enum Field
+        {
+            Other,
+            RegistryId,
+            RepositoryName,
+            ImageDigest,
+            ImageTags,
+            ImagePushedAt,
+            ImageSizeInBytes,
+            ImageManifestMediaType,
+            ImageDetails,
+            NextToken,
+        }
+
         /// <summary>
         /// One DescribeImages page into <paramref name="details"/>, read forward-only (a page is up to 1 000 images, and a fleet
-        /// run reads hundreds of pages): strings the images share are kept once. Returns the page's nextToken.
+        /// run reads hundreds of pages): only the members tag selection uses are decoded, member names are compared as bytes, and
+        /// strings the images share are kept once. Returns the page's nextToken.
         /// </summary>
         [MethodImpl(AggressiveOptimization)]
         public static string? Read(ReadOnlySpan<byte> json, List<EcrImageDetail> details)
@@ -23,6 +38,7 @@ namespace ImageUpdater.Core.Registries.Ecr
             var reader = new Utf8JsonReader(json);
             string? nextToken = null;
             var shared = new SharedStrings();
+            var tags = new List<string>(4);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new JsonException("The DescribeImages response is not a JSON object.");
@@ -30,15 +46,10 @@ namespace ImageUpdater.Core.Registries.Ecr
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("imageDetails"))
+                var field = FieldOf(ref reader);
+                reader.Read();
+                if (field == Field.ImageDetails && reader.TokenType == JsonTokenType.StartArray)
                 {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                    {
-                        reader.Skip();
-                        continue;
-                    }
-
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         if (reader.TokenType != JsonTokenType.StartObject)
@@ -47,17 +58,16 @@ namespace ImageUpdater.Core.Registries.Ecr
                             continue;
                         }
 
-                        details.Add(ReadImageDetail(ref reader, shared));
+                        details.Add(ReadImageDetail(ref reader, shared, tags));
                     }
                 }
-                else if (reader.ValueTextEquals("nextToken"))
+                else if (field == Field.NextToken)
                 {
-                    reader.Read();
                     nextToken = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
                 }
                 else
                 {
-                    reader.Read();
                     reader.Skip();
                 }
             }
@@ -66,85 +76,100 @@ namespace ImageUpdater.Core.Registries.Ecr
         }
 
         [MethodImpl(AggressiveOptimization)]
-        private static EcrImageDetail ReadImageDetail(ref Utf8JsonReader reader, SharedStrings shared)
+        private static EcrImageDetail ReadImageDetail(ref Utf8JsonReader reader, SharedStrings shared, List<string> tags)
         {
             var detail = new EcrImageDetail();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("imageDigest"))
+                var field = FieldOf(ref reader);
+                reader.Read();
+                switch (field)
                 {
-                    reader.Read();
-                    detail.ImageDigest = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-                else if (reader.ValueTextEquals("imageTags"))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray)
-                    {
-                        var tags = new List<string>(2);
-                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                        {
-                            if (reader.TokenType == JsonTokenType.String)
-                            {
-                                tags.Add(reader.GetString()!);
-                            }
-                            else
-                            {
-                                reader.Skip();
-                            }
-                        }
-
-                        detail.ImageTags = tags.ToArray();
-                    }
-                    else
-                    {
+                    case Field.ImageDigest:
+                        detail.ImageDigest = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        reader.Skip(); // an object or array here is passed over, not read as the image's members
+                        break;
+                    case Field.ImageTags when reader.TokenType == JsonTokenType.StartArray:
+                        detail.ImageTags = ReadTags(ref reader, tags);
+                        break;
+                    case Field.ImagePushedAt:
+                        detail.ImagePushedAt = ReadTime(ref reader);
+                        break;
+                    case Field.ImageSizeInBytes:
+                        detail.ImageSizeInBytes = reader.TokenType == JsonTokenType.Number ? ReadWholeNumber(ref reader) : (long?)null;
                         reader.Skip();
-                    }
-                }
-                else if (reader.ValueTextEquals("imagePushedAt"))
-                {
-                    reader.Read();
-                    detail.ImagePushedAt = ReadTime(ref reader);
-                }
-                else if (reader.ValueTextEquals("lastRecordedPullTime"))
-                {
-                    reader.Read();
-                    detail.LastRecordedPullTime = ReadTime(ref reader);
-                }
-                else if (reader.ValueTextEquals("imageSizeInBytes"))
-                {
-                    reader.Read();
-                    detail.ImageSizeInBytes = reader.TokenType == JsonTokenType.Number ? (long)reader.GetDouble() : (long?)null;
-                }
-                else if (reader.ValueTextEquals("registryId"))
-                {
-                    reader.Read();
-                    detail.RegistryId = shared.Get(ref reader, 0);
-                }
-                else if (reader.ValueTextEquals("repositoryName"))
-                {
-                    reader.Read();
-                    detail.RepositoryName = shared.Get(ref reader, 1);
-                }
-                else if (reader.ValueTextEquals("imageManifestMediaType"))
-                {
-                    reader.Read();
-                    detail.ImageManifestMediaType = shared.Get(ref reader, 2);
-                }
-                else if (reader.ValueTextEquals("artifactMediaType"))
-                {
-                    reader.Read();
-                    detail.ArtifactMediaType = shared.Get(ref reader, 3);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                        break;
+                    case Field.RegistryId:
+                        detail.RegistryId = shared.Get(ref reader, 0);
+                        break;
+                    case Field.RepositoryName:
+                        detail.RepositoryName = shared.Get(ref reader, 1);
+                        break;
+                    case Field.ImageManifestMediaType:
+                        detail.ImageManifestMediaType = shared.Get(ref reader, 2);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
 
             return detail;
         }
+
+        /// <summary>Which member a property name is, compared as UTF-8 bytes (an escaped name is unescaped first).</summary>
+        private static Field FieldOf(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return FieldOf(reader.ValueSpan);
+            }
+
+            if (reader.ValueSpan.Length > 256)
+            {
+                return Field.Other;
+            }
+
+            Span<byte> unescaped = stackalloc byte[256];
+            var length = reader.CopyString(unescaped);
+            return FieldOf(unescaped.Slice(0, length));
+        }
+
+        private static Field FieldOf(ReadOnlySpan<byte> name) => name.Length switch
+        {
+            9 when name.SequenceEqual("imageTags"u8) => Field.ImageTags,
+            9 when name.SequenceEqual("nextToken"u8) => Field.NextToken,
+            10 when name.SequenceEqual("registryId"u8) => Field.RegistryId,
+            11 when name.SequenceEqual("imageDigest"u8) => Field.ImageDigest,
+            12 when name.SequenceEqual("imageDetails"u8) => Field.ImageDetails,
+            13 when name.SequenceEqual("imagePushedAt"u8) => Field.ImagePushedAt,
+            14 when name.SequenceEqual("repositoryName"u8) => Field.RepositoryName,
+            16 when name.SequenceEqual("imageSizeInBytes"u8) => Field.ImageSizeInBytes,
+            22 when name.SequenceEqual("imageManifestMediaType"u8) => Field.ImageManifestMediaType,
+            _ => Field.Other,
+        };
+
+        private static IReadOnlyList<string> ReadTags(ref Utf8JsonReader reader, List<string> tags)
+        {
+            tags.Clear();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    tags.Add(reader.GetString()!);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return tags.Count == 0 ? Array.Empty<string>() : tags.ToArray();
+        }
+
+        // A whole number below 2^53 is what (long)GetDouble() gives, read without parsing a double; anything else takes that path.
+        private static long ReadWholeNumber(ref Utf8JsonReader reader) =>
+            reader.TryGetInt64(out var whole) && whole < (1L << 53) && whole > -(1L << 53) ? whole : (long)reader.GetDouble();
 
         private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader)
         {
@@ -162,10 +187,11 @@ namespace ImageUpdater.Core.Registries.Ecr
             return null;
         }
 
-        /// <summary>Values every image of a page repeats (registry, repository, media types): one string each, not one per image.</summary>
+        /// <summary>Values every image of a page repeats (registry, repository, media type): one string each, not one per image.</summary>
         private sealed class SharedStrings
         {
-            private readonly string?[] last = new string?[4];
+            private readonly string?[] last = new string?[3];
+            private readonly byte[]?[] lastBytes = new byte[]?[3];
 
             public string? Get(ref Utf8JsonReader reader, int slot)
             {
@@ -175,13 +201,15 @@ namespace ImageUpdater.Core.Registries.Ecr
                     return null;
                 }
 
-                var previous = last[slot];
-                if (previous is not null && !reader.ValueIsEscaped && reader.ValueTextEquals(previous))
+                var previous = lastBytes[slot];
+                if (previous is not null && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(previous))
                 {
-                    return previous;
+                    return last[slot];
                 }
 
-                return last[slot] = reader.GetString();
+                var text = reader.GetString()!;
+                lastBytes[slot] = reader.ValueIsEscaped ? null : reader.ValueSpan.ToArray();
+                return last[slot] = text;
             }
         }
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace ImageUpdater.Core.Registries.Ecr
 {
-    /// <summary>One entry of DescribeImages: an image (one digest) and its tags.</summary>
+    /// <summary>One entry of DescribeImages: an image (one digest), its tags and what tag selection reads of it (other members are not decoded).</summary>
     public sealed class EcrImageDetail
     {
         public string? RegistryId { get; set; }
@@ -19,10 +19,6 @@ namespace ImageUpdater.Core.Registries.Ecr
         public DateTimeOffset? ImagePushedAt { get; set; }
 
         public string? ImageManifestMediaType { get; set; }
-
-        public string? ArtifactMediaType { get; set; }
-
-        public DateTimeOffset? LastRecordedPullTime { get; set; }
     }
 
     /// <summary>One manifest from BatchGetImage.</summary>

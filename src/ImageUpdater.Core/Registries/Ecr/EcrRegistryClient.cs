@@ -101,14 +101,23 @@ namespace ImageUpdater.Core.Registries.Ecr
 
             var registryHost = registry ?? (registryId is null ? null : EcrHost.RegistryHost(registryId, client.Region));
             var tags = new List<ImageTag>(details.Count);
+            string? hostOfId = null;
+            string? hostFor = null;
             foreach (var detail in details)
             {
                 var known = detail.ImageDigest is not null && platforms.TryGetValue(detail.ImageDigest, out var p) ? p : Array.Empty<string>();
+                if (registryHost is null && detail.RegistryId is not null && !ReferenceEquals(detail.RegistryId, hostFor))
+                {
+                    // The page reader shares a registry id between images, so the host is built once a page, not once a tag.
+                    hostFor = detail.RegistryId;
+                    hostOfId = EcrHost.RegistryHost(detail.RegistryId, client.Region);
+                }
+
                 foreach (var tag in detail.ImageTags)
                 {
                     tags.Add(new ImageTag(tag)
                     {
-                        Registry = registryHost ?? (detail.RegistryId is null ? null : EcrHost.RegistryHost(detail.RegistryId, client.Region)),
+                        Registry = registryHost ?? (detail.RegistryId is null ? null : hostOfId),
                         Repository = repository,
                         Digest = detail.ImageDigest,
                         PushedAt = detail.ImagePushedAt,
