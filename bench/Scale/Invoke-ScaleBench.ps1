@@ -12,7 +12,9 @@
     applications, in the proportions of -Applications/-GitRepositories/-EcrRepositories) and prints CPU-seconds per
     1 000 applications, the CPU floor ratio and each size's per-application CPU against the -Applications size.
     -StraceSummary runs one more concurrent run at -Applications under `strace -c -f` and prints system calls per git
-    repository. -ChildEnvironment sets environment variables in every measured process (e.g. @{ DOTNET_TieredPGO = '0' }).
+    repository. -ChildEnvironment sets environment variables in every measured process (e.g. @{ DOTNET_TieredPGO = '0' });
+    -Variants adds concurrent runs with further variables (e.g. @{ DOTNET_TieredPGO = '0' }), interleaved with the plain ones
+    in every round, so runtime settings are compared under the same load.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -30,7 +32,8 @@ param(
     [int[]] $Sizes,
     # A file for `strace -c -f` of one extra concurrent run at -Applications (needs strace).
     [string] $StraceSummary,
-    [hashtable] $ChildEnvironment = @{}
+    [hashtable] $ChildEnvironment = @{},
+    [hashtable[]] $Variants = @()
 )
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -42,9 +45,20 @@ $null = New-Item -ItemType Directory $work
 $ecrHost = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
 
 function New-Repositories([string] $Root, [int] $Apps, [int] $Repos) {
-    # One seed repository per git repository, built with the git CLI, then pushed into a bare one.
-    New-BenchRepositories -Root $Root -Seed (Join-Path $work "seed-$Apps") -GitRepositories $Repos -Applications $Apps -Values {
-        param($a) "# app $a`nfrontend:`n  image:`n    tag: 1.0.0 # managed`nbackend:`n  image:`n    tag: 1.0.0 # managed`n"
+    # Bare repositories seeded by `git fast-import` (two git processes per repository instead of five and no seed checkout; the
+    # seed commit lands as a pack, as on a server). Repository r holds the values files of applications r, r + Repos, ...
+    $null = New-Item -ItemType Directory $Root
+    for ($r = 0; $r -lt $Repos; $r++) {
+        $bare = Join-Path $Root ('gitops-{0:D3}.git' -f $r)
+        Invoke-Git init --quiet --bare --initial-branch=main $bare | Out-Null
+        $stream = [Text.StringBuilder]::new()
+        $null = $stream.Append("commit refs/heads/main`nauthor Seed <seed@example.com> 1764460800 +0000`ncommitter Seed <seed@example.com> 1764460800 +0000`ndata 4`nseed`n")
+        for ($a = $r; $a -lt $Apps; $a += $Repos) {
+            $values = "# app $a`nfrontend:`n  image:`n    tag: 1.0.0 # managed`nbackend:`n  image:`n    tag: 1.0.0 # managed`n"
+            $null = $stream.Append(('M 100644 inline apps/app-{0:D4}/values.yaml' -f $a)).Append("`ndata $([Text.Encoding]::UTF8.GetByteCount($values))`n").Append($values).Append("`n")
+        }
+        $stream.ToString() | & git -C $bare fast-import --quiet
+        if ($LASTEXITCODE) { throw "git fast-import into $bare failed" }
     }
 }
 
@@ -79,7 +93,7 @@ function Initialize-Emulator($Emulator, [int] $Repositories) {
     $null = Invoke-RestMethod -Method Delete "$($Emulator.url)__emulator/stats"
 }
 
-function Invoke-Scenario([string] $Label, [string] $Manifests, [string] $EndpointUrl, [int] $Throttle, [string] $GitUser, [string] $GitPassword, [int] $Apps = $Applications, [string] $Strace) {
+function Invoke-Scenario([string] $Label, [string] $Manifests, [string] $EndpointUrl, [int] $Throttle, [string] $GitUser, [string] $GitPassword, [int] $Apps = $Applications, [string] $Strace, [hashtable] $Variant = @{}) {
     $cache = Join-Path $work ("cache-" + [guid]::NewGuid().ToString('N').Substring(0, 6))
     $argsList = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-ScenarioRun.ps1'), '-ModulePath', $ModulePath, '-Manifests', $Manifests, '-Cache', $cache, '-EndpointUrl', $EndpointUrl, '-ThrottleLimit', "$Throttle")
     if ($GitUser) {
@@ -88,17 +102,24 @@ function Invoke-Scenario([string] $Label, [string] $Manifests, [string] $Endpoin
     }
     # Files written while generating are flushed first, so no run shares the disk with the kernel writing them back.
     if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { & sync }
-    foreach ($name in $ChildEnvironment.Keys) { Set-Item "Env:$name" ([string] $ChildEnvironment[$name]) }
-    Write-Host "  running: $Label, $Apps applications (ThrottleLimit $Throttle) ..."
+    $environment = $ChildEnvironment.Clone(); foreach ($k in $Variant.Keys) { $environment[$k] = $Variant[$k] }
+    foreach ($name in $environment.Keys) { Set-Item "Env:$name" ([string] $environment[$name]) }
+    Write-Host "  running: $Label, $Apps applications (ThrottleLimit $Throttle) $(Get-VariantName $Variant) ..."
     if ($Strace) { $line = & strace -f -c -o $Strace $pwsh @argsList | Select-Object -Last 1 }
     else { $line = & $pwsh @argsList | Select-Object -Last 1 }
     Remove-Item Env:IMAGEUPDATER_GIT_USERNAME, Env:IMAGEUPDATER_GIT_PASSWORD -ErrorAction SilentlyContinue
-    foreach ($name in $ChildEnvironment.Keys) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue }
+    foreach ($name in $environment.Keys) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue }
     $r = $line | ConvertFrom-Json
     $r | Add-Member -NotePropertyName Label -NotePropertyValue $Label
     $r | Add-Member -NotePropertyName Throttle -NotePropertyValue $Throttle
     $r | Add-Member -NotePropertyName Size -NotePropertyValue $Apps
+    $r | Add-Member -NotePropertyName Variant -NotePropertyValue (Get-VariantName $Variant)
     $r
+}
+
+function Get-VariantName([hashtable] $Variant) {
+    if (-not $Variant -or -not $Variant.Count) { return 'plain' }
+    ($Variant.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
 }
 
 # Git and ECR repositories grow with the fleet in the proportions of the -Applications scenario (10 and 20 applications each by default).
@@ -131,6 +152,8 @@ try {
     # recently freed inodes), which would tax whichever run came second.
     $sets = @{}
     $templates = @{}
+    $variantList = @(@{}) + @($Variants)
+    $variantSize = if ($Sizes -contains $Applications) { $Applications } else { ($Sizes | Measure-Object -Maximum).Maximum }
     $needBase = -not $SkipSequential -or -not $SkipReliability -or $StraceSummary
     foreach ($shape in $shapes + @(if ($needBase) { Get-Shape $Applications })) {
         if ($templates.ContainsKey($shape.Apps)) { continue }
@@ -147,7 +170,8 @@ try {
     }
     $base = Get-Shape $Applications
     for ($round = 1; $round -le $Repeat; $round++) {
-        foreach ($shape in $shapes) { Add-Set "concurrent-$($shape.Apps)-$round" $shape }
+        # Variants run at the -Applications size only (or the largest size when it is not among -Sizes).
+        foreach ($shape in $shapes) { for ($v = 0; $v -lt $variantList.Count; $v++) { if ($v -eq 0 -or $shape.Apps -eq $variantSize) { Add-Set "concurrent-$v-$($shape.Apps)-$round" $shape } } }
         if (-not $SkipSequential) { Add-Set "sequential-$round" $base }
     }
     if ($StraceSummary) { Add-Set 'strace' $base }
@@ -159,9 +183,12 @@ try {
     $statsConcurrent = $null
     for ($round = 1; $round -le $Repeat; $round++) {
         foreach ($shape in $shapes) {
-            $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
-            $runs += Invoke-Scenario 'concurrent' $sets["concurrent-$($shape.Apps)-$round"] $ecr.url $ThrottleLimit -Apps $shape.Apps
-            if ($round -eq 1 -and $shape.Apps -eq $Applications) { $statsConcurrent = Invoke-RestMethod "$($ecr.url)__emulator/stats" }
+            for ($v = 0; $v -lt $variantList.Count; $v++) {
+                if ($v -gt 0 -and $shape.Apps -ne $variantSize) { continue }
+                $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
+                $runs += Invoke-Scenario 'concurrent' $sets["concurrent-$v-$($shape.Apps)-$round"] $ecr.url $ThrottleLimit -Apps $shape.Apps -Variant $variantList[$v]
+                if ($round -eq 1 -and $v -eq 0 -and $shape.Apps -eq $Applications) { $statsConcurrent = Invoke-RestMethod "$($ecr.url)__emulator/stats" }
+            }
         }
         if (-not $SkipSequential) {
             $runs += Invoke-Scenario 'sequential' $sets["sequential-$round"] $ecr.url 1
@@ -188,6 +215,7 @@ try {
     $runs | ForEach-Object {
         [pscustomobject]@{
             Run              = $_.Label
+            Variant          = $_.Variant
             Apps             = $_.Size
             Throttle         = $_.Throttle
             'Wall (s)'       = $_.WallSeconds
@@ -204,18 +232,19 @@ try {
             Retries          = $_.Retries
             'Peak WS (MB)'   = $_.PeakWorkingSetMB
         }
-    } | Format-Table -AutoSize -Property Run, Apps, Throttle, 'Wall (s)', 'First (s)', 'CPU (s)', 'Run CPU (s)', 'JIT (s)', Images, Updated, Failed, DescribeImages, Commits, Pushes, Retries, 'Peak WS (MB)' |
+    } | Format-Table -AutoSize -Property Run, Variant, Apps, Throttle, 'Wall (s)', 'First (s)', 'CPU (s)', 'Run CPU (s)', 'JIT (s)', Images, Updated, Failed, DescribeImages, Commits, Pushes, Retries, 'Peak WS (MB)' |
         Out-String -Width 250 | Write-Host
 
     # Medians per size: CPU-seconds per 1 000 applications, the CPU floor (run CPU spread over every core) and how close the
     # wall time comes to it; per-application CPU against the -Applications size shows whether the cost stays linear.
     $cores = [Environment]::ProcessorCount
-    $perSize = foreach ($shape in $shapes) {
-        $these = @($runs | Where-Object { $_.Label -eq 'concurrent' -and $_.Size -eq $shape.Apps })
+    $perSize = foreach ($variantName in @($variantList | ForEach-Object { Get-VariantName $_ })) { foreach ($shape in $shapes) {
+        $these = @($runs | Where-Object { $_.Label -eq 'concurrent' -and $_.Size -eq $shape.Apps -and $_.Variant -eq $variantName })
+        if (-not $these.Count) { continue }
         $cpu = Get-Median ($these | ForEach-Object RunCpuSeconds)
         $wall = Get-Median ($these | ForEach-Object WallSeconds)
         [pscustomobject]@{
-            Apps = $shape.Apps; 'Git repos' = $shape.Git; 'ECR repos' = $shape.Ecr; Runs = $these.Count
+            Variant = $variantName; Apps = $shape.Apps; 'Git repos' = $shape.Git; 'ECR repos' = $shape.Ecr; Runs = $these.Count
             'Wall (s)' = [math]::Round($wall, 2); 'Run CPU (s)' = [math]::Round($cpu, 2)
             'JIT (s)' = [math]::Round((Get-Median ($these | ForEach-Object JitSeconds)), 2)
             'CPU-s / 1000 apps' = [math]::Round($cpu * 1000 / $shape.Apps, 2)
@@ -223,16 +252,33 @@ try {
             'Wall / floor' = [math]::Round($wall / ($cpu / $cores), 2)
             PerApp = $cpu / $shape.Apps
         }
+    } }
+    $plain = @($perSize | Where-Object Variant -EQ 'plain')
+    $reference = ($plain | Where-Object Apps -EQ $Applications | Select-Object -First 1)
+    if (-not $reference) { $reference = $plain | Select-Object -Last 1 }
+    foreach ($s in $perSize) {
+        $ref = @($perSize | Where-Object { $_.Variant -eq $s.Variant -and $_.Apps -eq $reference.Apps })[0]
+        if (-not $ref) { $ref = $s }
+        $s | Add-Member -NotePropertyName 'Per app vs ref' -NotePropertyValue ('{0:+0;-0;0} %' -f (100 * ($s.PerApp / $ref.PerApp - 1)))
+        $s | Add-Member -NotePropertyName 'CPU vs plain' -NotePropertyValue ('{0:N2}x' -f ($s.PerApp / @($plain | Where-Object Apps -EQ $s.Apps)[0].PerApp))
     }
-    $reference = ($perSize | Where-Object Apps -EQ $Applications | Select-Object -First 1)
-    if (-not $reference) { $reference = $perSize | Select-Object -Last 1 }
-    foreach ($s in $perSize) { $s | Add-Member -NotePropertyName 'Per app vs ref' -NotePropertyValue ('{0:+0;-0;0} %' -f (100 * ($s.PerApp / $reference.PerApp - 1))) }
+    # The added CPU per added application between neighbouring sizes: a run's fixed cost (start-up compilation) drops out.
+    $previous = $null
+    foreach ($s in $plain) {
+        $s | Add-Member -NotePropertyName 'Added ms/app' -NotePropertyValue $(if ($previous) { [math]::Round(1000 * ($s.'Run CPU (s)' - $previous.'Run CPU (s)') / ($s.Apps - $previous.Apps), 2) } else { '' })
+        $previous = $s
+    }
     Write-Host ("Concurrent runs, medians of {0} each, ThrottleLimit {1}, {2} cores (reference size {3}):" -f $Repeat, $ThrottleLimit, $cores, $reference.Apps)
-    $perSize | Format-Table -AutoSize -Property Apps, 'Git repos', 'ECR repos', Runs, 'Wall (s)', 'Run CPU (s)', 'JIT (s)', 'CPU-s / 1000 apps', 'Floor (s)', 'Wall / floor', 'Per app vs ref' | Out-String -Width 250 | Write-Host
-    $spread = ($perSize.PerApp | Measure-Object -Maximum -Minimum)
+    $perSize | Format-Table -AutoSize -Property Variant, Apps, 'Git repos', 'ECR repos', Runs, 'Wall (s)', 'Run CPU (s)', 'JIT (s)', 'CPU-s / 1000 apps', 'Floor (s)', 'Wall / floor', 'Per app vs ref', 'CPU vs plain', 'Added ms/app' | Out-String -Width 250 | Write-Host
+    $spread = ($plain.PerApp | Measure-Object -Maximum -Minimum)
     Write-Host ("Per-application CPU across sizes: {0:N2}-{1:N2} ms, spread {2:N0} % of the smallest (goal within 15 %)" -f (1000 * $spread.Minimum), (1000 * $spread.Maximum), (100 * ($spread.Maximum / $spread.Minimum - 1)))
+    $added = @($plain | Where-Object { $_.'Added ms/app' -ne '' } | ForEach-Object { [double] $_.'Added ms/app' })
+    if ($added.Count -gt 1) {
+        $m = $added | Measure-Object -Maximum -Minimum
+        Write-Host ("Added CPU per added application between sizes: {0:N2}-{1:N2} ms, spread {2:N0} %" -f $m.Minimum, $m.Maximum, (100 * ($m.Maximum / $m.Minimum - 1)))
+    }
 
-    $concurrent = @($runs | Where-Object { $_.Label -eq 'concurrent' -and $_.Size -eq $Applications })
+    $concurrent = @($runs | Where-Object { $_.Label -eq 'concurrent' -and $_.Size -eq $Applications -and $_.Variant -eq 'plain' })
     $sequential = @($runs | Where-Object Label -EQ 'sequential')
     if ($statsConcurrent) {
         $expectedCalls = $base.Ecr * [math]::Ceiling($TagsPerRepository / 1000)
