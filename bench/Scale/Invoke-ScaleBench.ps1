@@ -63,15 +63,21 @@ function New-Repositories([string] $Root, [int] $Apps, [int] $Repos) {
 }
 
 function New-Manifests([string] $Folder, [scriptblock] $RepoUrl, [int] $Apps, [int] $Repos, [int] $Ecr) {
-    $ecr = $Ecr; $hostName = $ecrHost
-    New-BenchManifests -Folder $Folder -GitRepositories $Repos -Applications $Apps -RepoUrl $RepoUrl -Images {
-        param($a)
-        $front = 'svc-{0:D2}' -f ($a % $ecr)
-        $back = 'svc-{0:D2}' -f [int](($a + [int][math]::Floor($ecr / 2)) % $ecr)
-        "    argocd-image-updater.argoproj.io/image-list: fe=$hostName/team/${front}:1.x, be=$hostName/team/${back}:1.x"
-        '    argocd-image-updater.argoproj.io/fe.helm.image-tag: frontend.image.tag'
-        '    argocd-image-updater.argoproj.io/be.helm.image-tag: backend.image.tag'
-    }.GetNewClosure()
+    # The same manifests as TestHelpers' New-BenchManifests, written by one loop (thousands of files per set).
+    $null = New-Item -ItemType Directory $Folder
+    $urls = @(for ($r = 0; $r -lt $Repos; $r++) { & $RepoUrl ('gitops-{0:D3}' -f $r) })
+    $prefix = 'argocd-image-updater.argoproj.io'
+    for ($a = 0; $a -lt $Apps; $a++) {
+        $front = 'svc-{0:D2}' -f ($a % $Ecr)
+        $back = 'svc-{0:D2}' -f [int](($a + [int][math]::Floor($Ecr / 2)) % $Ecr)
+        $name = 'app-{0:D4}' -f $a
+        $text = "apiVersion: argoproj.io/v1alpha1`nkind: Application`nmetadata:`n  name: $name`n  namespace: argocd`n  annotations:`n" +
+            "    ${prefix}/image-list: fe=$ecrHost/team/${front}:1.x, be=$ecrHost/team/${back}:1.x`n" +
+            "    ${prefix}/fe.helm.image-tag: frontend.image.tag`n    ${prefix}/be.helm.image-tag: backend.image.tag`n" +
+            "    ${prefix}/write-back-method: git`n    ${prefix}/write-back-target: helmvalues:values.yaml`n" +
+            "spec:`n  project: fleet`n  source:`n    repoURL: $($urls[$a % $Repos])`n    path: apps/$name`n    targetRevision: main`n    helm: {}`n"
+        [IO.File]::WriteAllText((Join-Path $Folder "$name.yaml"), $text)
+    }
 }
 
 function Start-Ecr([int] $Repositories, [string[]] $Extra = @()) {
@@ -164,7 +170,7 @@ try {
     function Add-Set([string] $Key, $Shape) {
         $root = Join-Path $work "repos-$Key"
         $manifests = Join-Path $work "manifests-$Key"
-        Copy-Item $templates[$Shape.Apps] $root -Recurse
+        if (Get-Command cp -CommandType Application -ErrorAction SilentlyContinue) { & cp -r $templates[$Shape.Apps] $root } else { Copy-Item $templates[$Shape.Apps] $root -Recurse }
         New-Manifests $manifests { param($repo) [Uri]::new((Join-Path $root "$repo.git")).AbsoluteUri }.GetNewClosure() $Shape.Apps $Shape.Git $Shape.Ecr
         $sets[$Key] = $manifests
     }
