@@ -2,7 +2,7 @@
 .SYNOPSIS
     Runs every benchmark in bench/ one after another and prints their figures (build.ps1 -Task Bench).
 .PARAMETER Only
-    Names of the benchmarks to run (TagSelection, YamlEdit, Ecr, Decode, GitWriteBack, Oci, ArgoCD, Scale, Pipeline, Webhook); all when empty.
+    Names of the benchmarks to run (TagSelection, YamlEdit, Ecr, Decode, GitWriteBack, Oci, ArgoCD, Scale, Pipeline, Webhook, Import); all when empty.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -39,5 +39,6 @@ Invoke-Bench 'ArgoCD' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'ArgoC
 Invoke-Bench 'Scale' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'Scale/Invoke-ScaleBench.ps1') -ModulePath $ModulePath }
 Invoke-Bench 'Pipeline' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'Pipeline/Invoke-PipelineBench.ps1') -ModulePath $ModulePath }
 Invoke-Bench 'Webhook' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'Webhook/Measure-PushLatency.ps1') -ModulePath $ModulePath }
+Invoke-Bench 'Import' { & $pwsh -NoProfile -File (Join-Path $PSScriptRoot 'Import/Measure-ImportTime.ps1') -ModulePath $ModulePath }
 
 if ($failed) { Write-Host "Failed: $($failed -join ', ')"; exit 1 }

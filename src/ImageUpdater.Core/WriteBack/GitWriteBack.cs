@@ -244,7 +244,7 @@ namespace ImageUpdater.Core.WriteBack
                 }
             }
 
-            var writer = new BareCommitWriter(cache.Repository, remote, editor, options, Statistics, url);
+            var writer = new BareCommitWriter(cache.Repository, remote, editor, options, Statistics, url, cache.Memory);
             var pushed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var group in GitBatchPlanner.BranchGroups(batch, DefaultBranch, outcome, url))
             {

@@ -22,10 +22,12 @@ namespace ImageUpdater.Core.WriteBack.Git
         private readonly GitWriteBackStatistics statistics;
         private readonly string url;
         private readonly Random random = new Random();
+        private readonly MemoryObjectBackend? memory;
 
-        public BareCommitWriter(Repository repo, GitRemote remote, IGitTargetEditor editor, GitWriteBackOptions options, GitWriteBackStatistics statistics, string url)
+        public BareCommitWriter(Repository repo, GitRemote remote, IGitTargetEditor editor, GitWriteBackOptions options, GitWriteBackStatistics statistics, string url, MemoryObjectBackend? memory = null)
         {
             this.repo = repo;
+            this.memory = memory;
             this.remote = remote;
             this.editor = editor;
             this.options = options;
@@ -54,8 +56,9 @@ namespace ImageUpdater.Core.WriteBack.Git
                 var definition = TreeDefinition.From(start.Tree);
                 foreach (var path in paths)
                 {
-                    // Written straight into the object database (CreateBlob(Stream) would go through a temporary file).
-                    var blob = repo.Lookup<Blob>(repo.ObjectDatabase.Write<Blob>(edits.Content(path)));
+                    // Written straight into memory (CreateBlob(Stream) would go through a temporary file, Write a disk probe).
+                    var content = edits.Content(path);
+                    var blob = repo.Lookup<Blob>(memory?.AddBlob(content) ?? repo.ObjectDatabase.Write<Blob>(content));
                     definition.Add(path, blob, start.Tree[path]?.Mode == Mode.ExecutableFile ? Mode.ExecutableFile : Mode.NonExecutableFile);
                 }
 

@@ -26,7 +26,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             var path = options.LocalRepository!;
             var found = Repository.Discover(path) ?? throw GitErrors.Error("LocalRepositoryNotFound", $"'{path}' is not inside a git repository; pass the path of a checkout to -LocalRepository.", path);
-            using var repo = new Repository(found);
+            using var repo = GitConfigPaths.OpenWithUserConfiguration(found);
             if (repo.Info.IsBare)
             {
                 throw GitErrors.Error("LocalRepositoryBare", $"'{path}' is a bare repository; -LocalRepository needs a checkout with a working tree.", path);

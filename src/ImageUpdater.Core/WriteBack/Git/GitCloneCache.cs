@@ -25,15 +25,19 @@ namespace ImageUpdater.Core.WriteBack.Git
         private readonly CacheLock cacheLock;
         private readonly SshAgent? agent;
 
-        private GitCloneCache(CacheLock cacheLock, Repository repository, string? sshOutput, SshAgent? agent)
+        private GitCloneCache(CacheLock cacheLock, Repository repository, MemoryObjectBackend memory, string? sshOutput, SshAgent? agent)
         {
             this.cacheLock = cacheLock;
             this.agent = agent;
             Repository = repository;
+            Memory = memory;
             SshOutput = sshOutput;
         }
 
         public Repository Repository { get; }
+
+        /// <summary>The in-memory object database on top of the cache's own, where a write-back's new objects go.</summary>
+        public MemoryObjectBackend Memory { get; }
 
         /// <summary>The file ssh's messages go to (read when a network call fails); null when the URL is not ssh.</summary>
         public string? SshOutput { get; }
@@ -41,6 +45,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// <summary>Locks, opens (or creates) and checks the cache of <paramref name="url"/>; the lock is released when opening fails.</summary>
         public static GitCloneCache Open(GitWriteBackOptions options, string url, GitCredentials credentials, GitWriteBackStatistics statistics)
         {
+            GitConfigPaths.RestrictForCloneCache();
             var root = options.WorkingDirectory ?? GitWriteBackOptions.DefaultWorkingDirectory;
             Directory.CreateDirectory(root);
             var directory = Path.Combine(root, CacheName(url));
@@ -61,8 +66,9 @@ namespace ImageUpdater.Core.WriteBack.Git
                     SshCommand.Clear(repo);
                 }
 
-                repo.ObjectDatabase.AddBackend(new MemoryObjectBackend(), MemoryObjectBackend.Priority);
-                return new GitCloneCache(cacheLock, repo, sshOutput, agent);
+                var memory = new MemoryObjectBackend();
+                repo.ObjectDatabase.AddBackend(memory, MemoryObjectBackend.Priority);
+                return new GitCloneCache(cacheLock, repo, memory, sshOutput, agent);
             }
             catch
             {
@@ -130,12 +136,37 @@ namespace ImageUpdater.Core.WriteBack.Git
             }
 
             options.Verbose?.Invoke($"Cloning {url} into {directory}.");
-            Repository.Init(directory, isBare: true);
-            var created = new Repository(directory);
-            created.Network.Remotes.Add(Remote, url, FetchRefSpecs[0]);
-            EnsurePushRemote(created, url);
+            CreateBare(directory, url);
             statistics.Clone();
-            return created;
+            return new Repository(directory);
+        }
+
+        /// <summary>
+        /// Lays out an empty bare repository with its whole config written at once (both remotes included): Repository.Init would copy
+        /// templates, probe the file system and write the config in several lock-and-rename rounds, then the remotes in more.
+        /// HEAD is written last, so an interrupted creation is not a repository and is recreated on the next open.
+        /// </summary>
+        internal static void CreateBare(string directory, string url)
+        {
+            if (url.IndexOfAny(new[] { '\n', '\r', '\0' }) >= 0)
+            {
+                throw GitErrors.Error("GitRepositoryUnknown", "The repository URL contains a line break or NUL character; it cannot be a git URL.", Security.UrlRedaction.Redact(url)!);
+            }
+
+            foreach (var folder in new[] { "objects/info", "objects/pack", "refs/heads", "refs/tags" })
+            {
+                Directory.CreateDirectory(Path.Combine(directory, folder));
+            }
+
+            var windows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+            var quoted = "\"" + url.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            var config = new StringBuilder()
+                .Append("[core]\n\trepositoryformatversion = 0\n\tfilemode = ").Append(windows ? "false" : "true").Append("\n\tbare = true\n")
+                .Append(windows ? "\tsymlinks = false\n\tignorecase = true\n" : string.Empty)
+                .Append("[remote \"").Append(Remote).Append("\"]\n\turl = ").Append(quoted).Append("\n\tfetch = ").Append(FetchRefSpecs[0]).Append('\n')
+                .Append("[remote \"").Append(PushRemote).Append("\"]\n\turl = ").Append(quoted).Append('\n');
+            File.WriteAllText(Path.Combine(directory, "config"), config.ToString());
+            File.WriteAllText(Path.Combine(directory, "HEAD"), "ref: refs/heads/main\n");
         }
 
         /// <summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Security.Cryptography;
+using System.Text;
 using LibGit2Sharp;
 
 namespace ImageUpdater.Core.WriteBack.Git
@@ -69,6 +71,21 @@ namespace ImageUpdater.Core.WriteBack.Git
         }
 
         public override bool Exists(ObjectId id) => objects.ContainsKey(id);
+
+        /// <summary>
+        /// Stores a blob here directly and returns its id: the object database's write would first look for it on disk (a timestamp
+        /// update of its loose file, then a rescan of the pack folder) although a changed file's new content is never there.
+        /// </summary>
+        public ObjectId AddBlob(byte[] content)
+        {
+            var header = Encoding.ASCII.GetBytes("blob " + content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0");
+            using var sha = SHA1.Create();
+            sha.TransformBlock(header, 0, header.Length, null, 0);
+            sha.TransformFinalBlock(content, 0, content.Length);
+            var id = new ObjectId(sha.Hash!);
+            objects.TryAdd(id, ((byte[])content.Clone(), ObjectType.Blob));
+            return id;
+        }
 
         // Not advertised in SupportedOperations, so libgit2 never calls these.
         public override int ReadPrefix(string shortSha, out ObjectId oid, out UnmanagedMemoryStream data, out ObjectType objectType) => throw new NotSupportedException();
