@@ -49,19 +49,21 @@ namespace ImageUpdater.Core.Run
             }
 
             var batch = new GitRepositoryBatch(repository, new[] { candidate });
-            started.Add(Task.Run(async () =>
-            {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    git().Prepare(batch);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }, cancellationToken));
+            started.Add(PrepareAsync(batch));
             return true;
+        }
+
+        private async Task PrepareAsync(GitRepositoryBatch batch)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await BoundedConcurrency.OnOwnThread(() => git().Prepare(batch)).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
         /// <summary>
