@@ -31,6 +31,12 @@ namespace ImageUpdater.Core.Run
             this.cancellationToken = cancellationToken;
         }
 
+        /// <summary>
+        /// Preparations at once by default: the cores the caller's thread leaves free (at most 8), since they run while that thread
+        /// still hands on the input, and more of them would only take its core.
+        /// </summary>
+        public static int DefaultConcurrency => Math.Max(1, Math.Min(8, Environment.ProcessorCount - 1));
+
         /// <summary>Repositories whose preparation was started.</summary>
         public IReadOnlyCollection<string> Repositories => seen;
 

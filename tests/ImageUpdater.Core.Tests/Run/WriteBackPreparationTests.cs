@@ -42,7 +42,29 @@ namespace ImageUpdater.Core.Tests.Run
             Assert.Empty(outcome.Errors);
             Assert.All(outcome.Results, r => Assert.Equal(UpdateStatus.Updated, r.Status));
             Assert.Equal(2, repo.CommitCount());
-            Assert.Equal((0, 1, 1), (git.Statistics.Clones, git.Statistics.Commits, git.Statistics.Pushes));
+            // The preparation's fetch stands for the write's: as many fetches as Invoke-ImageUpdater makes.
+            Assert.Equal((0, 0, 1, 1), (git.Statistics.Clones, git.Statistics.Fetches, git.Statistics.Commits, git.Statistics.Pushes));
+        }
+
+        [Fact]
+        public async Task A_branch_moved_after_the_preparation_is_fetched_again_and_the_push_retried()
+        {
+            using var repo = new GitFixture(GitFixture.TwoApps);
+            var services = new WriteBackServices(whatIf => repo.Options(), () => throw new InvalidOperationException("no Argo CD in this test"));
+            var preparation = new WriteBackPreparation(() => services.Git(false), 4, TestContext.Current.CancellationToken);
+            var a = GitFixture.Candidate(repo.App("a", "apps/a"));
+            Assert.True(preparation.Add(a));
+            Assert.True(await preparation.Finished().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            repo.LandConcurrentCommit();
+
+            var outcome = Assert.Single(WriteBackPlan.For(new[] { a }, services).Units).Apply(whatIf: false, TestContext.Current.CancellationToken);
+            Assert.Empty(outcome.Errors);
+            var result = Assert.Single(outcome.Results);
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.Contains("after 1 rejected push", result.Message, StringComparison.Ordinal);
+            Assert.Equal(3, repo.CommitCount());
+            var git = services.Git(false);
+            Assert.Equal((1, 1), (git.Statistics.Fetches, git.Statistics.PushRetries));
         }
 
         [Fact]
