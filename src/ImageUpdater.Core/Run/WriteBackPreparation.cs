@@ -64,6 +64,12 @@ namespace ImageUpdater.Core.Run
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (Volatile.Read(ref closed))
+                {
+                    // The input has ended: the write clones it with the others, as many at once as it writes.
+                    return;
+                }
+
                 await BoundedConcurrency.OnOwnThread(() => git().Prepare(batch)).ConfigureAwait(false);
             }
             finally
@@ -73,10 +79,16 @@ namespace ImageUpdater.Core.Run
         }
 
         /// <summary>
-        /// Ends when every started preparation has ended (never faults): the write waits for it, so a unit never finds its clone cache
-        /// locked by its own preparation (the lock is polled) and nothing runs in the background once the command is done.
+        /// Starts no further preparation (the write, more of them at once, is quicker than waiting for them) and ends when those
+        /// running have ended (never faults): the write waits for it, so a unit never finds its clone cache locked by its own
+        /// preparation (the lock is polled) and nothing runs in the background once the command is done.
         /// </summary>
-        public Task<bool> Finished() =>
-            Task.WhenAll(started.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ContinueWith(_ => true, TaskScheduler.Default);
+        public Task<bool> Finished()
+        {
+            Volatile.Write(ref closed, true);
+            return Task.WhenAll(started.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ContinueWith(_ => true, TaskScheduler.Default);
+        }
+
+        private bool closed;
     }
 }

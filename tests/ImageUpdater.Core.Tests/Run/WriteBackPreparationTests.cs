@@ -47,6 +47,28 @@ namespace ImageUpdater.Core.Tests.Run
         }
 
         [Fact]
+        public async Task When_the_input_ends_preparations_not_yet_started_are_left_to_the_write()
+        {
+            using var repo = new GitFixture(GitFixture.TwoApps);
+            var log = new List<string>();
+            var services = new WriteBackServices(whatIf => new GitWriteBackOptions { WorkingDirectory = repo.Cache, Verbose = l => { lock (log) { log.Add(l); } } }, () => throw new InvalidOperationException("no Argo CD in this test"));
+            var preparation = new WriteBackPreparation(() => services.Git(false), 1, TestContext.Current.CancellationToken);
+            Assert.True(preparation.Add(GitFixture.Candidate(repo.App("a", "apps/a"))));
+            foreach (var name in new[] { "m1", "m2" })
+            {
+                Assert.True(preparation.Add(GitFixture.Candidate(repo.App(name, "apps/a", repository: new Uri(Path.Combine(repo.Root, name + ".git")).AbsoluteUri))));
+            }
+
+            // One at a time: the clone of a is running (tens of milliseconds) while the others wait, and are then never started.
+            Assert.True(await preparation.Finished().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            Assert.Equal(1, services.Git(false).PreparationStatistics.Clones);
+            lock (log)
+            {
+                Assert.DoesNotContain(log, l => l.Contains("m1.git", StringComparison.Ordinal) || l.Contains("m2.git", StringComparison.Ordinal));
+            }
+        }
+
+        [Fact]
         public async Task A_branch_moved_after_the_preparation_is_fetched_again_and_the_push_retried()
         {
             using var repo = new GitFixture(GitFixture.TwoApps);
