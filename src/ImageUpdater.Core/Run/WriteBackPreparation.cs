@@ -32,10 +32,10 @@ namespace ImageUpdater.Core.Run
         }
 
         /// <summary>
-        /// Preparations at once by default: the cores the caller's thread leaves free (at most 8), since they run while that thread
-        /// still hands on the input, and more of them would only take its core.
+        /// Preparations at once by default: as many as the write runs. Fewer (one per core the caller's thread leaves) kept the
+        /// preparations behind the input on 2 cores, so the write waited for them or cloned them itself (measured, bench/Pipeline).
         /// </summary>
-        public static int DefaultConcurrency => Math.Max(1, Math.Min(8, Environment.ProcessorCount - 1));
+        public const int DefaultConcurrency = 8;
 
         /// <summary>Repositories whose preparation was started.</summary>
         public IReadOnlyCollection<string> Repositories => seen;
