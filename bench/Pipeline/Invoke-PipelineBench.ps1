@@ -6,7 +6,10 @@
     Generates N applications (one ECR image each) over R ECR repositories on the ECR emulator (injected latency) and G bare
     git repositories with one values file per application; then runs each form in a fresh process on its own copy of the
     repositories (git write-back into the bare repositories), and prints both wall times, their ratio (goal <= 1.3x) and
-    the emulator's request counts and peak requests in flight for each.
+    the emulator's request counts and peak requests in flight for each. -Repeat N runs both forms N times (the order
+    alternating, so neither always runs first), each on fresh copies, and prints every run's ratio and the medians.
+    -Phases adds when each stage's first and last object passed (extra pipeline stages and -Verbose: a diagnosis; its
+    times are not the benchmark's).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -15,7 +18,9 @@ param(
     [int] $TagsPerRepository = 200,
     [int] $GitRepositories = 20,
     [int] $LatencyMs = 50,
-    [int] $ThrottleLimit = 8
+    [int] $ThrottleLimit = 8,
+    [ValidateRange(1, 50)] [int] $Repeat = 1,
+    [switch] $Phases
 )
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -39,19 +44,21 @@ function New-Manifests([string] $Folder, [string] $Root) {
     }.GetNewClosure()
 }
 
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+function Get-Load {
+    if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg -Raw) -split ' ')[0..2] -join ' ' } else { 'n/a' }
+}
+
 $ecr = $null
 try {
-    Write-Host "Fleet: $Applications applications over $EcrRepositories ECR repositories x $TagsPerRepository tags, $GitRepositories git repositories, ${LatencyMs} ms per ECR request, ThrottleLimit $ThrottleLimit"
+    Write-Host "Fleet: $Applications applications over $EcrRepositories ECR repositories x $TagsPerRepository tags, $GitRepositories git repositories, ${LatencyMs} ms per ECR request, ThrottleLimit $ThrottleLimit; $Repeat repeat(s); load average $(Get-Load)"
     $template = Join-Path $work 'template'
     New-Repositories $template
-    $sets = @{}
-    foreach ($mode in 'Pipeline', 'Invoke') {
-        $root = Join-Path $work "repos-$mode"
-        Copy-Item $template $root -Recurse
-        $manifests = Join-Path $work "manifests-$mode"
-        New-Manifests $manifests $root
-        $sets[$mode] = $manifests
-    }
 
     $emulatorArgs = @('--key', 'AKIAPIPEBENCH0000001:pipe-secret', '--latency-ms', "$LatencyMs")
     for ($i = 0; $i -lt $EcrRepositories; $i++) { $emulatorArgs += '--images', ('team/svc-{0:D2}={1}' -f $i, $TagsPerRepository) }
@@ -62,28 +69,61 @@ try {
     $env:AWS_EC2_METADATA_DISABLED = 'true'
     0..($EcrRepositories - 1) | ForEach-Object { [pscustomobject]@{ RepositoryName = 'team/svc-{0:D2}' -f $_ } } | Find-EcrTag @warm -First 1 | Out-Null
 
-    $runs = foreach ($mode in 'Pipeline', 'Invoke') {
-        $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
-        if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { & sync }
-        Write-Host "  running: $mode ..."
-        $line = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Invoke-PipelineRun.ps1') -ModulePath $ModulePath -Mode $mode -Manifests $sets[$mode] -Cache (Join-Path $work "cache-$mode") -EndpointUrl $ecr.url -ThrottleLimit $ThrottleLimit | Select-Object -Last 1
-        $r = $line | ConvertFrom-Json
-        $stats = Invoke-RestMethod "$($ecr.url)__emulator/stats"
-        [pscustomobject]@{
-            Form            = if ($mode -eq 'Pipeline') { 'Get-ArgoApplication | Find-EcrTag | Update-HelmImageTag' } else { 'Invoke-ImageUpdater' }
-            'Wall (s)'      = $r.WallSeconds
-            'Look-up (s)'   = $r.LookUpSeconds
-            Results         = $r.Results
-            Updated         = $r.Statuses.Updated
-            Commits         = $r.Commits
-            DescribeImages  = $stats.DescribeImages
-            'Peak in flight' = $stats.peakInFlight
-            Errors          = ($r.Errors -join ' | ')
+    $rows = [Collections.Generic.List[object]]::new()
+    for ($round = 1; $round -le $Repeat; $round++) {
+        # Alternating order: a form that always ran first (or second) would always meet the same page cache and load.
+        $order = if ($round % 2) { 'Pipeline', 'Invoke' } else { 'Invoke', 'Pipeline' }
+        $runs = @{}
+        foreach ($mode in $order) {
+            # Fresh repositories, manifests and clone cache per run: a second run on the same ones would find nothing to update.
+            $root = Join-Path $work "repos-$mode-$round"
+            Copy-Item $template $root -Recurse
+            $manifests = Join-Path $work "manifests-$mode-$round"
+            New-Manifests $manifests $root
+            $null = Invoke-RestMethod -Method Delete "$($ecr.url)__emulator/stats"
+            if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { & sync }
+            Write-Host "  run $round/${Repeat}: $mode ..."
+            $runArgs = @{ ModulePath = $ModulePath; Mode = $mode; Manifests = $manifests; Cache = (Join-Path $work "cache-$mode-$round"); EndpointUrl = $ecr.url; ThrottleLimit = $ThrottleLimit }
+            $line = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Invoke-PipelineRun.ps1') @runArgs -Phases:$Phases | Select-Object -Last 1
+            $r = $line | ConvertFrom-Json
+            $stats = Invoke-RestMethod "$($ecr.url)__emulator/stats"
+            $runs[$mode] = [pscustomobject]@{
+                Run              = $round
+                Form             = if ($mode -eq 'Pipeline') { 'Get-ArgoApplication | Find-EcrTag | Update-HelmImageTag' } else { 'Invoke-ImageUpdater' }
+                'Wall (s)'       = $r.WallSeconds
+                'CPU (s)'        = $r.CpuSeconds
+                'Look-up (s)'    = $r.LookUpSeconds
+                Results          = $r.Results
+                Updated          = $r.Statuses.Updated
+                Commits          = $r.Commits
+                DescribeImages   = $stats.DescribeImages
+                'Peak in flight' = $stats.peakInFlight
+                Errors           = ($r.Errors -join ' | ')
+                Phases           = $r.Phases
+            }
         }
+
+        $pipeline = $runs['Pipeline']; $invoke = $runs['Invoke']
+        $ratio = $pipeline.'Wall (s)' / $invoke.'Wall (s)'
+        $rows.Add([pscustomobject]@{ Pipeline = $pipeline; Invoke = $invoke; Ratio = $ratio; First = $order[0] })
+        $pipeline, $invoke | Select-Object -ExcludeProperty Phases | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+        if ($Phases) {
+            foreach ($run in $pipeline, $invoke) {
+                Write-Host "  phases of $($run.Form) (s since its start):"
+                $run.Phases.PSObject.Properties | ForEach-Object { Write-Host ('    {0,-26} {1,7:N3}' -f $_.Name, $_.Value) }
+            }
+        }
+
+        Write-Host ("Run {0} ({1} first): Pipeline / Invoke-ImageUpdater: {2:N2} s / {3:N2} s = {4:N2}x (goal <= 1.3x); CPU {5:N2} s / {6:N2} s; DescribeImages {7} and {8} (goal {9} each: one listing per repository)" -f $round, $order[0], $pipeline.'Wall (s)', $invoke.'Wall (s)', $ratio, $pipeline.'CPU (s)', $invoke.'CPU (s)', $pipeline.DescribeImages, $invoke.DescribeImages, $EcrRepositories * [math]::Ceiling($TagsPerRepository / 1000))
     }
-    $runs | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
-    $pipeline = $runs[0]; $invoke = $runs[1]
-    Write-Host ("Pipeline / Invoke-ImageUpdater: {0:N2} s / {1:N2} s = {2:N2}x (goal <= 1.3x); DescribeImages {3} and {4} (goal {5} each: one listing per repository)" -f $pipeline.'Wall (s)', $invoke.'Wall (s)', ($pipeline.'Wall (s)' / $invoke.'Wall (s)'), $pipeline.DescribeImages, $invoke.DescribeImages, $EcrRepositories * [math]::Ceiling($TagsPerRepository / 1000))
+
+    if ($Repeat -gt 1) {
+        Write-Host ''
+        Write-Host ("Ratios: {0}" -f (($rows | ForEach-Object { '{0:N2}x' -f $_.Ratio }) -join ' / '))
+        Write-Host ("Median of {0} runs: Pipeline {1:N2} s, Invoke-ImageUpdater {2:N2} s, ratio {3:N2}x (goal <= 1.3x); median CPU {4:N2} s / {5:N2} s; load average now {6}" -f $Repeat,
+            (Get-Median ($rows | ForEach-Object { $_.Pipeline.'Wall (s)' })), (Get-Median ($rows | ForEach-Object { $_.Invoke.'Wall (s)' })), (Get-Median ($rows | ForEach-Object { $_.Ratio })),
+            (Get-Median ($rows | ForEach-Object { $_.Pipeline.'CPU (s)' })), (Get-Median ($rows | ForEach-Object { $_.Invoke.'CPU (s)' })), (Get-Load))
+    }
 }
 finally {
     if ($ecr) { $ecr.Stop() }

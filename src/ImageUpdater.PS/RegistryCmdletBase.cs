@@ -134,6 +134,23 @@ namespace ImageUpdater.PS
             return settings;
         }
 
+        private readonly System.Diagnostics.Stopwatch progressClock = new System.Diagnostics.Stopwatch();
+
+        /// <summary>
+        /// A per-record progress line, written at most every 200 ms (the console redraws no faster): every WriteProgress goes through the
+        /// host, which for a fleet's records would cost the pipeline thread more than the look-ups.
+        /// </summary>
+        protected void ShowProgress(ProgressRecord record)
+        {
+            if (progressClock.IsRunning && progressClock.ElapsedMilliseconds < 200)
+            {
+                return;
+            }
+
+            progressClock.Restart();
+            WriteProgress(record);
+        }
+
         /// <summary>Shows the DescribeImages pages and manifest reads of the repositories being listed; call on the pipeline thread.</summary>
         protected void ShowRegistryProgress()
         {

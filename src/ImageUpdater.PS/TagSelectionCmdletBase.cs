@@ -69,7 +69,7 @@ namespace ImageUpdater.PS
                 var candidate = await Router.PlannerFor(spec).PlanAsync(app, spec, StopToken).ConfigureAwait(false);
                 return () =>
                 {
-                    WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{app.Name}: {spec.Image}"));
+                    ShowProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{app.Name}: {spec.Image}"));
                     WriteVerbose($"{app.Name}: {spec.Image}: {candidate.Reason}");
                     WriteTyped(candidate);
                 };

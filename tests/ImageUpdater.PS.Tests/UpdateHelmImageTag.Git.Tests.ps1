@@ -96,9 +96,10 @@ Describe 'Update-HelmImageTag -Candidate (git write-back over file://)' {
         $results.Status | Should -Be @('Updated', 'Updated', 'Updated')
         @($results.Commit | Select-Object -Unique).Count | Should -Be 1
         Get-CommitCount $repo | Should -Be ($before + 1)
-        # The repository was cloned in the background when candidate a arrived; the write then only fetched, committed and pushed.
+        # The repository was cloned and fetched in the background when candidate a arrived; the write then only committed and pushed.
         ($verbose.Message -join "`n") | Should -Match 'Prepared 1 repository\(ies\) ahead of the write-back: fetches 1 \(clones 1\)'
-        ($verbose.Message -join "`n") | Should -Match 'fetches 1 \(clones 0\), commits 1, pushes 1'
+        ($verbose.Message -join "`n") | Should -Match 'Using the branches of \S+ fetched [0-9.]+ s ago by its preparation'
+        ($verbose.Message -join "`n") | Should -Match 'fetches 0 \(clones 0\), commits 1, pushes 1'
         $message = (Invoke-Git -C $repo.Bare log -1 '--format=%B' main) -join "`n"
         $message | Should -Match "^build: update 3 images in 3 applications\n\na: updates image nginx tag '1.0.0' to '1.1.0'\nb: updates image .*\nc: updates image"
     }

@@ -6,8 +6,9 @@ namespace ImageUpdater.Core.Argo
 {
     /// <summary>
     /// A source whose Applications ImageUpdater resources configure: the resources given, plus any found among the manifests the
-    /// inner source reads. Applications are held until the read ends (a resource may come in a later file); without any resource
-    /// they pass unchanged, configured by their own annotations.
+    /// inner source reads. Applications are held until the read ends (a resource may come in a later file), unless no resource
+    /// was given and no file can hold one: then each passes as soon as it is read. Without any resource they pass unchanged,
+    /// configured by their own annotations.
     /// </summary>
     public sealed class ImageUpdaterSource : IApplicationSource
     {
@@ -25,13 +26,27 @@ namespace ImageUpdater.Core.Argo
             var resources = given.ToList();
             var applications = new List<ArgoApplication>();
             var warnings = new List<ApplicationRead>();
+            // No resource given and none possible in the files: nothing can configure an Application read earlier, so each passes at once.
+            var streaming = resources.Count == 0 && inner is ManifestFileSource files && !files.MayHoldImageUpdaters();
+            var passed = 0;
             foreach (var read in inner.Read(query, cancellationToken))
             {
                 switch (read.Kind)
                 {
                     case ApplicationReadKind.ImageUpdater:
                         yield return ApplicationRead.Verbose($"Found ImageUpdater '{read.ImageUpdater!.QualifiedName}' in '{read.ImageUpdater.Origin}'.");
+                        if (streaming && passed > 0)
+                        {
+                            // Only a file changed since it was scanned gets here: the Applications already passed stay as they were read.
+                            yield return ApplicationRead.Warning($"ImageUpdater '{read.ImageUpdater.QualifiedName}' in '{read.ImageUpdater.Origin}' appeared after {passed} Application(s) were read (the file changed while being read); it configures only the Applications read after it.");
+                        }
+
+                        streaming = false;
                         resources.Add(read.ImageUpdater);
+                        break;
+                    case ApplicationReadKind.Application when streaming:
+                        passed++;
+                        yield return read;
                         break;
                     case ApplicationReadKind.Application:
                         applications.Add(read.Application!);

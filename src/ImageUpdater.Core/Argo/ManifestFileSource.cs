@@ -87,6 +87,26 @@ namespace ImageUpdater.Core.Argo
         {
         }
 
+        /// <summary>
+        /// False when no file can hold an ImageUpdater resource: its text, decoded as the reader decodes it, neither names the kind nor
+        /// has a backslash (a YAML or JSON escape could spell it). A file that cannot be read now may hold one.
+        /// </summary>
+        public bool MayHoldImageUpdaters() =>
+            paths.SelectMany(p => Enumerate(p).Files).AsParallel().WithDegreeOfParallelism(parallelism).Any(MayHoldImageUpdater);
+
+        private static bool MayHoldImageUpdater(string file)
+        {
+            try
+            {
+                var text = Yaml.YamlObjectReader.ReadFile(file);
+                return text.IndexOf(ImageUpdaterResource.Kind, StringComparison.Ordinal) >= 0 || text.IndexOf('\\') >= 0;
+            }
+            catch (Exception)
+            {
+                return true;
+            }
+        }
+
         private (string[] Files, ImageUpdaterException? Error) Enumerate(string path)
         {
             try

@@ -135,7 +135,8 @@ namespace ImageUpdater.Core.Run
             var clock = Stopwatch.StartNew();
             queue = new WriteBackUnitQueue(maxConcurrentWrites, (unit, outcome) => channel.Add(new UnitDone(unit, outcome)), cancellationToken);
             outstanding = 1;
-            _ = Task.Run(() =>
+            // The producer waits for the look-ups the whole run: a thread of its own, not one of the pool's.
+            _ = BoundedConcurrency.OnOwnThread(() =>
             {
                 try
                 {

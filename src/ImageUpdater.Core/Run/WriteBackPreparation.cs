@@ -31,6 +31,12 @@ namespace ImageUpdater.Core.Run
             this.cancellationToken = cancellationToken;
         }
 
+        /// <summary>
+        /// Preparations at once by default: as many as the write runs. Fewer (one per core the caller's thread leaves) kept the
+        /// preparations behind the input on 2 cores, so the write waited for them or cloned them itself (measured, bench/Pipeline).
+        /// </summary>
+        public const int DefaultConcurrency = 8;
+
         /// <summary>Repositories whose preparation was started.</summary>
         public IReadOnlyCollection<string> Repositories => seen;
 
@@ -49,26 +55,40 @@ namespace ImageUpdater.Core.Run
             }
 
             var batch = new GitRepositoryBatch(repository, new[] { candidate });
-            started.Add(Task.Run(async () =>
-            {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    git().Prepare(batch);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }, cancellationToken));
+            started.Add(PrepareAsync(batch));
             return true;
         }
 
+        private async Task PrepareAsync(GitRepositoryBatch batch)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (Volatile.Read(ref closed))
+                {
+                    // The input has ended: the write clones it with the others, as many at once as it writes.
+                    return;
+                }
+
+                await BoundedConcurrency.OnOwnThread(() => git().Prepare(batch)).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
         /// <summary>
-        /// Ends when every started preparation has ended (never faults): the write waits for it, so a unit never finds its clone cache
-        /// locked by its own preparation (the lock is polled) and nothing runs in the background once the command is done.
+        /// Starts no further preparation (the write, more of them at once, is quicker than waiting for them) and ends when those
+        /// running have ended (never faults): the write waits for it, so a unit never finds its clone cache locked by its own
+        /// preparation (the lock is polled) and nothing runs in the background once the command is done.
         /// </summary>
-        public Task<bool> Finished() =>
-            Task.WhenAll(started.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ContinueWith(_ => true, TaskScheduler.Default);
+        public Task<bool> Finished()
+        {
+            Volatile.Write(ref closed, true);
+            return Task.WhenAll(started.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ContinueWith(_ => true, TaskScheduler.Default);
+        }
+
+        private bool closed;
     }
 }

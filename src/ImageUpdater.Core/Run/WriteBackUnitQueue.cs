@@ -6,7 +6,7 @@ using ImageUpdater.Core.Updating;
 
 namespace ImageUpdater.Core.Run
 {
-    /// <summary>Applies started units on the thread pool, at most N at once, and hands each outcome to <c>finished</c> (from a worker thread).</summary>
+    /// <summary>Applies started units, each on a thread of its own (units block), at most N at once, and hands each outcome to <c>finished</c> (from a worker thread).</summary>
     public sealed class WriteBackUnitQueue
     {
         // Not disposed: a unit still waiting after a stop would otherwise fault on it.
@@ -21,35 +21,34 @@ namespace ImageUpdater.Core.Run
             this.cancellationToken = cancellationToken;
         }
 
-        public void Start(IWriteBackUnit unit, bool whatIf)
+        public void Start(IWriteBackUnit unit, bool whatIf) => _ = ApplyAsync(unit, whatIf);
+
+        private async Task ApplyAsync(IWriteBackUnit unit, bool whatIf)
         {
-            _ = Task.Run(async () =>
+            WriteBackOutcome outcome;
+            try
             {
-                WriteBackOutcome outcome;
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        outcome = unit.Apply(whatIf, cancellationToken);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
+                    outcome = await BoundedConcurrency.OnOwnThread(() => unit.Apply(whatIf, cancellationToken)).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                finally
                 {
-                    outcome = Ended(unit, UpdateStatus.Skipped, "Stopped before this write-back finished.", null);
+                    gate.Release();
                 }
-                catch (Exception ex)
-                {
-                    var failure = ex as ImageUpdaterException ?? new ImageUpdaterException("WriteBackFailed", FailureKind.NotSpecified, $"Write-back to {unit.Target} failed: {ex.Message}", unit.Target, ex);
-                    outcome = Ended(unit, UpdateStatus.Failed, failure.Message, failure);
-                }
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = Ended(unit, UpdateStatus.Skipped, "Stopped before this write-back finished.", null);
+            }
+            catch (Exception ex)
+            {
+                var failure = ex as ImageUpdaterException ?? new ImageUpdaterException("WriteBackFailed", FailureKind.NotSpecified, $"Write-back to {unit.Target} failed: {ex.Message}", unit.Target, ex);
+                outcome = Ended(unit, UpdateStatus.Failed, failure.Message, failure);
+            }
 
-                finished(unit, outcome);
-            });
+            finished(unit, outcome);
         }
 
         private static WriteBackOutcome Ended(IWriteBackUnit unit, UpdateStatus status, string message, ImageUpdaterException? error)

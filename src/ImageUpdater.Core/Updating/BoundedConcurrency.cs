@@ -13,6 +13,17 @@ namespace ImageUpdater.Core.Updating
     public static class BoundedConcurrency
     {
         /// <summary>
+        /// Runs work that blocks (libgit2, a synchronous API call) on a thread of its own: on the thread pool it would hold a thread the
+        /// look-ups' I/O completions need, and on a small machine the pool adds threads only about twice a second.
+        /// </summary>
+        public static Task<T> OnOwnThread<T>(Func<T> work) =>
+            Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        /// <inheritdoc cref="OnOwnThread{T}(Func{T})"/>
+        public static Task OnOwnThread(Action work) =>
+            Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        /// <summary>
         /// The work's result, or null when it fails or is not done within <paramref name="limit"/> (then it is cancelled). The work starts
         /// on the thread pool, so work that blocks before its first await is bounded too: for callers that must answer in time (completers).
         /// </summary>

@@ -147,6 +147,7 @@ namespace ImageUpdater.Core.WriteBack
                 var credentials = CredentialsFor(batch, url, embedded, out secret, out _);
                 using var cache = GitCloneCache.Open(options, url, credentials, PreparationStatistics);
                 new GitRemote(cache.Repository, url, credentials, options, PreparationStatistics, cache.SshOutput).Fetch();
+                prepared[url] = DateTime.UtcNow;
             }
             catch (Exception e) when (!IsCancellation(e))
             {
@@ -157,6 +158,12 @@ namespace ImageUpdater.Core.WriteBack
                 secret?.Dispose();
             }
         }
+
+        /// <summary>A preparation's fetch stands for the write's for this long; after it (or a rejected push) the write fetches as before.</summary>
+        private static readonly TimeSpan PreparedFetchLifetime = TimeSpan.FromSeconds(30);
+
+        /// <summary>When <see cref="Prepare"/> last fetched each URL; the write takes the entry.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> prepared = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTime>(StringComparer.Ordinal);
 
         /// <summary>Clones and fetches done by <see cref="Prepare"/>.</summary>
         public GitWriteBackStatistics PreparationStatistics { get; } = new GitWriteBackStatistics();
@@ -227,7 +234,14 @@ namespace ImageUpdater.Core.WriteBack
         {
             using var cache = GitCloneCache.Open(options, url, credentials, Statistics);
             var remote = new GitRemote(cache.Repository, url, credentials, options, Statistics, cache.SshOutput);
-            remote.Fetch();
+            if (prepared.TryRemove(url, out var fetched) && DateTime.UtcNow - fetched < PreparedFetchLifetime)
+            {
+                options.Verbose?.Invoke($"Using the branches of {url} fetched {(DateTime.UtcNow - fetched).TotalSeconds:0.0} s ago by its preparation.");
+            }
+            else
+            {
+                remote.Fetch();
+            }
 
             string? defaultBranch = null;
             ImageUpdaterException? defaultBranchFailure = null;

@@ -158,7 +158,7 @@ namespace ImageUpdater.PS.Commands
         {
             services ??= Services();
             // -LocalRepository is the user's checkout: nothing to prepare.
-            preparation ??= LocalRepository is null ? new WriteBackPreparation(() => services.Git(false), MaxConcurrentWrites, stopping.Token) : null;
+            preparation ??= LocalRepository is null ? new WriteBackPreparation(() => services.Git(false), WriteBackPreparation.DefaultConcurrency, stopping.Token) : null;
             foreach (var candidate in Candidate.Where(c => c is not null))
             {
                 candidates.Add(candidate);

@@ -42,7 +42,51 @@ namespace ImageUpdater.Core.Tests.Run
             Assert.Empty(outcome.Errors);
             Assert.All(outcome.Results, r => Assert.Equal(UpdateStatus.Updated, r.Status));
             Assert.Equal(2, repo.CommitCount());
-            Assert.Equal((0, 1, 1), (git.Statistics.Clones, git.Statistics.Commits, git.Statistics.Pushes));
+            // The preparation's fetch stands for the write's: as many fetches as Invoke-ImageUpdater makes.
+            Assert.Equal((0, 0, 1, 1), (git.Statistics.Clones, git.Statistics.Fetches, git.Statistics.Commits, git.Statistics.Pushes));
+        }
+
+        [Fact]
+        public async Task When_the_input_ends_preparations_not_yet_started_are_left_to_the_write()
+        {
+            using var repo = new GitFixture(GitFixture.TwoApps);
+            var log = new List<string>();
+            var services = new WriteBackServices(whatIf => new GitWriteBackOptions { WorkingDirectory = repo.Cache, Verbose = l => { lock (log) { log.Add(l); } } }, () => throw new InvalidOperationException("no Argo CD in this test"));
+            var preparation = new WriteBackPreparation(() => services.Git(false), 1, TestContext.Current.CancellationToken);
+            Assert.True(preparation.Add(GitFixture.Candidate(repo.App("a", "apps/a"))));
+            foreach (var name in new[] { "m1", "m2" })
+            {
+                Assert.True(preparation.Add(GitFixture.Candidate(repo.App(name, "apps/a", repository: new Uri(Path.Combine(repo.Root, name + ".git")).AbsoluteUri))));
+            }
+
+            // One at a time: the clone of a is running (tens of milliseconds) while the others wait, and are then never started.
+            Assert.True(await preparation.Finished().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            Assert.Equal(1, services.Git(false).PreparationStatistics.Clones);
+            lock (log)
+            {
+                Assert.DoesNotContain(log, l => l.Contains("m1.git", StringComparison.Ordinal) || l.Contains("m2.git", StringComparison.Ordinal));
+            }
+        }
+
+        [Fact]
+        public async Task A_branch_moved_after_the_preparation_is_fetched_again_and_the_push_retried()
+        {
+            using var repo = new GitFixture(GitFixture.TwoApps);
+            var services = new WriteBackServices(whatIf => repo.Options(), () => throw new InvalidOperationException("no Argo CD in this test"));
+            var preparation = new WriteBackPreparation(() => services.Git(false), 4, TestContext.Current.CancellationToken);
+            var a = GitFixture.Candidate(repo.App("a", "apps/a"));
+            Assert.True(preparation.Add(a));
+            Assert.True(await preparation.Finished().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            repo.LandConcurrentCommit();
+
+            var outcome = Assert.Single(WriteBackPlan.For(new[] { a }, services).Units).Apply(whatIf: false, TestContext.Current.CancellationToken);
+            Assert.Empty(outcome.Errors);
+            var result = Assert.Single(outcome.Results);
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.Contains("after 1 rejected push", result.Message, StringComparison.Ordinal);
+            Assert.Equal(3, repo.CommitCount());
+            var git = services.Git(false);
+            Assert.Equal((1, 1), (git.Statistics.Fetches, git.Statistics.PushRetries));
         }
 
         [Fact]
