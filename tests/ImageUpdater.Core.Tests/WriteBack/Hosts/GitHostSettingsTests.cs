@@ -52,6 +52,21 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
         }
 
         [Fact]
+        public void AGitHubAppsTokenGoesToTheAppsOwnApi()
+        {
+            var app = new ImageUpdater.Core.WriteBack.Git.GitHubAppCredential("1", "2", "-----BEGIN PRIVATE KEY-----", "https://ghe.example.com/api/v3");
+            var credentials = new GitCredentials { GitHubApp = app, Https = new NetworkCredential("x-access-token", "ghs_installation") };
+
+            var access = new GitHostSettings().Resolve("https://ghe.example.com/org/app.git", credentials, Options);
+            Assert.Equal(("https://ghe.example.com/api/v3/", GitHostKind.GitHub), (access.Endpoint.ApiBase.AbsoluteUri, access.Endpoint.Kind));
+            Assert.Contains("GitHub App 1", access.TokenSource, StringComparison.Ordinal);
+
+            // The operator's -GitHostUrl elsewhere: the app's token does not follow it.
+            var elsewhere = new GitHostSettings { ApiUrl = new Uri("https://other.example.com/api/v3"), Kind = GitHostKind.GitHub };
+            Assert.Equal("GitHostTokenNotBound", Assert.Throws<ImageUpdaterException>(() => elsewhere.Resolve("https://ghe.example.com/org/app.git", credentials, Options)).ErrorId);
+        }
+
+        [Fact]
         public void PlainHttpToAnotherMachineIsRefusedLoopbackIsNot()
         {
             var token = new NetworkCredential(string.Empty, "t");
