@@ -96,6 +96,12 @@ namespace ImageUpdater.Core.WriteBack
                 credentials = CredentialsFor(batch, url, embedded, out secret, out fromUrl);
                 if (options.LocalRepository is not null)
                 {
+                    if (batch.Candidates.Any(c => c.ApplicationObject.WriteBack.PullRequest == true) || options.Host.PullRequest)
+                    {
+                        // The user's checkout pushes its own branch: opening a request from it is left to the user.
+                        options.Warning?.Invoke($"No pull request is opened for {url} with -LocalRepository; only the clone-cache write-back (without -LocalRepository) opens them.");
+                    }
+
                     new CheckoutCommitWriter(editor, options, Statistics).Apply(batch, url, credentials, outcome);
                 }
                 else

@@ -9,7 +9,8 @@ namespace ImageUpdater.Emulators.GitHosts
     /// <summary>
     /// GitHub REST stand-in (pulls) per ../shared/data/api-models/github-rest-excerpt.json: Authorization "Bearer" or "token",
     /// a User-Agent, {message, documentation_url} errors, 422 validation errors, Link pagination, primary rate limit as 403 with
-    /// x-ratelimit-remaining 0. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
+    /// x-ratelimit-remaining 0 (--secondary: the secondary limit, 403 with retry-after), GET /repos/{repo} with the token's
+    /// permissions. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
     /// </summary>
     public sealed class GitHubEmulator : GitHostEmulator
     {
