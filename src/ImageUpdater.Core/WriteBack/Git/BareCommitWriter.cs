@@ -110,8 +110,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                         return;
                     }
 
-                    var what = (request.Opened ? "Opened " : "Updated ") + (request.Host == Hosts.GitHostKind.GitLab ? "merge request !" : "pull request #") + request.Number;
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => $"{pushedText} {what} into {group.Base}: {request.Url}", request.Url);
+                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => $"{pushedText} {(request.Opened ? "Opened" : "Updated")} {request.Name} into {group.Base}: {request.Url}", request.Url);
                     return;
                 }
 

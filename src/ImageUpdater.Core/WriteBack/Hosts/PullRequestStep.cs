@@ -89,7 +89,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             try
             {
                 var outcome = host.OpenOrUpdateAsync(Request(candidates), options.CancellationToken).GetAwaiter().GetResult();
-                options.Verbose?.Invoke($"{(outcome.Opened ? "Opened" : "Updated")} {Name(outcome)} from {group.Push} into {group.Base} of {url}: {outcome.Url}");
+                options.Verbose?.Invoke($"{(outcome.Opened ? "Opened" : "Updated")} {outcome.Name} from {group.Push} into {group.Base} of {url}: {outcome.Url}");
                 return outcome;
             }
             catch (Exception e) when (e is GitHostApiException or HttpRequestException || (e is OperationCanceledException && !options.CancellationToken.IsCancellationRequested))
@@ -110,7 +110,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 }
 
                 var outcome = host.OpenOrUpdateAsync(request, options.CancellationToken).GetAwaiter().GetResult();
-                options.Verbose?.Invoke($"Opened {Name(outcome)} from {group.Push} into {group.Base} of {url}, whose write branch already had the change: {outcome.Url}");
+                options.Verbose?.Invoke($"Opened {outcome.Name} from {group.Push} into {group.Base} of {url}, whose write branch already had the change: {outcome.Url}");
                 return outcome;
             }
             catch (Exception e) when (e is GitHostApiException or HttpRequestException || (e is OperationCanceledException && !options.CancellationToken.IsCancellationRequested))
@@ -122,8 +122,6 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         public void Dispose() => client.Dispose();
 
         private static string Applications(BranchGroup group) => string.Join(", ", group.Candidates.Select(c => c.ApplicationObject.QualifiedName).Distinct().Select(n => "'" + n + "'"));
-
-        private static string Name(PullRequestOutcome outcome) => (outcome.Host == GitHostKind.GitLab ? "merge request !" : "pull request #") + outcome.Number;
 
         private PullRequestRequest Request(IEnumerable<ImageUpdateCandidate> candidates) =>
             PullRequestText.For(candidates.Select(ImageUpdate.From).ToList(), group.Push, group.Base, options.Host.PullRequestTitle, options.Host.PullRequestBody);
