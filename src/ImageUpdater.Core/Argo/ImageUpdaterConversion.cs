@@ -156,6 +156,13 @@ namespace ImageUpdater.Core.Argo
             }
 
             GitField("writeBackTarget", AnnotationKeys.WriteBackTarget);
+            if (keys.TryGetValue(AnnotationKeys.GitPullRequest, out var pullRequest) && pullRequest.Trim().Equals("true", StringComparison.OrdinalIgnoreCase))
+            {
+                // The CRD wants one provider; it matters only to upstream (ImageUpdater.PS takes the host from -GitHost).
+                used.Add(AnnotationKeys.GitPullRequest);
+                var repository = keys.TryGetValue(AnnotationKeys.GitRepository, out var r) ? r : app.AnnotatedSource?.RepoUrl ?? string.Empty;
+                git.Append("  pullRequest:\n    ").Append(repository.IndexOf("gitlab", StringComparison.OrdinalIgnoreCase) >= 0 ? "gitlab" : "github").Append(": {}\n");
+            }
             var method = Take(keys, used, AnnotationKeys.WriteBackMethod)?.Trim();
             if (method is not null || git.Length > 0)
             {

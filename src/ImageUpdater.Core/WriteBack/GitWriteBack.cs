@@ -96,11 +96,17 @@ namespace ImageUpdater.Core.WriteBack
                 credentials = CredentialsFor(batch, url, embedded, out secret, out fromUrl);
                 if (options.LocalRepository is not null)
                 {
+                    if (batch.Candidates.Any(c => c.ApplicationObject.WriteBack.PullRequest == true) || options.Host.PullRequest)
+                    {
+                        // The user's checkout pushes its own branch: opening a request from it is left to the user.
+                        options.Warning?.Invoke($"No pull request is opened for {url} with -LocalRepository; only the clone-cache write-back (without -LocalRepository) opens them.");
+                    }
+
                     new CheckoutCommitWriter(editor, options, Statistics).Apply(batch, url, credentials, outcome);
                 }
                 else
                 {
-                    ApplyCached(batch, url, credentials, outcome);
+                    ApplyCached(batch, url, credentials, fromUrl, outcome);
                 }
             }
             catch (Exception e) when (!IsCancellation(e))
@@ -230,7 +236,7 @@ namespace ImageUpdater.Core.WriteBack
             return new GitRepositoryBatch(batch.Repository, batch.Candidates.Where(c => !Annotated(c)).ToList());
         }
 
-        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, WriteBackOutcome outcome)
+        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, bool credentialFromUrl, WriteBackOutcome outcome)
         {
             using var cache = GitCloneCache.Open(options, url, credentials, Statistics);
             var remote = new GitRemote(cache.Repository, url, credentials, options, Statistics, cache.SshOutput);
@@ -271,7 +277,8 @@ namespace ImageUpdater.Core.WriteBack
                         remote.Fetch();
                     }
 
-                    writer.Apply(group, outcome);
+                    using var pullRequest = Hosts.PullRequestStep.For(group, url, credentials, credentialFromUrl, options);
+                    writer.Apply(group, outcome, pullRequest);
                     pushed.Add(group.Push);
                 }
                 catch (Exception e) when (!IsCancellation(e))

@@ -9,15 +9,20 @@ namespace ImageUpdater.Emulators.GitHosts
     /// <summary>
     /// GitHub REST stand-in (pulls) per ../shared/data/api-models/github-rest-excerpt.json: Authorization "Bearer" or "token",
     /// a User-Agent, {message, documentation_url} errors, 422 validation errors, Link pagination, primary rate limit as 403 with
-    /// x-ratelimit-remaining 0. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
+    /// x-ratelimit-remaining 0 (--secondary: the secondary limit, 403 with retry-after), GET /repos/{repo} with the token's
+    /// permissions. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
     /// </summary>
     public sealed class GitHubEmulator : GitHostEmulator
     {
         private const string Docs = "https://docs.github.com/rest";
 
+        // --secondary: throttled answers are the secondary rate limit (403 with retry-after) instead of the primary one.
+        private readonly bool secondary;
+
         private GitHubEmulator(string[] options)
             : base(options)
         {
+            secondary = options.Contains("--secondary");
         }
 
         [Emulator("github")]
@@ -25,6 +30,12 @@ namespace ImageUpdater.Emulators.GitHosts
 
         protected override Task ThrottleAsync(HttpListenerResponse response)
         {
+            if (secondary)
+            {
+                response.Headers["retry-after"] = "0";
+                return Error(response, 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            }
+
             response.Headers["x-ratelimit-limit"] = "5000";
             response.Headers["x-ratelimit-remaining"] = "0";
             response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +67,13 @@ namespace ImageUpdater.Emulators.GitHosts
             if (auth != "Bearer " + Token && auth != "token " + Token)
             {
                 await Error(response, 401, "Bad credentials").ConfigureAwait(false);
+                return;
+            }
+
+            if (path == "/repos/" + Repository && request.HttpMethod == "GET")
+            {
+                // The repository with the token's permissions, which the pull request preflight reads.
+                await WriteJsonAsync(response, 200, new JsonObject { ["full_name"] = Repository, ["permissions"] = new JsonObject { ["admin"] = false, ["push"] = !ReadOnly, ["pull"] = true } }).ConfigureAwait(false);
                 return;
             }
 

@@ -101,6 +101,27 @@ namespace ImageUpdater.Core.Tests.Annotations
             Assert.Contains(Errors(p), d => d.Key == "a.allow-tags" && d.Message.Contains(message));
         }
 
+        [Theory]
+        [InlineData("true", true)]
+        [InlineData("False", false)]
+        public void GitPullRequestIsAKnownKey(string value, bool expected)
+        {
+            var p = Parse(("image-list", "a=nginx"), ("git.pull-request", value));
+
+            Assert.Empty(p.Diagnostics);
+            Assert.Equal(expected, p.WriteBack.PullRequest);
+        }
+
+        [Fact]
+        public void GitPullRequestMustBeTrueOrFalse()
+        {
+            var p = Parse(("image-list", "a=nginx"), ("git.pull-request", "yes"));
+
+            var d = Assert.Single(Errors(p));
+            Assert.Equal("git.pull-request", d.Key);
+            Assert.Null(p.WriteBack.PullRequest);
+        }
+
         [Fact]
         public void UnknownKeysAndUnknownAliasesAreErrors()
         {

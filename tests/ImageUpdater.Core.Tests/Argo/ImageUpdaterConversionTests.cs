@@ -102,6 +102,23 @@ spec:
 ".Replace("\r\n", "\n"), yaml);
         }
 
+        [Theory]
+        [InlineData("https://github.com/org/a.git", "github")]
+        [InlineData("https://gitlab.example.com/org/a.git", "gitlab")]
+        public void GitPullRequestBecomesThePullRequestFieldAndComesBack(string repoUrl, string provider)
+        {
+            var apps = ApplicationManifestReader.ReadText(
+                $"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  annotations:\n    argocd-image-updater.argoproj.io/image-list: web=nginx\n    argocd-image-updater.argoproj.io/write-back-method: git\n    argocd-image-updater.argoproj.io/git-branch: main:image-updater-web\n    argocd-image-updater.argoproj.io/git.pull-request: \"true\"\nspec:\n  source: {{repoURL: '{repoUrl}', path: app, helm: {{}}}}\n",
+                "a.yaml", ex => throw ex);
+            var yaml = ImageUpdaterConversion.ToImageUpdaterYaml(apps, "fleet", true);
+            var resource = ImageUpdaterReader.ReadText(yaml, "r.yaml", ex => throw ex).Single();
+
+            Assert.DoesNotContain("# git.pull-request", yaml, System.StringComparison.Ordinal);
+            Assert.Equal(provider, (resource.WriteBackConfig ?? resource.ApplicationRefs[0].WriteBackConfig)!.PullRequest);
+            var back = ImageUpdaterAnnotations.ForReference(resource, resource.ApplicationRefs[0]);
+            Assert.Equal("true", back.Annotations["argocd-image-updater.argoproj.io/git.pull-request"]);
+        }
+
         [Fact]
         public void SharedWriteBackMovesToSpecAndOnePerApplicationNamesEachAfterItsApplication()
         {

@@ -45,6 +45,9 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         public int Number { get; }
 
         public string? Url { get; }
+
+        /// <summary>"pull request #3", or GitLab's "merge request !3", for messages.</summary>
+        public string Name => (Host == GitHostKind.GitLab ? "merge request !" : "pull request #") + Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>

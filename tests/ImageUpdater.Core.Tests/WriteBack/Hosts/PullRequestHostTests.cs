@@ -70,6 +70,40 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
         }
 
         [Theory]
+        [InlineData("github", "pull_requests: write")]
+        [InlineData("gitlab", "Developer role")]
+        public async Task ThePreflightRefusesAReadOnlyTokenWhereTheHostTellsIt(string kind, string permission)
+        {
+            await using var emulator = await Start(kind, "--read-only");
+            var error = await Assert.ThrowsAsync<GitHostApiException>(() => Host(emulator, "test-token", out _).PreflightAsync(PullRequestText.For(Updates, "image-updater-1", "main"), CancellationToken.None));
+
+            Assert.Equal(403, error.Status);
+            Assert.Contains(permission, error.Message, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [MemberData(nameof(Hosts))]
+        public async Task ThePreflightFindsTheOpenRequest(string kind)
+        {
+            await using var emulator = await Start(kind);
+            var host = Host(emulator, "test-token", out _);
+            var request = PullRequestText.For(Updates, "image-updater-1", "main");
+            Assert.Null(await host.PreflightAsync(request, CancellationToken.None));
+
+            var opened = await host.OpenOrUpdateAsync(request, CancellationToken.None);
+            Assert.Equal(opened.Number, await host.PreflightAsync(request, CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task AzureDevOpsPassesThePreflightAndRefusesAtCreate()
+        {
+            // Azure DevOps has no cheap "what may this token do": a read-only token is only found out when the request is created.
+            await using var emulator = await Start("azuredevops", "--read-only");
+            var host = Host(emulator, "test-token", out _);
+            Assert.Null(await host.PreflightAsync(PullRequestText.For(Updates, "image-updater-1", "main"), CancellationToken.None));
+        }
+
+        [Theory]
         [MemberData(nameof(Hosts))]
         public async Task AWrongTokenIsRefusedWithoutShowingIt(string kind)
         {
