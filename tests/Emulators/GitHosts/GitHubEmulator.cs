@@ -11,7 +11,7 @@ namespace ImageUpdater.Emulators.GitHosts
     /// a User-Agent, {message, documentation_url} errors, 422 validation errors, Link pagination, primary rate limit as 403 with
     /// x-ratelimit-remaining 0. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
     /// </summary>
-    public sealed class GitHubEmulator : GitHostEmulator
+    public sealed partial class GitHubEmulator : GitHostEmulator
     {
         private const string Docs = "https://docs.github.com/rest";
 
@@ -56,6 +56,11 @@ namespace ImageUpdater.Emulators.GitHosts
             if (auth != "Bearer " + Token && auth != "token " + Token)
             {
                 await Error(response, 401, "Bad credentials").ConfigureAwait(false);
+                return;
+            }
+
+            if (Backing is not null && await ServeGitAsync(request, response, path, body).ConfigureAwait(false))
+            {
                 return;
             }
 

@@ -11,7 +11,7 @@ namespace ImageUpdater.Emulators.GitHosts
     /// Authorization Bearer, project id as a URL-encoded path, {"message"}/{"error"} errors, 409 for a second open request
     /// from one source branch, x-next-page pagination, 429 with Retry-After.
     /// </summary>
-    public sealed class GitLabEmulator : GitHostEmulator
+    public sealed partial class GitLabEmulator : GitHostEmulator
     {
         private GitLabEmulator(string[] options)
             : base(options)
@@ -41,6 +41,11 @@ namespace ImageUpdater.Emulators.GitHosts
 
             // The raw path keeps %2F, as GitLab requires of a path-form project id.
             var raw = request.RawUrl!.Split('?')[0];
+            if (Backing is not null && await ServeRepositoryAsync(request, response, raw, body).ConfigureAwait(false))
+            {
+                return;
+            }
+
             var prefix = "/api/v4/projects/" + Uri.EscapeDataString(Repository) + "/merge_requests";
             if (!raw.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
