@@ -93,6 +93,13 @@ namespace ImageUpdater.Core.WriteBack
             var fromUrl = false;
             try
             {
+                if (options.HostCommits is { } host && options.LocalRepository is null)
+                {
+                    // No clone and no git credentials: the operator's host API token commits.
+                    new Hosts.HostCommitWriter(editor, options, host, Statistics).Apply(batch, url, outcome);
+                    return outcome;
+                }
+
                 credentials = CredentialsFor(batch, url, embedded, out secret, out fromUrl);
                 if (options.LocalRepository is not null)
                 {
@@ -128,7 +135,7 @@ namespace ImageUpdater.Core.WriteBack
         /// </summary>
         public void Prepare(GitRepositoryBatch batch)
         {
-            if (options.LocalRepository is not null)
+            if (options.LocalRepository is not null || options.HostCommits is not null)
             {
                 return;
             }

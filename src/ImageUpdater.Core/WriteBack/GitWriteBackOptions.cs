@@ -24,6 +24,9 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>With <see cref="LocalRepository"/>: push the commit to the branch's remote.</summary>
         public bool Push { get; set; }
 
+        /// <summary>Commit through the Git host's API instead of a clone and a push (-WriteBackTransport HostApi); null = git.</summary>
+        public Hosts.HostCommitSettings? HostCommits { get; set; }
+
         public GitCredentials Credentials { get; set; } = new GitCredentials();
 
         /// <summary>Reads the Kubernetes secrets of <c>git:secret:&lt;ns&gt;/&lt;name&gt;</c>; null = those applications use <see cref="Credentials"/>.</summary>
