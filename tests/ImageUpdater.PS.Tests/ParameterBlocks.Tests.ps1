@@ -79,3 +79,15 @@ Describe 'The registry block of Invoke-ImageUpdater' {
         $invoke.Aliases | Should -Be $find.Aliases -Because "-$_ has the same aliases"
     }
 }
+
+# Update-HelmImageTag (its Candidate set) and Invoke-ImageUpdater both declare the Git host block; GitHostParameters maps it once.
+Describe 'The Git host block' {
+    It '-<_> is declared alike by Update-HelmImageTag and Invoke-ImageUpdater' -ForEach @('GitHost', 'GitHostUrl', 'GitHostToken', 'PullRequest') {
+        $update = Get-Declaration 'Update-HelmImageTag' $_
+        $invoke = Get-Declaration 'Invoke-ImageUpdater' $_
+        $update | Should -Not -BeNullOrEmpty -Because "Update-HelmImageTag declares -$_"
+        $invoke | Should -Not -BeNullOrEmpty -Because "Invoke-ImageUpdater declares -$_"
+        $invoke.Type | Should -Be $update.Type -Because "-$_ has one type"
+        $invoke.Checks | Should -Be $update.Checks -Because "-$_ has the same validation and completion"
+    }
+}

@@ -29,6 +29,9 @@ namespace ImageUpdater.Core.WriteBack
 
         public GitCredentials Credentials { get; set; } = new GitCredentials();
 
+        /// <summary>The Git host API settings (-GitHost, -GitHostUrl, -GitHostToken, -PullRequest): pull requests and API calls after the git write.</summary>
+        public Hosts.GitHostSettings Host { get; set; } = new Hosts.GitHostSettings();
+
         /// <summary>Reads the Kubernetes secrets of <c>git:secret:&lt;ns&gt;/&lt;name&gt;</c>; null = those applications use <see cref="Credentials"/>.</summary>
         public Registries.ISecretReader? Secrets { get; set; }
 

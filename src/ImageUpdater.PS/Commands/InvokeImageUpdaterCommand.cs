@@ -233,6 +233,25 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? GitHubAppEnterpriseBaseUrl { get; set; }
 
+        /// <summary>The Git host whose API opens pull requests: Auto (recognised from the repository URL), GitHub, GitLab or AzureDevOps.</summary>
+        [Parameter]
+        [ValidateSet("Auto", "GitHub", "GitLab", "AzureDevOps")]
+        public string GitHost { get; set; } = "Auto";
+
+        /// <summary>The API base URL of a self-hosted Git host (GitHub Enterprise https://host/api/v3, GitLab https://host/api/v4, Azure DevOps Server https://host/collection).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? GitHostUrl { get; set; }
+
+        /// <summary>Token for the Git host's API (sent only to -GitHostUrl, or the public API of -GitHost); default: the HTTPS git credential's password or the GitHub App.</summary>
+        [Parameter]
+        [SecureStringTransformation]
+        public SecureString? GitHostToken { get; set; }
+
+        /// <summary>Opens (or updates) a pull request from each write branch into its base branch after the push, as the git.pull-request annotation does.</summary>
+        [Parameter]
+        public SwitchParameter PullRequest { get; set; }
+
         /// <summary>Commit author when the application has no git.user annotation.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -420,6 +439,7 @@ namespace ImageUpdater.PS.Commands
             AuthorName = AuthorName,
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl),
+            Host = GitHostParameters.Build(this, GitHost, GitHostUrl, GitHostToken, PullRequest.IsPresent),
             SigningKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod),
             SigningMethod = CommitSigningMethod,
             SignOff = CommitSignOff.IsPresent,

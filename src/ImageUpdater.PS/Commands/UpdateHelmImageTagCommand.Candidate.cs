@@ -141,6 +141,25 @@ namespace ImageUpdater.PS.Commands
         [ValidateNotNullOrEmpty]
         public string? GitHubAppEnterpriseBaseUrl { get; set; }
 
+        /// <summary>The Git host whose API opens pull requests: Auto (recognised from the repository URL), GitHub, GitLab or AzureDevOps.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateSet("Auto", "GitHub", "GitLab", "AzureDevOps")]
+        public string GitHost { get; set; } = "Auto";
+
+        /// <summary>The API base URL of a self-hosted Git host (GitHub Enterprise https://host/api/v3, GitLab https://host/api/v4, Azure DevOps Server https://host/collection).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateNotNull]
+        public Uri? GitHostUrl { get; set; }
+
+        /// <summary>Token for the Git host's API (sent only to -GitHostUrl, or the public API of -GitHost); default: the HTTPS git credential's password or the GitHub App.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [SecureStringTransformation]
+        public SecureString? GitHostToken { get; set; }
+
+        /// <summary>Opens (or updates) a pull request from each write branch into its base branch after the push, as the git.pull-request annotation does.</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        public SwitchParameter PullRequest { get; set; }
+
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
         public string? AuthorName { get; set; }
@@ -229,6 +248,7 @@ namespace ImageUpdater.PS.Commands
 
             var secrets = secretReader;
             var credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl);
+            var host = GitHostParameters.Build(this, GitHost, GitHostUrl, GitHostToken, PullRequest.IsPresent);
             var signingKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod);
             var allowedKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList();
             return new WriteBackServices(
@@ -244,6 +264,7 @@ namespace ImageUpdater.PS.Commands
                     SignOff = CommitSignOff.IsPresent,
                     AllowedSigningKeys = allowedKeys,
                     Credentials = credentials,
+                    Host = host,
                     AllowLocalRepository = AllowLocalRepository.IsPresent,
                     Secrets = secrets,
                     RepositorySecrets = secrets,
