@@ -95,8 +95,9 @@ namespace ImageUpdater.Core.WriteBack
             {
                 if (options.HostCommits is { } host && options.LocalRepository is null)
                 {
-                    // No clone and no git credentials: the operator's host API token commits.
-                    new Hosts.HostCommitWriter(editor, options, host, Statistics).Apply(batch, url, outcome);
+                    // No clone: the token the operator allowed for this repository's host API commits.
+                    var gitCredentials = options.Host.Token is null ? CredentialsFor(batch, url, embedded, out secret, out fromUrl) : new GitCredentials();
+                    new Hosts.HostCommitWriter(editor, options, host, options.Host.Resolve(url, gitCredentials, options, fromUrl), Statistics).Apply(batch, url, outcome);
                     return outcome;
                 }
 

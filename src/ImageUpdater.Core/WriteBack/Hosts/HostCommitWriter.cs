@@ -18,20 +18,23 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         private readonly IGitTargetEditor editor;
         private readonly GitWriteBackOptions options;
         private readonly HostCommitSettings settings;
+        private readonly GitHostAccess access;
         private readonly GitWriteBackStatistics statistics;
         private readonly Random random = new Random();
 
-        public HostCommitWriter(IGitTargetEditor editor, GitWriteBackOptions options, HostCommitSettings settings, GitWriteBackStatistics statistics)
+        /// <param name="access">The repository's API and the token the operator allowed there (<see cref="GitHostSettings.Resolve"/>).</param>
+        public HostCommitWriter(IGitTargetEditor editor, GitWriteBackOptions options, HostCommitSettings settings, GitHostAccess access, GitWriteBackStatistics statistics)
         {
             this.editor = editor;
             this.options = options;
             this.settings = settings;
+            this.access = access;
             this.statistics = statistics;
         }
 
         public void Apply(GitRepositoryBatch batch, string url, WriteBackOutcome outcome)
         {
-            var api = HostCommitApi.For(new GitHostApi(settings.EndpointFor(url), settings.Token, settings.Client));
+            var api = HostCommitApi.For(new GitHostApi(access.Endpoint, access.Token, settings.Client));
             string? defaultBranch = null;
             string DefaultBranch()
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using ImageUpdater.Core.Http;
@@ -186,16 +187,19 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
         }
 
         [Fact]
-        public async Task TheTokenGoesOnlyToTheConfiguredHost()
+        public async Task ATokenIsNotSentWhereOnlyTheRepositoryUrlPoints()
         {
             using var repo = new GitFixture(Files);
             await using var host = await Start("github", repo);
-            var candidate = GitFixture.Candidate(repo.App("a", "apps/a", repository: "https://evil.example/org/app.git"));
+            var options = repo.Options();
+            options.Host = new GitHostSettings { Kind = GitHostKind.GitHub, Token = new NetworkCredential(string.Empty, "test-token") };
+            options.HostCommits = new HostCommitSettings();
+            var engine = new GitWriteBack(new LineTagEditor(), options);
 
-            var outcome = Engine(host, repo, out _).Apply(new GitRepositoryBatch("https://evil.example/org/app.git", new[] { candidate }));
+            var outcome = engine.Apply(Batch(host, repo, "a"));
 
-            var error = Assert.Single(outcome.Errors);
-            Assert.Equal("GitCredentialNotBound", error.ErrorId);
+            Assert.Equal("GitHostTokenNotBound", Assert.Single(outcome.Errors).ErrorId);
+            Assert.Equal(UpdateStatus.Failed, Assert.Single(outcome.Results).Status);
             Assert.Equal(0, host.Requests);
         }
 
@@ -218,7 +222,8 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
             var kind = host switch { GitHubEmulator _ => GitHostKind.GitHub, GitLabEmulator _ => GitHostKind.GitLab, _ => GitHostKind.AzureDevOps };
             retry = new RetryHandler(new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) }, new HttpClientHandler());
             options ??= repo.Options();
-            options.HostCommits = new HostCommitSettings(new StaticGitHostToken("test-token"), new HttpClient(retry), kind, kind == GitHostKind.GitLab ? host.Url + "api/v4/" : host.Url);
+            options.Host = new GitHostSettings { Kind = kind, ApiUrl = new Uri(kind == GitHostKind.GitLab ? host.Url + "api/v4/" : host.Url), Token = new NetworkCredential(string.Empty, "test-token") };
+            options.HostCommits = new HostCommitSettings(new HttpClient(retry));
             return new GitWriteBack(new LineTagEditor(), options);
         }
     }
