@@ -82,7 +82,7 @@ Describe 'The registry block of Invoke-ImageUpdater' {
 
 # Update-HelmImageTag (its Candidate set) and Invoke-ImageUpdater both declare the Git host block; GitHostParameters maps it once.
 Describe 'The Git host block' {
-    It '-<_> is declared alike by Update-HelmImageTag and Invoke-ImageUpdater' -ForEach @('GitHost', 'GitHostUrl', 'GitHostToken', 'PullRequest') {
+    It '-<_> is declared alike by Update-HelmImageTag and Invoke-ImageUpdater' -ForEach @('GitHost', 'GitHostUrl', 'GitHostToken', 'PullRequest', 'WriteBackTransport') {
         $update = Get-Declaration 'Update-HelmImageTag' $_
         $invoke = Get-Declaration 'Invoke-ImageUpdater' $_
         $update | Should -Not -BeNullOrEmpty -Because "Update-HelmImageTag declares -$_"

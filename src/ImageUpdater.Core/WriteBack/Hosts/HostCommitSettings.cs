@@ -17,5 +17,9 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         }
 
         public HttpClient Client { get; }
+
+        /// <summary>-WriteBackTransport's values: Git (a clone and a push; null) or HostApi (these settings).</summary>
+        public static HostCommitSettings? For(string? transport, TimeSpan budget) =>
+            string.Equals(transport, "HostApi", StringComparison.OrdinalIgnoreCase) ? new HostCommitSettings(null, budget) : null;
     }
 }
