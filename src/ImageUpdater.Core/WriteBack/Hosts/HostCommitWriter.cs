@@ -84,7 +84,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 _ => "GitWriteBackFailed",
             };
             var message = e.Message;
-            if ((e.Status == 403 || e.Status == 409 || e.Status == 422) && message.IndexOf(api.WritePermission, StringComparison.Ordinal) < 0 && e.Permission is null)
+            if (e.Status == 403 && message.IndexOf(api.WritePermission, StringComparison.Ordinal) < 0 && e.Permission is null)
             {
                 message += $" Committing through the {api.Api.Endpoint.Kind} API needs {api.WritePermission}.";
             }

@@ -155,6 +155,20 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
             Assert.Equal("nginx.tag: 1.1.0\n", repo.Show("image-updater-a", "apps/a/values.yaml"));
         }
 
+        [Theory]
+        [MemberData(nameof(Hosts))]
+        public async Task AMissingTargetFileIsCreatedAndNothingElseChanges(string kind)
+        {
+            using var repo = new GitFixture(Files);
+            await using var host = await Start(kind, repo);
+
+            var result = Assert.Single(Engine(host, repo, out _).Apply(Batch(host, repo, "c")).Results);
+
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.Equal("nginx.tag: 1.1.0\n", repo.Show("main", "apps/c/values.yaml"));
+            Assert.Equal("A\tapps/c/values.yaml\n", GitFixture.Git(repo.Bare, "diff", "--name-status", "main~1", "main"));
+        }
+
         [Fact]
         public async Task GitHubMovesTheRefByPatchWithoutForceAndSignsTheCommit()
         {
