@@ -93,7 +93,7 @@ Describe 'about_ImageUpdater' {
         $text = Get-Help about_ImageUpdater | Out-String
         foreach ($key in 'image-list', 'update-strategy', 'allow-tags', 'ignore-tags', 'platforms', 'force-update', 'pull-secret',
             'helm.image-name', 'helm.image-tag', 'helm.image-spec', 'kustomize.image-name', 'write-back-method', 'write-back-target',
-            'git-branch', 'git-repository', 'git.commit-message', 'git.user', 'git.email') {
+            'git-branch', 'git-repository', 'git.commit-message', 'git.user', 'git.email', 'git.pull-request') {
             $text | Should -Match ([regex]::Escape($key))
         }
     }

@@ -38,6 +38,9 @@ namespace ImageUpdater.Core.Annotations
         public const string GitCommitSigningMethod = "git.commit-signing-method";
         public const string GitCommitSignOff = "git.commit-sign-off";
 
+        /// <summary>Our extension: <c>true</c> opens or updates a pull request from the write branch into the base branch after the push.</summary>
+        public const string GitPullRequest = "git.pull-request";
+
         /// <summary>Options that may follow an alias (<c>&lt;alias&gt;.&lt;option&gt;</c>).</summary>
         public static readonly IReadOnlyList<string> PerImageOptions = new[]
         {
@@ -50,7 +53,7 @@ namespace ImageUpdater.Core.Annotations
         {
             ImageList, UpdateStrategy, AllowTags, TagMatch, IgnoreTags, ForceUpdate, PullSecret, MinAge, Hold,
             WriteBackMethod, WriteBackTarget, GitBranch, GitBranchDotted, GitRepository, GitCommitMessage, GitUser, GitEmail,
-            GitCommitSigningKey, GitCommitSigningMethod, GitCommitSignOff,
+            GitCommitSigningKey, GitCommitSigningMethod, GitCommitSignOff, GitPullRequest,
         };
     }
 }

@@ -392,6 +392,14 @@ namespace ImageUpdater.Core.Annotations
                 case var other: report(AnnotationKeys.GitCommitSignOff, DiagnosticSeverity.Error, $"Invalid git.commit-sign-off '{other}'; use true or false."); break;
             }
 
+            switch (Value(keys, AnnotationKeys.GitPullRequest)?.ToLowerInvariant())
+            {
+                case null: break;
+                case "true": spec.PullRequest = true; break;
+                case "false": spec.PullRequest = false; break;
+                case var other: report(AnnotationKeys.GitPullRequest, DiagnosticSeverity.Error, $"Invalid git.pull-request '{other}'; use true or false."); break;
+            }
+
             return spec;
         }
 

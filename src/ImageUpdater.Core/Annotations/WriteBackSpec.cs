@@ -103,6 +103,9 @@ namespace ImageUpdater.Core.Annotations
         /// <summary><c>git.commit-sign-off</c>; null = the operator's.</summary>
         public bool? SignOff { get; set; }
 
+        /// <summary><c>git.pull-request</c> (our extension; the ImageUpdater resource's gitConfig.pullRequest maps to it); null = the operator's -PullRequest.</summary>
+        public bool? PullRequest { get; set; }
+
         public override string ToString() => Method == WriteBackMethod.Argocd
             ? "argocd"
             : "git" + (Credentials is null ? string.Empty : ":" + Credentials) + " → " + Target;

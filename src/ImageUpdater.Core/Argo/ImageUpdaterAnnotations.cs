@@ -32,10 +32,10 @@ namespace ImageUpdater.Core.Argo
             var refusals = new List<string>();
             var annotations = new Dictionary<string, string>();
             var writeBack = WriteBackConfig.Merge(resource.WriteBackConfig, reference.WriteBackConfig);
-            if (writeBack.PullRequest is not null && IsGit(writeBack.Method))
+            var pullRequest = writeBack.PullRequest is not null && IsGit(writeBack.Method);
+            if (pullRequest && writeBack.PullRequestLabels is { Count: > 0 } labels)
             {
-                refusals.Add($"writeBackConfig.gitConfig.pullRequest ({writeBack.PullRequest}) asks for a pull request, which the module does not open; the application is skipped rather than pushed to the branch");
-                return new ReferenceAnnotations(annotations, refusals);
+                refusals.Add($"writeBackConfig.gitConfig.pullRequest.labels ({string.Join(", ", labels)}) are not applied to the pull request; it is opened without labels");
             }
 
             var referenceSettings = UpdateSettings.Merge(resource.CommonUpdateSettings, reference.CommonUpdateSettings);
@@ -95,6 +95,7 @@ namespace ImageUpdater.Core.Argo
             PutApp(AnnotationKeys.WriteBackTarget, writeBack.WriteBackTarget);
             PutApp(AnnotationKeys.GitBranch, writeBack.Branch);
             PutApp(AnnotationKeys.GitRepository, writeBack.Repository);
+            PutApp(AnnotationKeys.GitPullRequest, pullRequest ? "true" : null);
             foreach (var pair in annotations)
             {
                 result[pair.Key] = pair.Value;

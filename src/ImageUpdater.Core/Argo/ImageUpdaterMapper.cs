@@ -140,6 +140,7 @@ namespace ImageUpdater.Core.Argo
                 Branch = ObjectTree.Text(node, "gitConfig.branch"),
                 WriteBackTarget = ObjectTree.Text(node, "gitConfig.writeBackTarget"),
                 PullRequest = pullRequest is null ? null : pullRequest.ContainsKey("github") ? "github" : pullRequest.ContainsKey("gitlab") ? "gitlab" : "unknown",
+                PullRequestLabels = pullRequest is null ? null : Strings(ObjectTree.Get(pullRequest, "labels")),
             };
         }
 

@@ -103,8 +103,11 @@ namespace ImageUpdater.Core.Argo
 
         public string? WriteBackTarget { get; set; }
 
-        /// <summary>gitConfig.pullRequest's provider (github, gitlab), or null; the module does not open pull requests.</summary>
+        /// <summary>gitConfig.pullRequest's provider (github, gitlab), or null; it becomes the git.pull-request annotation (the host comes from the operator's settings).</summary>
         public string? PullRequest { get; set; }
+
+        /// <summary>gitConfig.pullRequest.labels (not applied: reported as a warning).</summary>
+        public System.Collections.Generic.IReadOnlyList<string>? PullRequestLabels { get; set; }
 
         /// <summary>Upstream's merge: the reference's method and git fields replace the spec's one by one; pullRequest whole.</summary>
         public static WriteBackConfig Merge(WriteBackConfig? global, WriteBackConfig? local)
@@ -116,6 +119,7 @@ namespace ImageUpdater.Core.Argo
                 Branch = global?.Branch,
                 WriteBackTarget = global?.WriteBackTarget,
                 PullRequest = global?.PullRequest,
+                PullRequestLabels = global?.PullRequestLabels,
             };
             if (local is not null)
             {
@@ -123,6 +127,7 @@ namespace ImageUpdater.Core.Argo
                 merged.Repository = local.Repository ?? merged.Repository;
                 merged.Branch = local.Branch ?? merged.Branch;
                 merged.WriteBackTarget = local.WriteBackTarget ?? merged.WriteBackTarget;
+                merged.PullRequestLabels = local.PullRequest is null ? merged.PullRequestLabels : local.PullRequestLabels;
                 merged.PullRequest = local.PullRequest ?? merged.PullRequest;
             }
 

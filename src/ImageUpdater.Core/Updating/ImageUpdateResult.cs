@@ -48,6 +48,9 @@ namespace ImageUpdater.Core.Updating
         /// <summary>Commit sha, for git write-back.</summary>
         public string? Commit { get; init; }
 
+        /// <summary>The URL of the pull (merge) request opened or updated for the write branch (-PullRequest, git.pull-request), else null.</summary>
+        public string? PullRequest { get; init; }
+
         public UpdateStatus Status { get; init; }
 
         public string? Message { get; init; }

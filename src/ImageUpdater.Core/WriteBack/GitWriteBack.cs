@@ -108,7 +108,7 @@ namespace ImageUpdater.Core.WriteBack
                 }
                 else
                 {
-                    ApplyCached(batch, url, credentials, outcome);
+                    ApplyCached(batch, url, credentials, fromUrl, outcome);
                 }
             }
             catch (Exception e) when (!IsCancellation(e))
@@ -231,7 +231,7 @@ namespace ImageUpdater.Core.WriteBack
             return new GitRepositoryBatch(batch.Repository, batch.Candidates.Where(c => !Annotated(c)).ToList());
         }
 
-        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, WriteBackOutcome outcome)
+        private void ApplyCached(GitRepositoryBatch batch, string url, GitCredentials credentials, bool credentialFromUrl, WriteBackOutcome outcome)
         {
             using var cache = GitCloneCache.Open(options, url, credentials, Statistics);
             var remote = new GitRemote(cache.Repository, url, credentials, options, Statistics, cache.SshOutput);
@@ -265,7 +265,8 @@ namespace ImageUpdater.Core.WriteBack
                         remote.Fetch();
                     }
 
-                    writer.Apply(group, outcome);
+                    using var pullRequest = Hosts.PullRequestStep.For(group, url, credentials, credentialFromUrl, options);
+                    writer.Apply(group, outcome, pullRequest);
                     pushed.Add(group.Push);
                 }
                 catch (Exception e) when (!IsCancellation(e))

@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 namespace ImageUpdater.Emulators.GitHosts
 {
     /// <summary>
-    /// GitHub's Git data API over the backing bare repository (github-rest-excerpt.json): GET repos/{repo}, git/ref, git/commits,
+    /// GitHub's Git data API over the backing bare repository (github-rest-excerpt.json): GET git/ref, git/commits,
     /// git/trees, git/blobs; POST git/blobs, git/trees (base_tree), git/commits, git/refs; PATCH git/refs without force only as a
     /// fast-forward from the current ref (422 "Update is not a fast forward"); writes need contents: write.
     /// </summary>
@@ -41,11 +41,7 @@ namespace ImageUpdater.Emulators.GitHosts
                 return true;
             }
 
-            if (rest.Length == 0 && method == "GET")
-            {
-                await WriteJsonAsync(response, 200, new JsonObject { ["full_name"] = Repository, ["default_branch"] = repo.DefaultBranch, ["permissions"] = new JsonObject { ["push"] = !ReadOnly } }).ConfigureAwait(false);
-            }
-            else if (rest.StartsWith("git/ref/heads/", StringComparison.Ordinal) && method == "GET")
+            if (rest.StartsWith("git/ref/heads/", StringComparison.Ordinal) && method == "GET")
             {
                 var branch = Uri.UnescapeDataString(rest.Substring("git/ref/heads/".Length));
                 await (repo.Head(branch) is { } sha ? WriteJsonAsync(response, 200, RefShape(branch, sha)) : Error(response, 404, "Not Found")).ConfigureAwait(false);

@@ -15,9 +15,13 @@ namespace ImageUpdater.Emulators.GitHosts
     {
         private const string Docs = "https://docs.github.com/rest";
 
+        // --secondary: throttled answers are the secondary rate limit (403 with retry-after) instead of the primary one.
+        private readonly bool secondary;
+
         private GitHubEmulator(string[] options)
             : base(options)
         {
+            secondary = options.Contains("--secondary");
         }
 
         [Emulator("github")]
@@ -25,6 +29,12 @@ namespace ImageUpdater.Emulators.GitHosts
 
         protected override Task ThrottleAsync(HttpListenerResponse response)
         {
+            if (secondary)
+            {
+                response.Headers["retry-after"] = "0";
+                return Error(response, 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            }
+
             response.Headers["x-ratelimit-limit"] = "5000";
             response.Headers["x-ratelimit-remaining"] = "0";
             response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +66,13 @@ namespace ImageUpdater.Emulators.GitHosts
             if (auth != "Bearer " + Token && auth != "token " + Token)
             {
                 await Error(response, 401, "Bad credentials").ConfigureAwait(false);
+                return;
+            }
+
+            if (path == "/repos/" + Repository && request.HttpMethod == "GET")
+            {
+                // The repository with the token's permissions, which the pull request preflight reads.
+                await WriteJsonAsync(response, 200, new JsonObject { ["full_name"] = Repository, ["default_branch"] = Backing?.DefaultBranch ?? "main", ["permissions"] = new JsonObject { ["admin"] = false, ["push"] = !ReadOnly, ["pull"] = true } }).ConfigureAwait(false);
                 return;
             }
 

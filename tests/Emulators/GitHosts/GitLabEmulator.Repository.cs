@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace ImageUpdater.Emulators.GitHosts
 {
     /// <summary>
-    /// GitLab's repository API over the backing bare repository (gitlab-rest-excerpt.json): GET projects/:id, repository/branches/:branch,
+    /// GitLab's repository API over the backing bare repository (gitlab-rest-excerpt.json): GET repository/branches/:branch,
     /// repository/tree (paged: per_page at most 100, x-next-page), repository/files/:path (ref required, base64, last_commit_id);
     /// POST repository/commits with actions (create must not exist, update must, a stale last_commit_id is 400) onto the branch's
     /// current head, or a new branch from start_sha/start_branch. Writes need the Developer role (403 otherwise).
@@ -34,11 +34,7 @@ namespace ImageUpdater.Emulators.GitHosts
                 return true;
             }
 
-            if (rest.Length == 0 && method == "GET")
-            {
-                await WriteJsonAsync(response, 200, new JsonObject { ["id"] = 42, ["path_with_namespace"] = Repository, ["default_branch"] = repo.DefaultBranch }).ConfigureAwait(false);
-            }
-            else if (rest.StartsWith("repository/branches/", StringComparison.Ordinal) && method == "GET")
+            if (rest.StartsWith("repository/branches/", StringComparison.Ordinal) && method == "GET")
             {
                 var branch = Uri.UnescapeDataString(rest.Substring("repository/branches/".Length));
                 await (repo.Head(branch) is { } sha

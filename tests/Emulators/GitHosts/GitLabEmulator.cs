@@ -41,6 +41,13 @@ namespace ImageUpdater.Emulators.GitHosts
 
             // The raw path keeps %2F, as GitLab requires of a path-form project id.
             var raw = request.RawUrl!.Split('?')[0];
+            if (string.Equals(raw, "/api/v4/projects/" + Uri.EscapeDataString(Repository), StringComparison.OrdinalIgnoreCase) && request.HttpMethod == "GET")
+            {
+                // The project with the token's access level (20 Reporter, 30 Developer), which the merge request preflight reads.
+                await WriteJsonAsync(response, 200, new JsonObject { ["path_with_namespace"] = Repository, ["default_branch"] = Backing?.DefaultBranch ?? "main", ["permissions"] = new JsonObject { ["project_access"] = new JsonObject { ["access_level"] = ReadOnly ? 20 : 30 }, ["group_access"] = null } }).ConfigureAwait(false);
+                return;
+            }
+
             if (Backing is not null && await ServeRepositoryAsync(request, response, raw, body).ConfigureAwait(false))
             {
                 return;

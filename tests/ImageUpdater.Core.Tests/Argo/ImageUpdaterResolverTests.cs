@@ -245,16 +245,19 @@ spec:
         }
 
         [Fact]
-        public void PullRequestsVerificationAndPluginsAreRefusedNotSilentlyPushed()
+        public void PullRequestsBecomeTheAnnotationVerificationAndPluginsAreRefusedNotSilentlyPushed()
         {
             var reads = ImageUpdaterResolver.Apply(
                 ImageUpdaterReader.ReadFiles(new[] { Upstream("argocd-image-updater_v1alpha1_imageupdater-pull-request.yaml"), Upstream("argocd-image-updater_v1alpha1_imageupdater-verification.yaml"), Upstream("argocd-image-updater_v1alpha1_imageupdater-plugin.yaml") }, false).Select(r => r.Resource!).ToList(),
                 new[] { App("app-001"), App("my-app"), App("my-plugin-app"), App("my-plugin-app-spec") }).ToList();
 
-            // Only the image that opts out of verification is left; the pull-request and plugin applications are not configured.
-            var configured = Assert.Single(Configured(reads));
-            Assert.Equal("my-app:no-signature", configured.Name + ":" + configured.Images.Single().Alias);
-            Assert.Contains(reads, r => r.Kind == ApplicationReadKind.Warning && r.Message!.Contains("app-001") && r.Message.Contains("pull request"));
+            // The pull-request application asks for a pull request (its labels are reported as not applied); only the image
+            // that opts out of verification is left of the other; the plugin applications are not configured.
+            var configured = Configured(reads).OrderBy(a => a.Name).ToList();
+            Assert.Equal(new[] { "app-001:nginx", "my-app:no-signature" }, configured.Select(a => a.Name + ":" + a.Images.Single().Alias));
+            Assert.True(configured[0].WriteBack.PullRequest);
+            Assert.Null(configured[1].WriteBack.PullRequest);
+            Assert.Contains(reads, r => r.Kind == ApplicationReadKind.Warning && r.Message!.Contains("app-001") && r.Message.Contains("labels (image-update) are not applied"));
             Assert.Contains(reads, r => r.Kind == ApplicationReadKind.Warning && r.Message!.Contains("'backend'") && r.Message.Contains("signature verification"));
             Assert.Contains(reads, r => r.Kind == ApplicationReadKind.Warning && r.Message!.Contains("my-plugin-app-spec") && r.Message.Contains("plugin"));
         }

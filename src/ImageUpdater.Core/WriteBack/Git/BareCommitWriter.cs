@@ -33,7 +33,8 @@ namespace ImageUpdater.Core.WriteBack.Git
             this.url = url;
         }
 
-        public void Apply(BranchGroup group, WriteBackOutcome outcome)
+        /// <param name="pullRequest">The group's pull request (checked before the first push, opened or updated after it), else null.</param>
+        public void Apply(BranchGroup group, WriteBackOutcome outcome, Hosts.PullRequestStep? pullRequest = null)
         {
             // Targets are named under the cache folder (messages show it); nothing is read or written there.
             var root = Path.GetFullPath(repo.Info.Path);
@@ -47,7 +48,10 @@ namespace ImageUpdater.Core.WriteBack.Git
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty);
+                    // A write branch that already has the change (an earlier run pushed it, its request failed or was closed) still gets its request.
+                    var opened = pullRequest is not null && !options.WhatIf && group.Write is not null && repo.Branches[GitCloneCache.Remote + "/" + group.Write] is not null
+                        ? pullRequest.EnsureOpen(edits.All.SelectMany(e => e.Candidates)) : null;
+                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty, opened?.Url);
                     return;
                 }
 
@@ -64,8 +68,15 @@ namespace ImageUpdater.Core.WriteBack.Git
                 edits.SetDiffs(path => patch[path]?.Patch);
                 if (options.WhatIf)
                 {
-                    edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} and push.");
+                    var andRequest = pullRequest is null ? string.Empty : $" and open or update a pull request into {group.Base}";
+                    edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} and push{andRequest}.");
                     return;
+                }
+
+                if (attempt == 1)
+                {
+                    // Before anything is pushed: a token the host refuses fails the group with nothing half-done.
+                    pullRequest?.Preflight();
                 }
 
                 var changed = edits.Changed;
@@ -79,7 +90,28 @@ namespace ImageUpdater.Core.WriteBack.Git
                 var rejection = remote.PushCommit(commit.Sha, group.Push);
                 if (rejection is null)
                 {
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).");
+                    var pushedText = attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).";
+                    if (pullRequest is null)
+                    {
+                        edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => pushedText);
+                        return;
+                    }
+
+                    Hosts.PullRequestOutcome request;
+                    try
+                    {
+                        request = pullRequest.OpenOrUpdate(changed.SelectMany(e => e.Candidates), commit.Sha);
+                    }
+                    catch (ImageUpdaterException e)
+                    {
+                        // The push stands (the results carry its commit); the request did not happen, and the error says so.
+                        outcome.Errors.Add(e);
+                        edits.Report(outcome, url, group.Push, UpdateStatus.Failed, commit.Sha, _ => e.Message);
+                        return;
+                    }
+
+                    var what = (request.Opened ? "Opened " : "Updated ") + (request.Host == Hosts.GitHostKind.GitLab ? "merge request !" : "pull request #") + request.Number;
+                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => $"{pushedText} {what} into {group.Base}: {request.Url}", request.Url);
                     return;
                 }
 

@@ -50,6 +50,12 @@ namespace ImageUpdater.Core.WriteBack.Git
             ["SshPassphraseNotSupported"] = FailureKind.NotImplemented,
             ["SshPassphraseWrong"] = FailureKind.AuthenticationError,
             ["SshAgentFailed"] = FailureKind.InvalidOperation,
+            ["GitPullRequestNeedsWriteBranch"] = FailureKind.InvalidArgument,
+            ["GitPullRequestAuthenticationFailed"] = FailureKind.AuthenticationError,
+            ["GitPullRequestPermissionDenied"] = FailureKind.PermissionDenied,
+            ["GitPullRequestRepositoryNotFound"] = FailureKind.ObjectNotFound,
+            ["GitPullRequestRefused"] = FailureKind.InvalidOperation,
+            ["GitPullRequestFailed"] = FailureKind.ConnectionError,
         };
 
         /// <summary>Every error id the git write-back raises, with its kind.</summary>

@@ -144,7 +144,7 @@ namespace ImageUpdater.Core.WriteBack.Git
         /// A result for every candidate of the group: a changed edit gets <paramref name="status"/>, <paramref name="commit"/> and
         /// <paramref name="changedMessage"/>; the others say their file already has the new tags (and, when nothing changed at all, that nothing was committed).
         /// </summary>
-        public void Report(WriteBackOutcome outcome, string url, string branch, UpdateStatus status, string? commit, Func<TargetEdit, string> changedMessage)
+        public void Report(WriteBackOutcome outcome, string url, string branch, UpdateStatus status, string? commit, Func<TargetEdit, string> changedMessage, string? pullRequest = null)
         {
             var any = All.Any(e => e.Changed);
             foreach (var edit in All)
@@ -167,6 +167,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                         OverrideKeys = overrides,
                         SharedPlaces = shared,
                         Commit = edit.Changed ? commit : null,
+                        PullRequest = pullRequest,
                         Diff = edit.Changed ? edit.Diff : null,
                     });
                 }

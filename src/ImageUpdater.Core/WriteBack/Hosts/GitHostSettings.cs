@@ -143,7 +143,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         }
 
         private static ImageUpdaterException NotBound(string shown, string repositoryUrl, string api, string problem) =>
-            new ImageUpdaterException("GitHostTokenNotBound", FailureKind.SecurityError, $"No token is sent to {UrlRedaction.Redact(api)} for {shown}: {problem}.", repositoryUrl);
+            new ImageUpdaterException("GitHostTokenNotBound", FailureKind.SecurityError, $"No token is sent to {UrlRedaction.Redact(api)} for {shown}: {problem}. Set -GitHostUrl to the API the token is for (and -GitHost to its kind).", repositoryUrl);
 
         /// <summary>A GitHub App's installation token, fetched (or taken from the cache) when a call needs it.</summary>
         private sealed class AppToken : IGitHostToken

@@ -41,6 +41,53 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             _ => "the Code (Read) scope",
         };
 
+        /// <summary>
+        /// Before the push: the token may read the repository's requests and, where the host says what it may do (GitHub
+        /// <c>permissions.push</c>, GitLab's access level), write them. Azure DevOps tells only when a request is created.
+        /// Returns the number of the open request for the branch pair, or null.
+        /// </summary>
+        public async Task<int?> PreflightAsync(PullRequestRequest request, CancellationToken cancellationToken)
+        {
+            var kind = api.Endpoint.Kind;
+            var write = WritePermission(kind);
+            if (kind != GitHostKind.AzureDevOps)
+            {
+                var (json, _) = await api.SendAsync(HttpMethod.Get, Repo(), null, ReadPermission(kind), cancellationToken).ConfigureAwait(false);
+                if (!MayWrite(kind, json))
+                {
+                    throw new GitHostApiException($"{kind} says the token may read but not change {api.Endpoint.Repository}. The token lacks {write}.", 403, write);
+                }
+            }
+
+            return await FindOpenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Absent fields (a GitHub App's token, an older GitLab) leave the answer to the write itself.
+        private static bool MayWrite(GitHostKind kind, JsonElement repository)
+        {
+            if (repository.ValueKind != JsonValueKind.Object || !repository.TryGetProperty("permissions", out var permissions) || permissions.ValueKind != JsonValueKind.Object)
+            {
+                return true;
+            }
+
+            if (kind == GitHostKind.GitHub)
+            {
+                return !permissions.TryGetProperty("push", out var push) || push.ValueKind != JsonValueKind.False;
+            }
+
+            var level = -1;
+            foreach (var name in new[] { "project_access", "group_access" })
+            {
+                if (permissions.TryGetProperty(name, out var access) && access.ValueKind == JsonValueKind.Object && access.TryGetProperty("access_level", out var l) && l.TryGetInt32(out var n))
+                {
+                    level = Math.Max(level, n);
+                }
+            }
+
+            // 30 is Developer, the least role that may push a branch and open a merge request.
+            return level < 0 || level >= 30;
+        }
+
         public async Task<PullRequestOutcome> OpenOrUpdateAsync(PullRequestRequest request, CancellationToken cancellationToken)
         {
             if (string.Equals(request.Head, request.Base, StringComparison.Ordinal))
