@@ -97,7 +97,7 @@ namespace ImageUpdater.Core.WriteBack
                 {
                     // No clone: the token the operator allowed for this repository's host API commits.
                     var gitCredentials = options.Host.Token is null ? CredentialsFor(batch, url, embedded, out secret, out fromUrl) : new GitCredentials();
-                    new Hosts.HostCommitWriter(editor, options, host, options.Host.Resolve(url, gitCredentials, options, fromUrl), Statistics).Apply(batch, url, outcome);
+                    new Hosts.HostCommitWriter(editor, options, host, options.Host.Resolve(url, gitCredentials, options, fromUrl), Statistics).Apply(batch, url, outcome, gitCredentials, fromUrl);
                     return outcome;
                 }
 

@@ -32,7 +32,8 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             this.statistics = statistics;
         }
 
-        public void Apply(GitRepositoryBatch batch, string url, WriteBackOutcome outcome)
+        /// <param name="credentials">The batch's git credentials, for the pull request step's token rule (<see cref="PullRequestStep.For"/>).</param>
+        public void Apply(GitRepositoryBatch batch, string url, WriteBackOutcome outcome, GitCredentials credentials, bool credentialFromUrl)
         {
             var api = HostCommitApi.For(new GitHostApi(access.Endpoint, access.Token, settings.Client));
             string? defaultBranch = null;
@@ -52,7 +53,8 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             {
                 try
                 {
-                    Apply(api, group, url, outcome);
+                    using var pullRequest = PullRequestStep.For(group, url, credentials, credentialFromUrl, options);
+                    Apply(api, group, url, outcome, pullRequest);
                 }
                 catch (GitHostApiException e)
                 {
@@ -92,7 +94,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             return GitErrors.Error(id, message, url, e);
         }
 
-        private void Apply(HostCommitApi api, BranchGroup group, string url, WriteBackOutcome outcome)
+        private void Apply(HostCommitApi api, BranchGroup group, string url, WriteBackOutcome outcome, PullRequestStep? pullRequest)
         {
             var ct = options.CancellationToken;
             var root = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "imageupdater-host-api", api.Api.Endpoint.Repository.Replace('/', Path.DirectorySeparatorChar)));
@@ -110,15 +112,24 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty);
+                    // A write branch that already has the change still gets its request, as on the git path.
+                    var opened = pullRequest is not null && !options.WhatIf && group.Write is not null && !newBranch ? pullRequest.EnsureOpen(edits.All.SelectMany(e => e.Candidates)) : null;
+                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty, opened?.Url);
                     return;
                 }
 
                 edits.SetDiffs(path => UnifiedDiff.Create(Text(edits.All.First(e => e.Target.RelativePath == path).Original), Text(edits.Content(path)), path));
                 if (options.WhatIf)
                 {
-                    edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} through the {api.Api.Endpoint.Kind} API.");
+                    var andRequest = pullRequest is null ? string.Empty : $" and open or update a pull request into {group.Base}";
+                    edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} through the {api.Api.Endpoint.Kind} API{andRequest}.");
                     return;
+                }
+
+                if (attempt == 1)
+                {
+                    // Before anything is committed: a token the host refuses fails the group with nothing half-done.
+                    pullRequest?.Preflight();
                 }
 
                 var changed = edits.Changed;
@@ -137,7 +148,16 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 {
                     statistics.Commit();
                     options.Verbose?.Invoke($"Committed {sha.Substring(0, Math.Min(12, sha.Length))} on {group.Push} through the {api.Api.Endpoint.Kind} API: {paths.Count} file(s).");
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, sha, _ => attempt == 1 ? $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API." : $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API after the branch moved {attempt - 1} time(s).");
+                    var committed = attempt == 1 ? $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API." : $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API after the branch moved {attempt - 1} time(s).";
+                    if (pullRequest is null)
+                    {
+                        edits.Report(outcome, url, group.Push, UpdateStatus.Updated, sha, _ => committed);
+                    }
+                    else
+                    {
+                        pullRequest.ReportAfterCommit(edits, outcome, sha, committed);
+                    }
+
                     return;
                 }
 

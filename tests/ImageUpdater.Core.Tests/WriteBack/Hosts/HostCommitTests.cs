@@ -169,6 +169,29 @@ namespace ImageUpdater.Core.Tests.WriteBack.Hosts
             Assert.Equal("A\tapps/c/values.yaml\n", GitFixture.Git(repo.Bare, "diff", "--name-status", "main~1", "main"));
         }
 
+        [Theory]
+        [MemberData(nameof(Hosts))]
+        public async Task APullRequestFollowsTheCommitToANewWriteBranch(string kind)
+        {
+            using var repo = new GitFixture(Files);
+            await using var host = await Start(kind, repo);
+            var options = repo.Options();
+            var engine = Engine(host, repo, out _, options);
+            options.Host.PullRequest = true;
+            var candidate = Candidate(host, repo, "a");
+            candidate.ApplicationObject.WriteBack.BaseBranch = "main";
+            candidate.ApplicationObject.WriteBack.WriteBranch = "image-updater-a";
+
+            var outcome = engine.Apply(new GitRepositoryBatch(RepoUrl(host, repo), new[] { candidate }));
+
+            Assert.Empty(outcome.Errors);
+            var result = Assert.Single(outcome.Results);
+            Assert.Equal(UpdateStatus.Updated, result.Status);
+            Assert.NotNull(result.PullRequest);
+            var pull = Assert.Single(host.Pulls.All);
+            Assert.Equal(("image-updater-a", "main"), (pull.Head, pull.Base));
+        }
+
         [Fact]
         public async Task GitHubMovesTheRefByPatchWithoutForceAndSignsTheCommit()
         {
