@@ -110,7 +110,7 @@ Describe 'The parameters the ImageUpdater resource cmdlets share with the Applic
 
 # Update-HelmImageTag (its Candidate set) and Invoke-ImageUpdater both declare the Git host block; GitHostParameters maps it once.
 Describe 'The Git host block' {
-    It '-<_> is declared alike by Update-HelmImageTag and Invoke-ImageUpdater' -ForEach @('GitHost', 'GitHostUrl', 'GitHostToken', 'PullRequest') {
+    It '-<_> is declared alike by Update-HelmImageTag and Invoke-ImageUpdater' -ForEach @('GitHost', 'GitHostUrl', 'GitHostToken', 'PullRequest', 'WriteBackTransport') {
         $update = Get-Declaration 'Update-HelmImageTag' $_
         $invoke = Get-Declaration 'Invoke-ImageUpdater' $_
         $update | Should -Not -BeNullOrEmpty -Because "Update-HelmImageTag declares -$_"

@@ -38,7 +38,7 @@ namespace ImageUpdater.Core.Run
 
             var options = git.Count == 0 ? null : services.GitOptions;
             var units = new List<IWriteBackUnit>();
-            units.AddRange(git.Select(b => new GitWriteBackUnit(b, services.Git, options!.LocalRepository, options.LocalRepository is null || options.Push)));
+            units.AddRange(git.Select(b => new GitWriteBackUnit(b, services.Git, options!.LocalRepository, options.LocalRepository is null || options.Push, options.HostCommits is not null)));
             units.AddRange(ArgoCDApiWriteBack.ByApplication(argocd).Select(c => new ArgoCDWriteBackUnit(c, services.ArgoCD)));
             return new WriteBackPlan(units, settled);
         }

@@ -93,6 +93,14 @@ namespace ImageUpdater.Core.WriteBack
             var fromUrl = false;
             try
             {
+                if (options.HostCommits is { } host && options.LocalRepository is null)
+                {
+                    // No clone: the token the operator allowed for this repository's host API commits.
+                    var gitCredentials = options.Host.Token is null ? CredentialsFor(batch, url, embedded, out secret, out fromUrl) : new GitCredentials();
+                    new Hosts.HostCommitWriter(editor, options, host, options.Host.Resolve(url, gitCredentials, options, fromUrl), Statistics).Apply(batch, url, outcome, gitCredentials, fromUrl);
+                    return outcome;
+                }
+
                 credentials = CredentialsFor(batch, url, embedded, out secret, out fromUrl);
                 if (options.LocalRepository is not null)
                 {
@@ -134,7 +142,7 @@ namespace ImageUpdater.Core.WriteBack
         /// </summary>
         public void Prepare(GitRepositoryBatch batch)
         {
-            if (options.LocalRepository is not null)
+            if (options.LocalRepository is not null || options.HostCommits is not null)
             {
                 return;
             }

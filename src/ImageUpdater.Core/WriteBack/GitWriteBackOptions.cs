@@ -24,6 +24,9 @@ namespace ImageUpdater.Core.WriteBack
         /// <summary>With <see cref="LocalRepository"/>: push the commit to the branch's remote.</summary>
         public bool Push { get; set; }
 
+        /// <summary>Commit through the Git host's API instead of a clone and a push (-WriteBackTransport HostApi); null = git.</summary>
+        public Hosts.HostCommitSettings? HostCommits { get; set; }
+
         public GitCredentials Credentials { get; set; } = new GitCredentials();
 
         /// <summary>The Git host API settings (-GitHost, -GitHostUrl, -GitHostToken, -PullRequest): pull requests and API calls after the git write.</summary>

@@ -14,13 +14,16 @@ namespace ImageUpdater.Core.WriteBack
 
         /// <param name="engine">The git write-back for a what-if or a real write.</param>
         /// <param name="localRepository">The user's checkout (-LocalRepository), else null for the clone cache.</param>
-        public GitWriteBackUnit(GitRepositoryBatch batch, Func<bool, GitWriteBack> engine, string? localRepository = null, bool push = true)
+        /// <param name="hostApi">The commit goes through the Git host's API (-WriteBackTransport HostApi), not a push.</param>
+        public GitWriteBackUnit(GitRepositoryBatch batch, Func<bool, GitWriteBack> engine, string? localRepository = null, bool push = true, bool hostApi = false)
         {
             this.batch = batch;
             this.engine = engine;
             var count = batch.Candidates.Count;
-            Action = localRepository is null
-                ? $"Commit and push {count} image update(s) from {batch.Candidates.Select(c => c.Application).Distinct().Count()} application(s)"
+            var applications = batch.Candidates.Select(c => c.Application).Distinct().Count();
+            Action = hostApi && localRepository is null ? $"Commit {count} image update(s) from {applications} application(s) through the Git host's API"
+                : localRepository is null
+                ? $"Commit and push {count} image update(s) from {applications} application(s)"
                 : $"Commit {count} image update(s) into {localRepository}{(push ? " and push" : string.Empty)}";
         }
 

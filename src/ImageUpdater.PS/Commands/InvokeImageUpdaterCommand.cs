@@ -14,6 +14,7 @@ using ImageUpdater.Core.Registries.Oci;
 using ImageUpdater.Core.Run;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.WriteBack.Hosts;
 using ImageUpdater.Core.Webhooks;
 using ImageUpdater.PS.Completion;
 using ImageUpdater.PS.Parameters;
@@ -252,6 +253,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter]
         public SwitchParameter PullRequest { get; set; }
 
+        /// <summary>How git write-back reaches the repository: Git (clone and push) or HostApi (commits through the Git host's API: no clone, no native code).</summary>
+        [Parameter]
+        [ValidateSet("Git", "HostApi")]
+        public string WriteBackTransport { get; set; } = "Git";
+
         /// <summary>Commit author when the application has no git.user annotation.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -440,6 +446,7 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl),
             Host = GitHostParameters.Build(this, GitHost, GitHostUrl, GitHostToken, PullRequest.IsPresent),
+            HostCommits = HostCommitSettings.For(WriteBackTransport, TimeSpan.FromSeconds(60)),
             SigningKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod),
             SigningMethod = CommitSigningMethod,
             SignOff = CommitSignOff.IsPresent,

@@ -13,6 +13,7 @@ using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Updating;
 using ImageUpdater.PS.Completion;
 using ImageUpdater.Core.WriteBack;
+using ImageUpdater.Core.WriteBack.Hosts;
 using ImageUpdater.PS.Parameters;
 
 namespace ImageUpdater.PS.Commands
@@ -160,6 +161,11 @@ namespace ImageUpdater.PS.Commands
         [Parameter(ParameterSetName = CandidateSet)]
         public SwitchParameter PullRequest { get; set; }
 
+        /// <summary>How git write-back reaches the repository: Git (clone and push) or HostApi (commits through the Git host's API: no clone, no native code).</summary>
+        [Parameter(ParameterSetName = CandidateSet)]
+        [ValidateSet("Git", "HostApi")]
+        public string WriteBackTransport { get; set; } = "Git";
+
         [Parameter(ParameterSetName = CandidateSet)]
         [ValidateNotNullOrEmpty]
         public string? AuthorName { get; set; }
@@ -248,6 +254,11 @@ namespace ImageUpdater.PS.Commands
 
             var secrets = secretReader;
             var credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl);
+            if (LocalRepository is not null && WriteBackTransport == "HostApi")
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-WriteBackTransport HostApi commits through the Git host's API and cannot write into -LocalRepository; leave one of them out."), "WriteBackTransportConflict", ErrorCategory.InvalidArgument, WriteBackTransport));
+            }
+
             var host = GitHostParameters.Build(this, GitHost, GitHostUrl, GitHostToken, PullRequest.IsPresent);
             var signingKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod);
             var allowedKeys = AllowCommitSigningKey.Select(k => GitCredentialParameter.SigningKey(this, k, CommitSigningMethod)!).ToList();
@@ -257,6 +268,7 @@ namespace ImageUpdater.PS.Commands
                     WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
                     LocalRepository = LocalRepository is null ? null : GetUnresolvedProviderPathFromPSPath(LocalRepository),
                     Push = Push.IsPresent,
+                    HostCommits = HostCommitSettings.For(WriteBackTransport, TimeSpan.FromSeconds(60)),
                     AuthorName = AuthorName,
                     AuthorEmail = AuthorEmail,
                     SigningKey = signingKey,

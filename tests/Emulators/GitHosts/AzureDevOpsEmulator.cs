@@ -12,7 +12,7 @@ namespace ImageUpdater.Emulators.GitHosts
     /// --repo project/repository, Basic with a PAT as password or Bearer, api-version required, {value, count} lists with
     /// $top/$skip, TF-coded {message, typeKey} errors, 409 for a second active request, 429 with Retry-After.
     /// </summary>
-    public sealed class AzureDevOpsEmulator : GitHostEmulator
+    public sealed partial class AzureDevOpsEmulator : GitHostEmulator
     {
         private AzureDevOpsEmulator(string[] options)
             : base(options)
@@ -42,6 +42,11 @@ namespace ImageUpdater.Emulators.GitHosts
             if (string.IsNullOrEmpty(request.QueryString["api-version"]))
             {
                 await Error(response, 400, "No api-version was supplied for the \"" + request.HttpMethod + "\" request. The version must be supplied either as part of the Accept header or as a query parameter.", "VssVersionNotSpecifiedException").ConfigureAwait(false);
+                return;
+            }
+
+            if (Backing is not null && await ServeRepositoryAsync(request, response, path, body).ConfigureAwait(false))
+            {
                 return;
             }
 

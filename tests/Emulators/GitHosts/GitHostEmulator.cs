@@ -10,9 +10,9 @@ namespace ImageUpdater.Emulators.GitHosts
     /// <summary>
     /// Shared part of the GitHub, GitLab and Azure DevOps stand-ins: one repository, one token (optionally read-only),
     /// a number of throttled answers before real ones, and a test-only <c>/_emulator/pulls</c> view of the stored requests.
-    /// Options: --token T, --repo owner/name, --read-only, --throttle N.
+    /// Options: --token T, --repo owner/name, --read-only, --throttle N, --bare PATH (the bare repository behind the commit endpoints).
     /// </summary>
-    public abstract class GitHostEmulator : LoopbackHttpServer
+    public abstract partial class GitHostEmulator : LoopbackHttpServer
     {
         private int throttleLeft;
 
@@ -22,6 +22,7 @@ namespace ImageUpdater.Emulators.GitHosts
             Repository = Option(options, "--repo") ?? "org/app";
             ReadOnly = options.Contains("--read-only");
             throttleLeft = int.TryParse(Option(options, "--throttle"), out var n) ? n : 0;
+            Backing = Option(options, "--bare") is { } bare ? new HostRepository(bare) : null;
         }
 
         public string Token { get; }
@@ -30,7 +31,7 @@ namespace ImageUpdater.Emulators.GitHosts
         public string Repository { get; }
 
         /// <summary>The token may read but not write: writes answer as the real host does for a missing permission.</summary>
-        public bool ReadOnly { get; }
+        public bool ReadOnly { get; set; }
 
         public PullRequestStore Pulls { get; } = new PullRequestStore();
 
@@ -46,6 +47,12 @@ namespace ImageUpdater.Emulators.GitHosts
             if (path == "/_emulator/pulls")
             {
                 await AdminAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (path.StartsWith("/_emulator/", StringComparison.Ordinal))
+            {
+                await RepositoryAdminAsync(context, path).ConfigureAwait(false);
                 return;
             }
 

@@ -12,7 +12,7 @@ namespace ImageUpdater.Emulators.GitHosts
     /// x-ratelimit-remaining 0 (--secondary: the secondary limit, 403 with retry-after), GET /repos/{repo} with the token's
     /// permissions. Serves at the root like api.github.com (an Enterprise /api/v3 prefix is also accepted).
     /// </summary>
-    public sealed class GitHubEmulator : GitHostEmulator
+    public sealed partial class GitHubEmulator : GitHostEmulator
     {
         private const string Docs = "https://docs.github.com/rest";
 
@@ -73,7 +73,12 @@ namespace ImageUpdater.Emulators.GitHosts
             if (path == "/repos/" + Repository && request.HttpMethod == "GET")
             {
                 // The repository with the token's permissions, which the pull request preflight reads.
-                await WriteJsonAsync(response, 200, new JsonObject { ["full_name"] = Repository, ["permissions"] = new JsonObject { ["admin"] = false, ["push"] = !ReadOnly, ["pull"] = true } }).ConfigureAwait(false);
+                await WriteJsonAsync(response, 200, new JsonObject { ["full_name"] = Repository, ["default_branch"] = Backing?.DefaultBranch ?? "main", ["permissions"] = new JsonObject { ["admin"] = false, ["push"] = !ReadOnly, ["pull"] = true } }).ConfigureAwait(false);
+                return;
+            }
+
+            if (Backing is not null && await ServeGitAsync(request, response, path, body).ConfigureAwait(false))
+            {
                 return;
             }
 

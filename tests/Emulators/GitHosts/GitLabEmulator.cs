@@ -11,7 +11,7 @@ namespace ImageUpdater.Emulators.GitHosts
     /// Authorization Bearer, project id as a URL-encoded path, {"message"}/{"error"} errors, 409 for a second open request
     /// from one source branch, x-next-page pagination, 429 with Retry-After.
     /// </summary>
-    public sealed class GitLabEmulator : GitHostEmulator
+    public sealed partial class GitLabEmulator : GitHostEmulator
     {
         private GitLabEmulator(string[] options)
             : base(options)
@@ -44,7 +44,12 @@ namespace ImageUpdater.Emulators.GitHosts
             if (string.Equals(raw, "/api/v4/projects/" + Uri.EscapeDataString(Repository), StringComparison.OrdinalIgnoreCase) && request.HttpMethod == "GET")
             {
                 // The project with the token's access level (20 Reporter, 30 Developer), which the merge request preflight reads.
-                await WriteJsonAsync(response, 200, new JsonObject { ["path_with_namespace"] = Repository, ["permissions"] = new JsonObject { ["project_access"] = new JsonObject { ["access_level"] = ReadOnly ? 20 : 30 }, ["group_access"] = null } }).ConfigureAwait(false);
+                await WriteJsonAsync(response, 200, new JsonObject { ["path_with_namespace"] = Repository, ["default_branch"] = Backing?.DefaultBranch ?? "main", ["permissions"] = new JsonObject { ["project_access"] = new JsonObject { ["access_level"] = ReadOnly ? 20 : 30 }, ["group_access"] = null } }).ConfigureAwait(false);
+                return;
+            }
+
+            if (Backing is not null && await ServeRepositoryAsync(request, response, raw, body).ConfigureAwait(false))
+            {
                 return;
             }
 

@@ -100,20 +100,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                         return;
                     }
 
-                    Hosts.PullRequestOutcome request;
-                    try
-                    {
-                        request = pullRequest.OpenOrUpdate(changed.SelectMany(e => e.Candidates), commit.Sha);
-                    }
-                    catch (ImageUpdaterException e)
-                    {
-                        // The push stands (the results carry its commit); the request did not happen, and the error says so.
-                        outcome.Errors.Add(e);
-                        edits.Report(outcome, url, group.Push, UpdateStatus.Failed, commit.Sha, _ => e.Message);
-                        return;
-                    }
-
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => $"{pushedText} {(request.Opened ? "Opened" : "Updated")} {request.Name} into {group.Base}: {request.Url}", request.Url);
+                    pullRequest.ReportAfterCommit(edits, outcome, commit.Sha, pushedText);
                     return;
                 }
 

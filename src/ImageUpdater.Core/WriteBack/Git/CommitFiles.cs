@@ -29,9 +29,13 @@ namespace ImageUpdater.Core.WriteBack.Git
         {
             if (LinkOnPath(relativePath) is { } link)
             {
-                throw new ImageUpdaterException("WriteBackTargetThroughLink", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{link}' in the repository; the write-back does not follow links: name the file the link points to.", application);
+                throw ThroughLink(spec, application, link);
             }
         }
+
+        /// <summary>A target whose path goes through a link of a commit that is not checked out (here or through a host's API).</summary>
+        internal static ImageUpdaterException ThroughLink(WriteBackTarget spec, ArgoApplication application, string link) =>
+            new ImageUpdaterException("WriteBackTargetThroughLink", FailureKind.InvalidArgument, $"The write-back target '{spec}' of application '{application.QualifiedName}' goes through the symbolic link '{link}' in the repository; the write-back does not follow links: name the file the link points to.", application);
 
         /// <summary>The target's bytes as committed (no filters), or null when the commit has no such file.</summary>
         public override byte[]? Read(GitTarget target)

@@ -67,7 +67,42 @@ namespace ImageUpdater.Core.WriteBack.Hosts
         /// <summary>Sends <paramref name="body"/> (null → none) to <paramref name="relative"/>; returns the parsed JSON and the response headers.</summary>
         public async Task<(JsonElement Json, HttpResponseHeaders Headers)> SendAsync(HttpMethod method, string relative, object? body, string permission, CancellationToken cancellationToken)
         {
-            using var request = new HttpRequestMessage(method, new Uri(Endpoint.ApiBase, relative));
+            using var request = await RequestAsync(method, relative, cancellationToken).ConfigureAwait(false);
+            if (body is not null)
+            {
+                request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+            }
+
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(method, relative, (int)response.StatusCode, text, permission, response.Headers);
+            }
+
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "null" : text);
+            return (document.RootElement.Clone(), response.Headers);
+        }
+
+        /// <summary>GETs <paramref name="relative"/> as raw bytes (Accept application/octet-stream), e.g. a file's content as stored.</summary>
+        public async Task<byte[]> GetBytesAsync(string relative, string permission, CancellationToken cancellationToken)
+        {
+            using var request = await RequestAsync(HttpMethod.Get, relative, cancellationToken).ConfigureAwait(false);
+            request.Headers.Accept.Clear();
+            request.Headers.Accept.ParseAdd("application/octet-stream");
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var bytes = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(HttpMethod.Get, relative, (int)response.StatusCode, Encoding.UTF8.GetString(bytes), permission, response.Headers);
+            }
+
+            return bytes;
+        }
+
+        private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string relative, CancellationToken cancellationToken)
+        {
+            var request = new HttpRequestMessage(method, new Uri(Endpoint.ApiBase, relative));
             var secret = await token.GetAsync(cancellationToken).ConfigureAwait(false);
             switch (Endpoint.Kind)
             {
@@ -90,20 +125,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 request.Headers.Add("X-GitHub-Api-Version", "2022-11-28");
             }
 
-            if (body is not null)
-            {
-                request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-            }
-
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw Failure(method, relative, (int)response.StatusCode, text, permission, response.Headers);
-            }
-
-            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "null" : text);
-            return (document.RootElement.Clone(), response.Headers);
+            return request;
         }
 
         /// <summary>The host's own error message out of its error shape (GitHub/GitLab "message", GitLab "error", Azure DevOps "message").</summary>

@@ -119,6 +119,29 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             }
         }
 
+        /// <summary>
+        /// After <paramref name="commit"/> landed on the write branch (by push or through the host's API): opens or updates the request and
+        /// reports the group Updated with its URL; a request that fails leaves the commit in the Failed results and adds the error.
+        /// </summary>
+        internal void ReportAfterCommit(TargetEdits edits, WriteBackOutcome outcome, string commit, string committedText)
+        {
+            PullRequestOutcome request;
+            try
+            {
+                request = OpenOrUpdate(edits.Changed.SelectMany(e => e.Candidates), commit);
+            }
+            catch (ImageUpdaterException e)
+            {
+                // The commit stands (the results carry it); the request did not happen, and the error says so.
+                outcome.Errors.Add(e);
+                edits.Report(outcome, url, group.Push, UpdateStatus.Failed, commit, _ => e.Message);
+                return;
+            }
+
+            var what = (request.Opened ? "Opened " : "Updated ") + request.Name;
+            edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit, _ => $"{committedText} {what} into {group.Base}: {request.Url}", request.Url);
+        }
+
         public void Dispose() => client.Dispose();
 
         private static string Applications(BranchGroup group) => string.Join(", ", group.Candidates.Select(c => c.ApplicationObject.QualifiedName).Distinct().Select(n => "'" + n + "'"));
