@@ -104,7 +104,6 @@ Describe 'The parameters the ImageUpdater resource cmdlets share with the Applic
         if ($mine.ByName -and $theirs.ByName) {
             $mine.Aliases | Should -Be $theirs.Aliases -Because "-$Parameter binds the same properties from the pipeline"
         }
-        }
     }
 }
 
