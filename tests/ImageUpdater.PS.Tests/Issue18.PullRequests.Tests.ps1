@@ -267,7 +267,7 @@ Describe 'about_ImageUpdater on pull requests' {
     It 'documents the parameters, the permissions of each host and the host x feature table' {
         $text = Get-Help about_ImageUpdater | Out-String
         foreach ($word in '-GitHost', '-GitHostUrl', '-GitHostToken', '-PullRequest', 'git.pull-request', 'pull_requests: write', 'Developer role',
-            'Contribute to pull requests', 'GitHostTokenNotBound', 'Host and feature', 'host-API transport') {
+            'Contribute to pull requests', 'GitHostTokenNotBound', 'Host and feature', '-WriteBackTransport HostApi') {
             $text | Should -Match ([regex]::Escape($word))
         }
     }

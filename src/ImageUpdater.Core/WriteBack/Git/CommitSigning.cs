@@ -146,8 +146,16 @@ namespace ImageUpdater.Core.WriteBack.Git
             {
                 var output = process.StandardOutput.ReadToEndAsync();
                 var errors = process.StandardError.ReadToEndAsync();
-                process.StandardInput.Write(buffer);
-                process.StandardInput.Close();
+                try
+                {
+                    process.StandardInput.Write(buffer);
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // The program exited before reading the commit (e.g. gpg with an unknown key): its exit code says why, below.
+                }
+
                 if (!process.WaitForExit((int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds)))
                 {
                     try
