@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using ImageUpdater.Core;
 using ImageUpdater.Core.Registries;
 using ImageUpdater.Core.Run;
+using ImageUpdater.Core.Updating;
 using ImageUpdater.PS.Completion;
 using ImageUpdater.PS.Parameters;
 
@@ -134,21 +135,18 @@ namespace ImageUpdater.PS
             return settings;
         }
 
-        private readonly System.Diagnostics.Stopwatch progressClock = new System.Diagnostics.Stopwatch();
+        private readonly ProgressPace progressPace = new ProgressPace();
 
         /// <summary>
-        /// A per-record progress line, written at most every 200 ms (the console redraws no faster): every WriteProgress goes through the
-        /// host, which for a fleet's records would cost the pipeline thread more than the look-ups.
+        /// A per-record progress line at Core's <see cref="ProgressPace"/>: every WriteProgress goes through the host, which for a
+        /// fleet's records would cost the pipeline thread more than the look-ups.
         /// </summary>
         protected void ShowProgress(ProgressRecord record)
         {
-            if (progressClock.IsRunning && progressClock.ElapsedMilliseconds < 200)
+            if (progressPace.Due())
             {
-                return;
+                WriteProgress(record);
             }
-
-            progressClock.Restart();
-            WriteProgress(record);
         }
 
         /// <summary>Shows the DescribeImages pages and manifest reads of the repositories being listed; call on the pipeline thread.</summary>

@@ -26,7 +26,7 @@ namespace ImageUpdater.Core.Run
         private readonly BlockingCollection<object> channel = new BlockingCollection<object>();
         private readonly Queue<RunEvent> immediate = new Queue<RunEvent>();
         private readonly HashSet<IWriteBackUnit> awaiting = new HashSet<IWriteBackUnit>();
-        private readonly Stopwatch progressClock = Stopwatch.StartNew();
+        private readonly ProgressPace progress = new ProgressPace();
         private WriteBackUnitQueue? queue;
         private int outstanding;
         private bool used;
@@ -169,9 +169,8 @@ namespace ImageUpdater.Core.Run
                     case PlanDone done:
                         planned++;
                         yield return new RunEvent.Planned(done.Candidate);
-                        if (progressClock.ElapsedMilliseconds >= 250 || planned == total || 100 * planned / total != 100 * (planned - 1) / total)
+                        if (progress.Due(milestone: planned == total || 100 * planned / total != 100 * (planned - 1) / total))
                         {
-                            progressClock.Restart();
                             yield return new RunEvent.Progress(planned, total, $"{done.Candidate.Application}: {done.Candidate.Image}");
                         }
 

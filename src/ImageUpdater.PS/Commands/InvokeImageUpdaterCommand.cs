@@ -446,7 +446,7 @@ namespace ImageUpdater.PS.Commands
             AuthorEmail = AuthorEmail,
             Credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl),
             Host = GitHostParameters.Build(this, GitHost, GitHostUrl, GitHostToken, PullRequest.IsPresent),
-            HostCommits = HostCommitSettings.For(WriteBackTransport, TimeSpan.FromSeconds(60)),
+            HostCommits = GitHostParameters.Transport(WriteBackTransport),
             SigningKey = GitCredentialParameter.SigningKey(this, CommitSigningKey, CommitSigningMethod),
             SigningMethod = CommitSigningMethod,
             SignOff = CommitSignOff.IsPresent,

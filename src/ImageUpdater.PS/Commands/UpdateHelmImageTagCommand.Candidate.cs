@@ -254,7 +254,8 @@ namespace ImageUpdater.PS.Commands
 
             var secrets = secretReader;
             var credentials = GitCredentialParameter.WithGitHubApp(this, GitCredentialParameter.Build(this, GitCredential, SshKeyPath, SshKeyPassphrase, GitCredentialScope, AllowHttpGitCredential.IsPresent), GitHubAppId, GitHubAppInstallationId, GitHubAppPrivateKeyPath, GitHubAppEnterpriseBaseUrl);
-            if (LocalRepository is not null && WriteBackTransport == "HostApi")
+            var hostCommits = GitHostParameters.Transport(WriteBackTransport);
+            if (LocalRepository is not null && hostCommits is not null)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-WriteBackTransport HostApi commits through the Git host's API and cannot write into -LocalRepository; leave one of them out."), "WriteBackTransportConflict", ErrorCategory.InvalidArgument, WriteBackTransport));
             }
@@ -268,7 +269,7 @@ namespace ImageUpdater.PS.Commands
                     WorkingDirectory = WorkingDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
                     LocalRepository = LocalRepository is null ? null : GetUnresolvedProviderPathFromPSPath(LocalRepository),
                     Push = Push.IsPresent,
-                    HostCommits = HostCommitSettings.For(WriteBackTransport, TimeSpan.FromSeconds(60)),
+                    HostCommits = hostCommits,
                     AuthorName = AuthorName,
                     AuthorEmail = AuthorEmail,
                     SigningKey = signingKey,

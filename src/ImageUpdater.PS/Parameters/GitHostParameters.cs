@@ -6,12 +6,9 @@ using ImageUpdater.Core.WriteBack.Hosts;
 
 namespace ImageUpdater.PS.Parameters
 {
-    /// <summary>-GitHost, -GitHostUrl, -GitHostToken and -PullRequest (Update-HelmImageTag and Invoke-ImageUpdater) → Core's <see cref="GitHostSettings"/>, once.</summary>
+    /// <summary>-GitHost, -GitHostUrl, -GitHostToken, -PullRequest and -WriteBackTransport (Update-HelmImageTag and Invoke-ImageUpdater) → Core's <see cref="GitHostSettings"/> and <see cref="HostCommitSettings"/>, once.</summary>
     internal static class GitHostParameters
     {
-        /// <summary>-GitHost's values (the ValidateSet of both cmdlets).</summary>
-        public const string Auto = "Auto";
-
         public static GitHostSettings Build(PSCmdlet cmdlet, string? gitHost, Uri? gitHostUrl, SecureString? gitHostToken, bool pullRequest)
         {
             if (gitHostUrl is not null && (!gitHostUrl.IsAbsoluteUri || (gitHostUrl.Scheme != Uri.UriSchemeHttps && gitHostUrl.Scheme != Uri.UriSchemeHttp)))
@@ -27,5 +24,8 @@ namespace ImageUpdater.PS.Parameters
                 PullRequest = pullRequest,
             };
         }
+
+        /// <summary>-WriteBackTransport: null for Git (a clone and a push), the host API transport's settings for HostApi.</summary>
+        public static HostCommitSettings? Transport(string? writeBackTransport) => HostCommitSettings.For(writeBackTransport, TimeSpan.FromSeconds(60));
     }
 }

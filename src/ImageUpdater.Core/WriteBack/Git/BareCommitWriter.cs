@@ -50,10 +50,9 @@ namespace ImageUpdater.Core.WriteBack.Git
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {
-                    // A write branch that already has the change (an earlier run pushed it, its request failed or was closed) still gets its request.
-                    var opened = pullRequest is not null && !options.WhatIf && group.Write is not null && repo.Branches[GitCloneCache.Remote + "/" + group.Write] is not null
-                        ? pullRequest.EnsureOpen(edits.All.SelectMany(e => e.Candidates)) : null;
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty, opened?.Url);
+                    // Looked up only when a request may need ensuring.
+                    var writeBranchExists = pullRequest is not null && group.Write is not null && repo.Branches[GitCloneCache.Remote + "/" + group.Write] is not null;
+                    Hosts.PullRequestStep.ReportUnchanged(pullRequest, edits, outcome, url, group, writeBranchExists, options.WhatIf);
                     return;
                 }
 
@@ -71,7 +70,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 edits.SetDiffs(path => patch[path]?.Patch);
                 if (options.WhatIf)
                 {
-                    var andRequest = pullRequest is null ? string.Empty : $" and open or update a pull request into {group.Base}";
+                    var andRequest = Hosts.PullRequestStep.WhatIfSuffix(pullRequest, group);
                     edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} and push{andRequest}.");
                     return;
                 }
@@ -94,13 +93,7 @@ namespace ImageUpdater.Core.WriteBack.Git
                 if (rejection is null)
                 {
                     var pushedText = attempt == 1 ? $"Pushed to {group.Push}." : $"Pushed to {group.Push} after {attempt - 1} rejected push(es).";
-                    if (pullRequest is null)
-                    {
-                        edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit.Sha, _ => pushedText);
-                        return;
-                    }
-
-                    pullRequest.ReportAfterCommit(edits, outcome, commit.Sha, pushedText);
+                    Hosts.PullRequestStep.ReportCommitted(pullRequest, edits, outcome, url, group, commit.Sha, pushedText);
                     return;
                 }
 

@@ -112,16 +112,14 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                 var paths = edits.ChangedPaths;
                 if (paths.Count == 0)
                 {
-                    // A write branch that already has the change still gets its request, as on the git path.
-                    var opened = pullRequest is not null && !options.WhatIf && group.Write is not null && !newBranch ? pullRequest.EnsureOpen(edits.All.SelectMany(e => e.Candidates)) : null;
-                    edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty, opened?.Url);
+                    PullRequestStep.ReportUnchanged(pullRequest, edits, outcome, url, group, writeBranchExists: !newBranch, options.WhatIf);
                     return;
                 }
 
                 edits.SetDiffs(path => UnifiedDiff.Create(Text(edits.All.First(e => e.Target.RelativePath == path).Original), Text(edits.Content(path)), path));
                 if (options.WhatIf)
                 {
-                    var andRequest = pullRequest is null ? string.Empty : $" and open or update a pull request into {group.Base}";
+                    var andRequest = PullRequestStep.WhatIfSuffix(pullRequest, group);
                     edits.Report(outcome, url, group.Push, UpdateStatus.WhatIf, null, e => $"What if: would commit {e.Target.RelativePath} to {group.Push} of {url} through the {api.Api.Endpoint.Kind} API{andRequest}.");
                     return;
                 }
@@ -149,15 +147,7 @@ namespace ImageUpdater.Core.WriteBack.Hosts
                     statistics.Commit();
                     options.Verbose?.Invoke($"Committed {sha.Substring(0, Math.Min(12, sha.Length))} on {group.Push} through the {api.Api.Endpoint.Kind} API: {paths.Count} file(s).");
                     var committed = attempt == 1 ? $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API." : $"Committed to {group.Push} through the {api.Api.Endpoint.Kind} API after the branch moved {attempt - 1} time(s).";
-                    if (pullRequest is null)
-                    {
-                        edits.Report(outcome, url, group.Push, UpdateStatus.Updated, sha, _ => committed);
-                    }
-                    else
-                    {
-                        pullRequest.ReportAfterCommit(edits, outcome, sha, committed);
-                    }
-
+                    PullRequestStep.ReportCommitted(pullRequest, edits, outcome, url, group, sha, committed);
                     return;
                 }
 

@@ -119,11 +119,37 @@ namespace ImageUpdater.Core.WriteBack.Hosts
             }
         }
 
+        /// <summary>What a what-if result adds when the group has a request (both writers' what-if message).</summary>
+        internal static string WhatIfSuffix(PullRequestStep? step, BranchGroup group) =>
+            step is null ? string.Empty : $" and open or update a pull request into {group.Base}";
+
         /// <summary>
-        /// After <paramref name="commit"/> landed on the write branch (by push or through the host's API): opens or updates the request and
-        /// reports the group Updated with its URL; a request that fails leaves the commit in the Failed results and adds the error.
+        /// A group with nothing to commit, reported Unchanged; when its write branch already exists (an earlier run pushed the change, its
+        /// request failed or was closed) the request is ensured first and the results carry its URL. Both writers report through this.
         /// </summary>
-        internal void ReportAfterCommit(TargetEdits edits, WriteBackOutcome outcome, string commit, string committedText)
+        internal static void ReportUnchanged(PullRequestStep? step, TargetEdits edits, WriteBackOutcome outcome, string url, BranchGroup group, bool writeBranchExists, bool whatIf)
+        {
+            var opened = step is not null && !whatIf && group.Write is not null && writeBranchExists ? step.EnsureOpen(edits.All.SelectMany(e => e.Candidates)) : null;
+            edits.Report(outcome, url, group.Push, UpdateStatus.Unchanged, null, _ => string.Empty, opened?.Url);
+        }
+
+        /// <summary>
+        /// After <paramref name="commit"/> landed on the write branch (by push or through the host's API): without a request the group is
+        /// Updated; with one, the request is opened or updated and the results carry its URL, and a request that fails leaves the commit in
+        /// the Failed results and adds the error. Both writers report through this.
+        /// </summary>
+        internal static void ReportCommitted(PullRequestStep? step, TargetEdits edits, WriteBackOutcome outcome, string url, BranchGroup group, string commit, string committedText)
+        {
+            if (step is null)
+            {
+                edits.Report(outcome, url, group.Push, UpdateStatus.Updated, commit, _ => committedText);
+                return;
+            }
+
+            step.ReportAfterCommit(edits, outcome, commit, committedText);
+        }
+
+        private void ReportAfterCommit(TargetEdits edits, WriteBackOutcome outcome, string commit, string committedText)
         {
             PullRequestOutcome request;
             try
